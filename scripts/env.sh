@@ -1,0 +1,29 @@
+# Sourced by the scripts: picks JDK 25 and the JVM flags every evomerge process needs.
+if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -qE 'version "2[5-9]'; then
+  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+if [ ! -x "$JAVA_HOME/bin/java" ]; then
+  echo "evomerge: JDK 25 not found (set JAVA_HOME to a JDK 25 or newer)" >&2
+  exit 1
+fi
+export PATH="$JAVA_HOME/bin:$PATH"
+# Maven itself runs on JDK 25 too; this keeps its own Unsafe warnings out of the logs.
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+EVOMERGE_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
+  --sun-misc-unsafe-memory-access=allow -Dai.djl.offline=true)
+EVOMERGE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+EVOMERGE_JAR="$EVOMERGE_ROOT/optimizer/target/evomerge.jar"
+
+# Builds the runnable jar when it is missing or older than any source or pom.
+evomerge_ensure_jar() {
+  if [ -f "$EVOMERGE_JAR" ] && [ -z "$(find "$EVOMERGE_ROOT" -path "$EVOMERGE_ROOT/.git" -prune -o \
+       \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -type f \
+       -newer "$EVOMERGE_JAR" -print -quit)" ]; then
+    return 0
+  fi
+  echo "evomerge: building (mvn package)..." >&2
+  (cd "$EVOMERGE_ROOT" && mvn -q -B -DskipTests package) >&2 || {
+    echo "evomerge: build failed" >&2
+    exit 1
+  }
+}

@@ -1,0 +1,32 @@
+package dev.evomerge.merge;
+
+import dev.evomerge.checkpoint.DType;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * A merge method with mergekit's name, parameters and semantics. One small final class per method (or per
+ * configuration of the generalized task-arithmetic method), all listed in {@link MergeMethods}.
+ *
+ * {@snippet :
+ * MergeMethod ties = MergeMethods.byName("ties");
+ * ties.merge(inputs, out, DType.BF16);
+ * }
+ */
+public interface MergeMethod {
+
+    /** mergekit's {@code merge_method} name. */
+    String name();
+
+    /** Every parameter the method accepts; a recipe key outside this list is an error. */
+    List<ParameterSpec> parameters();
+
+    /** Whether {@code base_model} must be given. */
+    boolean requiresBase();
+
+    /**
+     * Merges one tensor. Inputs all have the same shape; {@code out} holds exactly
+     * {@code elementCount * outType.byteSize()} bytes and receives the result in {@code outType}.
+     */
+    void merge(MergeInputs inputs, MemorySegment out, DType outType);
+}
