@@ -1,0 +1,13 @@
+package dev.evomerge.recipe;
+
+/** A recipe is invalid; the message is one line starting with {@code file:line:}. */
+public final class RecipeException extends IllegalArgumentException {
+
+    public RecipeException(String message) {
+        super(message);
+    }
+
+    public RecipeException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
