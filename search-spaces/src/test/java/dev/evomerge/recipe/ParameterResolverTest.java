@@ -148,4 +148,29 @@ class ParameterResolverTest {
         assertEquals(1.0, RecipeLayout.gradientPosition(7, 8));
         assertEquals(1.0, RecipeLayout.gradientPosition(0, 1));
     }
+
+    @Test
+    void mergekitReadmeSlerpOverEightLayers() {
+        MergeRecipe r = RecipeParser.parse(RecipeParserTest.SLERP, "slerp.yaml");
+        RecipeLayout layout = r.layout(m -> 8);
+        ParameterResolver res = new ParameterResolver(r);
+        double[] attn = new double[8];
+        double[] mlp = new double[8];
+        for (OutputLayer l : layout.layers()) {
+            attn[l.index()] = (Double) res.resolve(l.slice(), null,
+                    "model.layers." + l.index() + ".self_attn.o_proj.weight", l.t(), "t");
+            mlp[l.index()] = (Double) res.resolve(l.slice(), null,
+                    "model.layers." + l.index() + ".mlp.down_proj.weight", l.t(), "t");
+            assertEquals(0.5, res.resolve(l.slice(), null, "model.layers." + l.index() + ".input_layernorm.weight",
+                    l.t(), "t"));
+        }
+        // t = i/7, s = 4i/7; hand-computed: value = (1 - f) * v[floor s] + f * v[floor s + 1]
+        double[] attnExpected = {0, 2.0 / 7, 3.3 / 7, 2.5 / 7, 2.9 / 7, 4.5 / 7, 5.8 / 7, 1};
+        double[] mlpExpected = {1, 5.0 / 7, 3.7 / 7, 4.5 / 7, 4.1 / 7, 2.5 / 7, 1.2 / 7, 0};
+        for (int i = 0; i < 8; i++) {
+            assertEquals(attnExpected[i], attn[i], 1e-12, "self_attn layer " + i);
+            assertEquals(mlpExpected[i], mlp[i], 1e-12, "mlp layer " + i);
+        }
+        assertEquals(0.5, res.resolve(layout.postSlice(), null, "lm_head.weight", RecipeLayout.NON_LAYER_T, "t"));
+    }
 }
