@@ -212,4 +212,28 @@ class CheckpointTest {
             assertEquals(first, c.tensorNames());
         }
     }
+
+    @Test
+    void fineTuneStaysCloseToItsBase() {
+        Path base = TinyCheckpoints.llama(tmp.resolve("base"), 2, 8, 12, 16, DType.F32, 5, 600);
+        Path ft = TinyCheckpoints.fineTune(base, tmp.resolve("ft"), 0.01f, 9);
+        assertTrue(Files.exists(ft.resolve("model.safetensors.index.json")));
+        assertTrue(Files.exists(ft.resolve("tokenizer.json")));
+        try (Checkpoint b = Checkpoint.open(base); Checkpoint f = Checkpoint.open(ft)) {
+            assertEquals(b.tensorNames(), f.tensorNames());
+            assertEquals(b.config(), f.config());
+            int moved = 0;
+            for (String name : b.tensorNames()) {
+                TensorView x = b.tensor(name);
+                TensorView y = f.tensor(name);
+                assertEquals(x.shape(), y.shape());
+                for (long i = 0; i < x.elementCount(); i++) {
+                    float d = y.getFloat(i) - x.getFloat(i);
+                    assertTrue(Math.abs(d) <= 0.0100001f, name + "[" + i + "] moved " + d);
+                    moved += d != 0 ? 1 : 0;
+                }
+            }
+            assertTrue(moved > 0.9 * b.totalBytes() / 4, "moved " + moved);
+        }
+    }
 }

@@ -115,14 +115,51 @@ public final class TinyCheckpoints {
     }
 
     /**
+     * A "fine-tune" of {@code base}: same config, tensors, dtype and sharding, every element moved by
+     * {@code scale * u} with {@code u} uniform in [-1, 1) drawn from {@code seed}. Task vectors are thus small
+     * and independent across seeds, as merge methods expect. The tokenizer files are copied.
+     *
+     * {@snippet :
+     * Path ft1 = TinyCheckpoints.fineTune(base, tmp.resolve("ft1"), 0.01f, 101);
+     * }
+     */
+    public static Path fineTune(Path base, Path dir, float scale, long seed) {
+        try (Checkpoint src = Checkpoint.open(base); CheckpointWriter w = CheckpointWriter.create(dir)) {
+            List<TensorSpec> specs = src.tensorNames().stream().map(n -> TensorSpec.of(src.tensor(n))).toList();
+            boolean sharded = Files.exists(base.resolve(Checkpoint.INDEX));
+            // Reproduce the base's sharding: one file, or the largest tensor per shard at most.
+            long maxShard = sharded ? specs.stream().mapToLong(TensorSpec::byteSize).max().orElse(1)
+                    : Math.max(1, src.totalBytes());
+            w.layout(specs, maxShard);
+            for (TensorSpec s : specs) {
+                TensorView in = src.tensor(s.name());
+                MemorySegment dst = w.target(s.name());
+                for (long i = 0; i < in.elementCount(); i++) {
+                    float delta = scale * unit(seed, s.name(), i);
+                    Floats.write(dst, s.dtype(), i, in.getFloat(i) + delta);
+                }
+            }
+            w.writeConfig(src.config(), specs.isEmpty() ? DType.F32 : specs.getFirst().dtype());
+            w.copyTokenizer(base);
+            w.commit();
+        }
+        return dir;
+    }
+
+    /**
      * Element {@code index} of tensor {@code name} in a checkpoint made with {@code seed}, before rounding
      * to the stored dtype. Norm weights lie in [0.9, 1.1), like trained ones; other weights in [-0.1, 0.1).
      */
     public static float value(long seed, String name, long index) {
+        float u = unit(seed, name, index);
+        return name.endsWith("norm.weight") ? 1f + 0.1f * u : 0.1f * u;
+    }
+
+    /** Uniform in [-1, 1), a pure function of its arguments. */
+    public static float unit(long seed, String name, long index) {
         long h = mix(seed * 0x9E3779B97F4A7C15L + name.hashCode());
         h = mix(h + index);
-        float unit = (h >>> 40) * 0x1.0p-24f * 2f - 1f; // [-1, 1)
-        return name.endsWith("norm.weight") ? 1f + 0.1f * unit : 0.1f * unit;
+        return (h >>> 40) * 0x1.0p-24f * 2f - 1f;
     }
 
     /** {@link #value} as it reads back after storing in {@code dtype}. */
