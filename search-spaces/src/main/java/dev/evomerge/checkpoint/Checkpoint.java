@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * <p>With an index, the index is the authority and must agree with the shards exactly: every shard it names
  * must exist, every tensor it maps must be in that shard, and a tensor found in a shard but absent from the
  * weight map is an error too (such a directory was assembled by hand or half-rewritten; merging it would
- * silently drop weights a loader might still read).
+ * silently drop weights a loader might still read). When both an index and {@code model.safetensors} are
+ * present, the index wins, as in transformers.
  *
  * {@snippet :
  * try (Checkpoint base = Checkpoint.open(Path.of("models/llama-base"))) {
