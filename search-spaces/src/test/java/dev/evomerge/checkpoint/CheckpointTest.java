@@ -28,7 +28,7 @@ class CheckpointTest {
         for (String name : c.tensorNames()) {
             TensorView v = c.tensor(name);
             for (long i = 0; i < v.elementCount(); i++) {
-                assertEquals(TinyCheckpoints.stored(seed, name, i, v.dtype()), v.getFloat(i), name + "[" + i + "]");
+                assertEquals(SyntheticCheckpoints.stored(seed, name, i, v.dtype()), v.getFloat(i), name + "[" + i + "]");
             }
         }
     }
@@ -54,16 +54,16 @@ class CheckpointTest {
     @ParameterizedTest
     @EnumSource(DType.class)
     void roundTripsSingleFile(DType dtype) {
-        Path dir = TinyCheckpoints.llama(tmp.resolve("m"), 2, 8, 12, 16, dtype, 7);
+        Path dir = SyntheticCheckpoints.llama(tmp.resolve("m"), 2, 8, 12, 16, dtype, 7);
         assertTrue(Files.exists(dir.resolve("model.safetensors")));
         assertFalse(Files.exists(dir.resolve("model.safetensors.index.json")));
         try (Checkpoint c = Checkpoint.open(dir)) {
-            assertEquals(TinyCheckpoints.llamaSpecs(2, 8, 12, 16, dtype).stream().map(TensorSpec::name).toList(),
+            assertEquals(SyntheticCheckpoints.llamaSpecs(2, 8, 12, 16, dtype).stream().map(TensorSpec::name).toList(),
                     c.tensorNames());
             assertEquals(dtype.torchName(), c.config().get("torch_dtype").asText());
             assertEquals(2, c.config().get("num_hidden_layers").asInt());
             assertEquals(Shape.of(12, 8), c.tensor("model.layers.1.mlp.up_proj.weight").shape());
-            long expected = TinyCheckpoints.llamaSpecs(2, 8, 12, 16, dtype).stream()
+            long expected = SyntheticCheckpoints.llamaSpecs(2, 8, 12, 16, dtype).stream()
                     .mapToLong(TensorSpec::byteSize).sum();
             assertEquals(expected, c.totalBytes());
             assertMatchesSeed(c, 7);
@@ -73,11 +73,11 @@ class CheckpointTest {
     @ParameterizedTest
     @EnumSource(DType.class)
     void roundTripsShards(DType dtype) {
-        Path dir = TinyCheckpoints.llama(tmp.resolve("m"), 3, 8, 12, 16, dtype, 11, 600);
+        Path dir = SyntheticCheckpoints.llama(tmp.resolve("m"), 3, 8, 12, 16, dtype, 11, 600);
         assertTrue(Files.exists(dir.resolve("model.safetensors.index.json")));
         assertFalse(Files.exists(dir.resolve("model.safetensors")));
         try (Checkpoint c = Checkpoint.open(dir)) {
-            assertEquals(TinyCheckpoints.llamaSpecs(3, 8, 12, 16, dtype).stream().map(TensorSpec::name).toList(),
+            assertEquals(SyntheticCheckpoints.llamaSpecs(3, 8, 12, 16, dtype).stream().map(TensorSpec::name).toList(),
                     c.tensorNames());
             assertTrue(c.has("lm_head.weight"));
             assertFalse(c.has("nope"));
@@ -87,8 +87,8 @@ class CheckpointTest {
 
     @Test
     void differentSeedsGiveDifferentWeights() {
-        Path a = TinyCheckpoints.llama(tmp.resolve("a"), 1, 8, 8, 8, DType.F32, 1);
-        Path b = TinyCheckpoints.llama(tmp.resolve("b"), 1, 8, 8, 8, DType.F32, 2);
+        Path a = SyntheticCheckpoints.llama(tmp.resolve("a"), 1, 8, 8, 8, DType.F32, 1);
+        Path b = SyntheticCheckpoints.llama(tmp.resolve("b"), 1, 8, 8, 8, DType.F32, 2);
         try (Checkpoint ca = Checkpoint.open(a); Checkpoint cb = Checkpoint.open(b)) {
             assertTrue(ca.tensor("model.norm.weight").getFloat(0) != cb.tensor("model.norm.weight").getFloat(0));
         }
@@ -96,7 +96,7 @@ class CheckpointTest {
 
     @Test
     void absentTensorErrorNamesDirectoryAndTensor() {
-        Path dir = TinyCheckpoints.llama(tmp.resolve("m"), 1, 8, 8, 8, DType.F32, 1);
+        Path dir = SyntheticCheckpoints.llama(tmp.resolve("m"), 1, 8, 8, 8, DType.F32, 1);
         try (Checkpoint c = Checkpoint.open(dir)) {
             CheckpointException e = assertThrows(CheckpointException.class, () -> c.tensor("model.layers.9.x"));
             assertOneLine(e, dir.toString(), "'model.layers.9.x'");
@@ -105,7 +105,7 @@ class CheckpointTest {
 
     @Test
     void closeUnmapsTensors() {
-        Path dir = TinyCheckpoints.llama(tmp.resolve("m"), 1, 8, 8, 8, DType.F32, 1);
+        Path dir = SyntheticCheckpoints.llama(tmp.resolve("m"), 1, 8, 8, 8, DType.F32, 1);
         Checkpoint c = Checkpoint.open(dir);
         TensorView v = c.tensor("model.norm.weight");
         c.close();
@@ -122,7 +122,7 @@ class CheckpointTest {
 
     @Test
     void rejectsMissingConfig() throws Exception {
-        Path dir = TinyCheckpoints.llama(tmp.resolve("m"), 1, 8, 8, 8, DType.F32, 1);
+        Path dir = SyntheticCheckpoints.llama(tmp.resolve("m"), 1, 8, 8, 8, DType.F32, 1);
         Files.delete(dir.resolve("config.json"));
         assertOneLine(assertThrows(CheckpointException.class, () -> Checkpoint.open(dir)),
                 dir.resolve("config.json").toString(), "missing");
@@ -130,7 +130,7 @@ class CheckpointTest {
 
     @Test
     void rejectsInvalidConfig() throws Exception {
-        Path dir = TinyCheckpoints.llama(tmp.resolve("m"), 1, 8, 8, 8, DType.F32, 1);
+        Path dir = SyntheticCheckpoints.llama(tmp.resolve("m"), 1, 8, 8, 8, DType.F32, 1);
         Files.writeString(dir.resolve("config.json"), "{\"a\":\n");
         assertOneLine(assertThrows(CheckpointException.class, () -> Checkpoint.open(dir)),
                 dir.resolve("config.json").toString(), "invalid JSON");
@@ -138,7 +138,7 @@ class CheckpointTest {
 
     @Test
     void rejectsDirectoryWithoutWeights() throws Exception {
-        Path dir = TinyCheckpoints.llama(tmp.resolve("m"), 1, 8, 8, 8, DType.F32, 1);
+        Path dir = SyntheticCheckpoints.llama(tmp.resolve("m"), 1, 8, 8, 8, DType.F32, 1);
         Files.delete(dir.resolve("model.safetensors"));
         assertOneLine(assertThrows(CheckpointException.class, () -> Checkpoint.open(dir)), dir.toString(),
                 "no weights");
@@ -146,7 +146,7 @@ class CheckpointTest {
 
     @Test
     void rejectsIndexNamingMissingShard() throws Exception {
-        Path dir = TinyCheckpoints.llama(tmp.resolve("m"), 2, 8, 12, 16, DType.F32, 3, 600);
+        Path dir = SyntheticCheckpoints.llama(tmp.resolve("m"), 2, 8, 12, 16, DType.F32, 3, 600);
         String second = shards(dir).get(1);
         Files.delete(dir.resolve(second));
         assertOneLine(assertThrows(CheckpointException.class, () -> Checkpoint.open(dir)),
@@ -155,7 +155,7 @@ class CheckpointTest {
 
     @Test
     void rejectsIndexNamingTensorAbsentFromItsShard() throws Exception {
-        Path dir = TinyCheckpoints.llama(tmp.resolve("m"), 2, 8, 12, 16, DType.F32, 3, 600);
+        Path dir = SyntheticCheckpoints.llama(tmp.resolve("m"), 2, 8, 12, 16, DType.F32, 3, 600);
         Path index = dir.resolve("model.safetensors.index.json");
         ObjectNode json = (ObjectNode) JSON.readTree(index.toFile());
         ((ObjectNode) json.get("weight_map")).put("model.layers.7.mlp.up_proj.weight",
@@ -167,7 +167,7 @@ class CheckpointTest {
 
     @Test
     void rejectsShardTensorTheIndexDoesNotMap() throws Exception {
-        Path dir = TinyCheckpoints.llama(tmp.resolve("m"), 2, 8, 12, 16, DType.F32, 3, 600);
+        Path dir = SyntheticCheckpoints.llama(tmp.resolve("m"), 2, 8, 12, 16, DType.F32, 3, 600);
         Path index = dir.resolve("model.safetensors.index.json");
         ObjectNode json = (ObjectNode) JSON.readTree(index.toFile());
         ((ObjectNode) json.get("weight_map")).remove("model.norm.weight");
@@ -178,14 +178,14 @@ class CheckpointTest {
 
     @Test
     void rejectsIndexWithoutWeightMap() throws Exception {
-        Path dir = TinyCheckpoints.llama(tmp.resolve("m"), 2, 8, 12, 16, DType.F32, 3, 600);
+        Path dir = SyntheticCheckpoints.llama(tmp.resolve("m"), 2, 8, 12, 16, DType.F32, 3, 600);
         Files.writeString(dir.resolve("model.safetensors.index.json"), "{\"metadata\":{}}");
         assertOneLine(assertThrows(CheckpointException.class, () -> Checkpoint.open(dir)), "weight_map");
     }
 
     @Test
     void rejectsShardOutsideTheDirectory() throws Exception {
-        Path dir = TinyCheckpoints.llama(tmp.resolve("m"), 1, 8, 8, 8, DType.F32, 3);
+        Path dir = SyntheticCheckpoints.llama(tmp.resolve("m"), 1, 8, 8, 8, DType.F32, 3);
         Files.copy(dir.resolve("model.safetensors"), tmp.resolve("stray.safetensors"));
         Files.writeString(dir.resolve("model.safetensors.index.json"),
                 "{\"weight_map\":{\"model.norm.weight\":\"../stray.safetensors\"}}");
@@ -194,7 +194,7 @@ class CheckpointTest {
 
     @Test
     void corruptShardErrorNamesTheShard() throws Exception {
-        Path dir = TinyCheckpoints.llama(tmp.resolve("m"), 2, 8, 12, 16, DType.F32, 3, 600);
+        Path dir = SyntheticCheckpoints.llama(tmp.resolve("m"), 2, 8, 12, 16, DType.F32, 3, 600);
         Path shard = dir.resolve(shards(dir).get(2));
         Files.write(shard, new byte[] {1, 2, 3});
         assertOneLine(assertThrows(CheckpointException.class, () -> Checkpoint.open(dir)), shard.toString(),
@@ -203,7 +203,7 @@ class CheckpointTest {
 
     @Test
     void tensorNamesAreStableAcrossOpens() {
-        Path dir = TinyCheckpoints.llama(tmp.resolve("m"), 2, 8, 12, 16, DType.BF16, 3, 600);
+        Path dir = SyntheticCheckpoints.llama(tmp.resolve("m"), 2, 8, 12, 16, DType.BF16, 3, 600);
         List<String> first;
         try (Checkpoint c = Checkpoint.open(dir)) {
             first = c.tensorNames();
@@ -215,8 +215,8 @@ class CheckpointTest {
 
     @Test
     void fineTuneStaysCloseToItsBase() {
-        Path base = TinyCheckpoints.llama(tmp.resolve("base"), 2, 8, 12, 16, DType.F32, 5, 600);
-        Path ft = TinyCheckpoints.fineTune(base, tmp.resolve("ft"), 0.01f, 9);
+        Path base = SyntheticCheckpoints.llama(tmp.resolve("base"), 2, 8, 12, 16, DType.F32, 5, 600);
+        Path ft = SyntheticCheckpoints.fineTune(base, tmp.resolve("ft"), 0.01f, 9);
         assertTrue(Files.exists(ft.resolve("model.safetensors.index.json")));
         assertTrue(Files.exists(ft.resolve("tokenizer.json")));
         try (Checkpoint b = Checkpoint.open(base); Checkpoint f = Checkpoint.open(ft)) {

@@ -38,7 +38,7 @@ class CheckpointWriterTest {
     }
 
     private static ObjectNode config() {
-        return TinyCheckpoints.llamaConfig(1, 8, 8, 8, DType.F32);
+        return SyntheticCheckpoints.llamaConfig(1, 8, 8, 8, DType.F32);
     }
 
     /** Everything in {@code tmp} apart from the listed names: leftovers a failed write must not leave. */
@@ -189,7 +189,7 @@ class CheckpointWriterTest {
 
     @Test
     void copiesOnlyTokenizerFilesThatExist() throws IOException {
-        Path src = TinyCheckpoints.llama(tmp.resolve("src"), 1, 8, 8, 8, DType.F32, 1);
+        Path src = SyntheticCheckpoints.llama(tmp.resolve("src"), 1, 8, 8, 8, DType.F32, 1);
         Files.writeString(src.resolve("merges.txt"), "a b\n");
         Files.writeString(src.resolve("unrelated.txt"), "x");
         Path out = tmp.resolve("out");
@@ -251,7 +251,7 @@ class CheckpointWriterTest {
                 w.layout(specs(DType.F32, 4, 4), 16);
                 fill(w, specs(DType.F32, 4, 4));
                 w.writeConfig(config(), DType.F32);
-                w.copyTokenizer(TinyCheckpoints.llama(tmp.resolve("src"), 1, 8, 8, 8, DType.F32, 1));
+                w.copyTokenizer(SyntheticCheckpoints.llama(tmp.resolve("src"), 1, 8, 8, 8, DType.F32, 1));
                 assertTrue(Files.isDirectory(work[0]));
                 assertTrue(work[0].getFileName().toString().startsWith(".out.tmp-"), work[0].toString());
                 assertEquals(out.getParent(), work[0].getParent());

@@ -12,21 +12,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds tiny Hugging Face model directories for tests, through {@link CheckpointWriter}. Every element is
+ * Builds Llama-shaped Hugging Face model directories with pseudo-random weights, through
+ * {@link CheckpointWriter}: tiny ones for tests, large ones for benchmarks. Every element is
  * a pure function of (seed, tensor name, index), see {@link #value}, so a test can recompute what any
  * tensor should hold without keeping a copy.
  *
  * {@snippet :
- * Path base = TinyCheckpoints.llama(tmp.resolve("base"), 2, 16, 32, 64, DType.BF16, 1);
- * Path ft = TinyCheckpoints.llama(tmp.resolve("ft"), 2, 16, 32, 64, DType.BF16, 2);
- * Path sharded = TinyCheckpoints.llama(tmp.resolve("s"), 2, 16, 32, 64, DType.F32, 3, 4096);
+ * Path base = SyntheticCheckpoints.llama(tmp.resolve("base"), 2, 16, 32, 64, DType.BF16, 1);
+ * Path ft = SyntheticCheckpoints.llama(tmp.resolve("ft"), 2, 16, 32, 64, DType.BF16, 2);
+ * Path sharded = SyntheticCheckpoints.llama(tmp.resolve("s"), 2, 16, 32, 64, DType.F32, 3, 4096);
  * }
  */
-public final class TinyCheckpoints {
+public final class SyntheticCheckpoints {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private TinyCheckpoints() {
+    private SyntheticCheckpoints() {
     }
 
     /** A Llama-shaped model in one {@code model.safetensors}, with config.json and a tokenizer.json stub. */
@@ -120,7 +121,7 @@ public final class TinyCheckpoints {
      * and independent across seeds, as merge methods expect. The tokenizer files are copied.
      *
      * {@snippet :
-     * Path ft1 = TinyCheckpoints.fineTune(base, tmp.resolve("ft1"), 0.01f, 101);
+     * Path ft1 = SyntheticCheckpoints.fineTune(base, tmp.resolve("ft1"), 0.01f, 101);
      * }
      */
     public static Path fineTune(Path base, Path dir, float scale, long seed) {

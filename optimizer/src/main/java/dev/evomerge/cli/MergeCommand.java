@@ -1,0 +1,68 @@
+package dev.evomerge.cli;
+
+import dev.evomerge.checkpoint.CheckpointWriter;
+import dev.evomerge.plan.MergePlan;
+import dev.evomerge.plan.Merger;
+import dev.evomerge.recipe.MergeRecipe;
+import dev.evomerge.recipe.RecipeParser;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code evomerge merge RECIPE.yaml --out DIR}: runs a mergekit recipe and writes the merged model. */
+@Command(name = "merge", mixinStandardHelpOptions = true,
+        description = "Merge checkpoints with a mergekit recipe (YAML) into a Hugging Face model directory.")
+final class MergeCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "RECIPE.yaml", description = "mergekit merge configuration")
+    private Path recipeFile;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output model directory")
+    private Path out;
+
+    @Option(names = "--overwrite", description = "replace DIR if it exists (atomically, after the merge succeeds)")
+    private boolean overwrite;
+
+    @Option(names = "--max-shard-size", paramLabel = "BYTES",
+            description = "split safetensors files above this size (default: ${DEFAULT-VALUE})")
+    private long maxShardBytes = CheckpointWriter.DEFAULT_MAX_SHARD_BYTES;
+
+    @Option(names = "--quiet", description = "no progress bar")
+    private boolean quiet;
+
+    @Override
+    public Integer call() {
+        MergeRecipe recipe = RecipeParser.parse(recipeFile);
+        long start = System.nanoTime();
+        MergePlan plan;
+        try (ProgressBar bar = quiet ? null : progressBar()) {
+            plan = Merger.merge(recipe, Path.of("").toAbsolutePath(), out,
+                    new Merger.Options(maxShardBytes, overwrite),
+                    (done, total, tensor) -> {
+                        if (bar != null) {
+                            bar.maxHint(total);
+                            bar.stepTo(done);
+                        }
+                    });
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("merged %d tensors (%.1f MB, %s) with %s in %.2f s -> %s%n", plan.tasks().size(),
+                plan.outputBytes() / 1e6, plan.outDtype().torchName(), recipe.mergeMethod(), seconds, out);
+        return 0;
+    }
+
+    private static ProgressBar progressBar() {
+        return new ProgressBarBuilder()
+                .setTaskName("merge")
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUnit(" MB", 1_000_000)
+                .showSpeed()
+                .setInitialMax(1)
+                .build();
+    }
+}

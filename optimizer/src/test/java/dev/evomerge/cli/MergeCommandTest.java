@@ -1,0 +1,275 @@
+package dev.evomerge.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.evomerge.checkpoint.Checkpoint;
+import dev.evomerge.checkpoint.DType;
+import dev.evomerge.checkpoint.Floats;
+import dev.evomerge.checkpoint.TensorView;
+import dev.evomerge.checkpoint.SyntheticCheckpoints;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End to end: tiny Llama checkpoints built here, merged through the CLI, read back. */
+class MergeCommandTest {
+
+    private static final int LAYERS = 3;
+    private static final int HIDDEN = 16;
+    private static final int INTER = 40;
+    private static final int VOCAB = 48;
+
+    @TempDir
+    Path tmp;
+    Path base;
+    Path a;
+    Path b;
+    Path out;
+    final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void models() {
+        base = SyntheticCheckpoints.llama(tmp.resolve("base"), LAYERS, HIDDEN, INTER, VOCAB, DType.BF16, 1);
+        a = SyntheticCheckpoints.fineTune(base, tmp.resolve("a"), 0.1f, 2);
+        b = SyntheticCheckpoints.fineTune(base, tmp.resolve("b"), 0.1f, 3);
+        out = tmp.resolve("out");
+    }
+
+    private int merge(String yaml, String... extra) throws IOException {
+        Path recipe = tmp.resolve("recipe.yaml");
+        Files.writeString(recipe, yaml.replace("$BASE", base.toString()).replace("$A", a.toString())
+                .replace("$B", b.toString()));
+        String[] args = Stream.concat(Stream.of("merge", recipe.toString(), "--out", out.toString(), "--quiet"),
+                Stream.of(extra)).toArray(String[]::new);
+        return Main.run(new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void linearMergeIsTheNormalizedWeightedAverage() throws IOException {
+        int code = merge("""
+                merge_method: linear
+                models:
+                  - model: $A
+                    parameters: {weight: 1.0}
+                  - model: $B
+                    parameters: {weight: 3.0}
+                dtype: float32
+                """);
+        assertEquals(0, code, err.toString());
+        try (Checkpoint m = Checkpoint.open(out); Checkpoint ca = Checkpoint.open(a); Checkpoint cb = Checkpoint.open(b)) {
+            for (String name : m.tensorNames()) {
+                TensorView t = m.tensor(name);
+                assertEquals(DType.F32, t.dtype());
+                for (long i = 0; i < t.elementCount(); i++) {
+                    float expected = (ca.tensor(name).getFloat(i) + 3 * cb.tensor(name).getFloat(i)) / 4;
+                    assertEquals(expected, t.getFloat(i), 1e-6f, name + "[" + i + "]");
+                }
+            }
+            assertEquals("float32", m.config().get("torch_dtype").asText());
+        }
+    }
+
+    @Test
+    void taskArithmeticAddsWeightedTaskVectorsToTheBase() throws IOException {
+        int code = merge("""
+                merge_method: task_arithmetic
+                base_model: $BASE
+                models:
+                  - model: $A
+                    parameters: {weight: 0.5}
+                  - model: $B
+                    parameters: {weight: 0.25}
+                """);
+        assertEquals(0, code, err.toString());
+        try (Checkpoint m = Checkpoint.open(out); Checkpoint c0 = Checkpoint.open(base);
+             Checkpoint ca = Checkpoint.open(a); Checkpoint cb = Checkpoint.open(b)) {
+            TensorView t = m.tensor("model.layers.1.mlp.up_proj.weight");
+            assertEquals(DType.BF16, t.dtype());
+            for (long i = 0; i < t.elementCount(); i++) {
+                float x0 = c0.tensor(t.name()).getFloat(i);
+                float expected = x0 + 0.5f * (ca.tensor(t.name()).getFloat(i) - x0)
+                        + 0.25f * (cb.tensor(t.name()).getFloat(i) - x0);
+                assertEquals(Floats.bf16ToFloat(Floats.floatToBf16(expected)), t.getFloat(i),
+                        Math.ulp(expected) * 256, "element " + i);
+            }
+        }
+    }
+
+    @Test
+    void outputIsACompleteModelDirectory() throws IOException {
+        String yaml = """
+                merge_method: ties
+                base_model: $BASE
+                models:
+                  - model: $A
+                    parameters: {weight: 1.0, density: 0.5}
+                  - model: $B
+                    parameters: {weight: 1.0, density: 0.5}
+                """;
+        assertEquals(0, merge(yaml, "--max-shard-size", "20000"), err.toString());
+        assertTrue(Files.exists(out.resolve("model.safetensors.index.json")), "sharded above 20 kB");
+        assertTrue(Files.exists(out.resolve("tokenizer.json")), "tokenizer copied from the base");
+        String card = Files.readString(out.resolve("README.md"));
+        assertTrue(card.contains("merge_method: ties"), card);
+        try (Checkpoint m = Checkpoint.open(out); Checkpoint c0 = Checkpoint.open(base)) {
+            assertEquals(c0.tensorNames().size(), m.tensorNames().size());
+            assertEquals(LAYERS, m.config().get("num_hidden_layers").asInt());
+        }
+        try (Stream<Path> siblings = Files.list(tmp)) {
+            assertFalse(siblings.anyMatch(p -> p.getFileName().toString().contains(".tmp-")), "no temp dir left");
+        }
+    }
+
+    @Test
+    void passthroughSlicesStackLayersFromSeveralModels() throws IOException {
+        int code = merge("""
+                merge_method: passthrough
+                slices:
+                  - sources: [{model: $A, layer_range: [0, 2]}]
+                  - sources: [{model: $B, layer_range: [1, 3]}]
+                """);
+        assertEquals(0, code, err.toString());
+        try (Checkpoint m = Checkpoint.open(out); Checkpoint cb = Checkpoint.open(b)) {
+            assertEquals(4, m.config().get("num_hidden_layers").asInt());
+            assertBytesEqual(cb.tensor("model.layers.1.self_attn.q_proj.weight"),
+                    m.tensor("model.layers.2.self_attn.q_proj.weight"));
+            assertBytesEqual(cb.tensor("model.norm.weight"), m.tensor("model.norm.weight"));
+        }
+    }
+
+    @Test
+    void dareTiesIsReproducible() throws IOException {
+        String yaml = """
+                merge_method: dare_ties
+                base_model: $BASE
+                models:
+                  - model: $A
+                    parameters: {weight: 0.7, density: 0.3}
+                  - model: $B
+                    parameters: {weight: 0.6, density: 0.4}
+                """;
+        assertEquals(0, merge(yaml), err.toString());
+        Path first = tmp.resolve("first");
+        Files.move(out, first);
+        assertEquals(0, merge(yaml), err.toString());
+        try (Checkpoint x = Checkpoint.open(first); Checkpoint y = Checkpoint.open(out)) {
+            for (String name : x.tensorNames()) {
+                assertBytesEqual(x.tensor(name), y.tensor(name));
+            }
+        }
+    }
+
+    @Test
+    void unknownParameterIsReportedWithItsLine() throws IOException {
+        int code = merge("""
+                merge_method: ties
+                base_model: $BASE
+                models:
+                  - model: $A
+                    parameters:
+                      weigth: 1.0
+                """);
+        assertEquals(Main.BAD_INPUT, code);
+        assertTrue(err.toString().contains("recipe.yaml:6: unknown parameter 'weigth'"), err.toString());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void missingModelIsReportedBeforeAnythingIsWritten() throws IOException {
+        int code = merge("""
+                merge_method: linear
+                models:
+                  - model: $A
+                    parameters: {weight: 1}
+                  - model: /nonexistent/model
+                    parameters: {weight: 1}
+                """);
+        assertEquals(Main.BAD_INPUT, code);
+        assertTrue(err.toString().contains("recipe.yaml:5: model '/nonexistent/model' not found"), err.toString());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void missingRequiredParameterIsAnError() throws IOException {
+        int code = merge("""
+                merge_method: slerp
+                base_model: $BASE
+                models:
+                  - model: $BASE
+                  - model: $A
+                """);
+        assertEquals(Main.BAD_INPUT, code);
+        assertTrue(err.toString().contains("needs parameter 't'"), err.toString());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void mismatchedShapesNameTheTensor() throws IOException {
+        Path wide = SyntheticCheckpoints.llama(tmp.resolve("wide"), LAYERS, HIDDEN, INTER + 8, VOCAB, DType.BF16, 4);
+        int code = merge("""
+                merge_method: linear
+                models:
+                  - model: $A
+                    parameters: {weight: 1}
+                  - model: %s
+                    parameters: {weight: 1}
+                """.formatted(wide));
+        assertEquals(Main.BAD_INPUT, code);
+        assertTrue(err.toString().contains("tensor 'model.layers.0.mlp.gate_proj.weight': shape [48, 16]"),
+                err.toString());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void tensorMissingFromOneModelNamesTheModelAndTensor() throws IOException {
+        var json = new ObjectMapper();
+        var config = SyntheticCheckpoints.llamaConfig(LAYERS, HIDDEN, INTER, VOCAB, DType.BF16);
+        var specs = SyntheticCheckpoints.llamaSpecs(LAYERS, HIDDEN, INTER, VOCAB, DType.BF16).stream()
+                .filter(s -> !s.name().equals("model.layers.2.mlp.down_proj.weight")).toList();
+        Path holey = SyntheticCheckpoints.write(tmp.resolve("holey"), config, specs, 5, Long.MAX_VALUE);
+        int code = merge("""
+                merge_method: linear
+                models:
+                  - model: $A
+                    parameters: {weight: 1}
+                  - model: %s
+                    parameters: {weight: 1}
+                """.formatted(holey));
+        assertEquals(Main.BAD_INPUT, code, json.writeValueAsString(config));
+        assertTrue(err.toString().contains("tensor 'model.layers.2.mlp.down_proj.weight' is missing"), err.toString());
+        assertTrue(err.toString().contains("holey"), err.toString());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void corruptCheckpointNamesTheFile() throws IOException {
+        Files.write(b.resolve("model.safetensors"), new byte[] {1, 2, 3});
+        int code = merge("""
+                merge_method: linear
+                models:
+                  - model: $A
+                    parameters: {weight: 1}
+                  - model: $B
+                    parameters: {weight: 1}
+                """);
+        assertEquals(Main.BAD_INPUT, code);
+        assertTrue(err.toString().contains(b.resolve("model.safetensors").toString()), err.toString());
+        assertFalse(Files.exists(out));
+    }
+
+    private static void assertBytesEqual(TensorView expected, TensorView actual) {
+        assertEquals(expected.shape(), actual.shape(), actual.name());
+        assertArrayEquals(expected.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                actual.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), actual.name());
+    }
+}

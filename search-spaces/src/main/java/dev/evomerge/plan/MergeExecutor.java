@@ -1,0 +1,85 @@
+package dev.evomerge.plan;
+
+import dev.evomerge.checkpoint.TensorView;
+import dev.evomerge.merge.MergeInputs;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs a {@link MergePlan} tensor by tensor: inputs are slices of the mapped checkpoints, the output is
+ * written straight into its target segment. After each tensor the pages it touched are handed back to the
+ * kernel ({@link MemorySegment#unload()}), so resident memory stays near one tensor's worth whatever the
+ * models' size; the data itself stays in the page cache and the output file.
+ *
+ * {@snippet :
+ * MergeExecutor.run(plan, models, writer::target, progress);
+ * }
+ */
+public final class MergeExecutor {
+
+    /** Where a merged tensor's bytes go: a mapped output file, or memory the runtime reads. */
+    @FunctionalInterface
+    public interface TensorTarget {
+        MemorySegment segment(String tensorName);
+    }
+
+    /** Told after each tensor: input bytes read so far, of the total, and the tensor just written. */
+    @FunctionalInterface
+    public interface Progress {
+        void update(long bytesRead, long bytesTotal, String tensorName);
+
+        Progress NONE = (done, total, name) -> { };
+    }
+
+    private MergeExecutor() {
+    }
+
+    public static void run(MergePlan plan, ModelSet models, TensorTarget target, Progress progress) {
+        long total = 0;
+        for (TensorTask task : plan.tasks()) {
+            total += inputs(task, models).stream().mapToLong(TensorView::byteSize).sum();
+        }
+        long done = 0;
+        for (TensorTask task : plan.tasks()) {
+            List<TensorView> views = inputs(task, models);
+            MemorySegment out = target.segment(task.output().name());
+            task.method().merge(mergeInputs(task, views), out, task.output().dtype());
+            views.forEach(v -> release(v.data()));
+            release(out);
+            done += views.stream().mapToLong(TensorView::byteSize).sum();
+            progress.update(done, total, task.output().name());
+        }
+    }
+
+    /** The base (if any) first, then the sources in order. */
+    private static List<TensorView> inputs(TensorTask task, ModelSet models) {
+        List<TensorView> views = new ArrayList<>();
+        if (task.base() != null) {
+            views.add(view(task.base(), models));
+        }
+        for (TensorTask.Source s : task.sources()) {
+            views.add(view(s.tensor(), models));
+        }
+        return views;
+    }
+
+    private static TensorView view(InputTensor input, ModelSet models) {
+        return models.checkpoint(input.model()).tensor(input.tensorName());
+    }
+
+    private static MergeInputs mergeInputs(TensorTask task, List<TensorView> views) {
+        int offset = task.base() != null ? 1 : 0;
+        List<MergeInputs.Source> sources = new ArrayList<>();
+        for (int i = 0; i < task.sources().size(); i++) {
+            sources.add(new MergeInputs.Source(views.get(offset + i), task.sources().get(i).parameters()));
+        }
+        return new MergeInputs(task.base() != null ? views.getFirst() : null, sources, task.global(), task.seed());
+    }
+
+    private static void release(MemorySegment segment) {
+        if (segment.isMapped() && segment.byteSize() > 0) {
+            segment.unload();
+        }
+    }
+}

@@ -1,0 +1,268 @@
+package dev.evomerge.plan;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.evomerge.arch.Architecture;
+import dev.evomerge.checkpoint.Checkpoint;
+import dev.evomerge.checkpoint.DType;
+import dev.evomerge.checkpoint.Shape;
+import dev.evomerge.checkpoint.TensorSpec;
+import dev.evomerge.checkpoint.TensorView;
+import dev.evomerge.merge.MergeMethod;
+import dev.evomerge.merge.MergeMethods;
+import dev.evomerge.merge.ParameterSpec;
+import dev.evomerge.merge.Parameters;
+import dev.evomerge.recipe.MergeRecipe;
+import dev.evomerge.recipe.OutputLayer;
+import dev.evomerge.recipe.ParameterResolver;
+import dev.evomerge.recipe.ParameterSite;
+import dev.evomerge.recipe.RecipeException;
+import dev.evomerge.recipe.RecipeLayout;
+import dev.evomerge.recipe.SliceDef;
+import dev.evomerge.recipe.SliceSource;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Compiles a mergekit recipe into a {@link MergePlan}, as mergekit's planner does: pre-layer weights from
+ * the first slice, each output layer from its slice's sources (input layer = range start + offset), post-layer
+ * weights from the last slice. It reads headers only, never tensor bytes, and reports every problem
+ * (unknown parameter, missing tensor, mismatched shapes) before anything is written.
+ *
+ * {@snippet :
+ * try (ModelSet models = ModelSet.open(recipe, Path.of("."))) {
+ *     MergePlan plan = MergePlanner.plan(recipe, models);
+ * }
+ * }
+ */
+public final class MergePlanner {
+
+    private final MergeRecipe recipe;
+    private final ModelSet models;
+    private final MergeMethod method;
+    private final ParameterResolver resolver;
+    private final String recipeHash;
+    private final DType forcedDtype;
+
+    private MergePlanner(MergeRecipe recipe, ModelSet models) {
+        this.recipe = recipe;
+        this.models = models;
+        this.method = method(recipe);
+        this.resolver = new ParameterResolver(recipe);
+        this.recipeHash = recipe.contentHash();
+        String dtype = recipe.outDtype() != null ? recipe.outDtype() : recipe.dtype();
+        this.forcedDtype = dtype == null ? null : DType.fromTorchName(dtype.replaceFirst("^torch\\.", ""));
+    }
+
+    public static MergePlan plan(MergeRecipe recipe, ModelSet models) {
+        return new MergePlanner(recipe, models).plan();
+    }
+
+    private static MergeMethod method(MergeRecipe recipe) {
+        try {
+            return MergeMethods.byName(recipe.mergeMethod());
+        } catch (IllegalArgumentException e) {
+            throw new RecipeException(recipe.origin().at("merge_method") + ": " + e.getMessage(), e);
+        }
+    }
+
+    private MergePlan plan() {
+        checkParameterNames();
+        RecipeLayout layout = recipe.layout(name -> {
+            ModelSet.Model m = models.model(name);
+            return m.architecture().numLayers(m.checkpoint().config(), m.checkpoint().dir().resolve(Checkpoint.CONFIG));
+        });
+        String reference = referenceModel(layout);
+        ModelSet.Model ref = models.model(reference);
+        Architecture arch = ref.architecture();
+        checkSameArchitecture(arch);
+
+        List<TensorTask> tasks = new ArrayList<>();
+        for (Architecture.Weight w : arch.preWeightInfo()) {
+            planTensor(w.name(), layout.preSlice(), layout, RecipeLayout.NON_LAYER_T, name -> name, ref)
+                    .ifPresent(tasks::add);
+        }
+        for (OutputLayer layer : layout.layers()) {
+            for (String outName : arch.layerWeights(layer.index())) {
+                String template = outName;
+                planTensor(outName, layer.slice(), layout, layer.t(),
+                        source -> arch.renameLayer(template, layer.inputLayer(source)), ref).ifPresent(tasks::add);
+            }
+        }
+        for (Architecture.Weight w : arch.postWeightInfo()) {
+            planTensor(w.name(), layout.postSlice(), layout, RecipeLayout.NON_LAYER_T, name -> name, ref)
+                    .ifPresent(tasks::add);
+        }
+        DType configDtype = forcedDtype != null ? forcedDtype : dominantDtype(tasks);
+        ObjectNode config = ref.checkpoint().config().deepCopy();
+        config.put(arch.numLayersKey(), layout.numLayers());
+        return new MergePlan(recipe, tasks, config, configDtype, tokenizerModel(reference));
+    }
+
+    /** The model whose config.json and architecture the output takes: the base model, else the first source. */
+    private String referenceModel(RecipeLayout layout) {
+        String base = layout.baseModel(layout.preSlice());
+        return base != null ? base : layout.preSlice().sources().getFirst().model();
+    }
+
+    private String tokenizerModel(String reference) {
+        String source = recipe.tokenizerSource();
+        if (source == null || source.equals("base")) {
+            return reference;
+        }
+        return source;
+    }
+
+    private void checkParameterNames() {
+        Set<String> known = new HashSet<>();
+        method.parameters().forEach(p -> known.add(p.name()));
+        for (ParameterSite site : recipe.parameterSites()) {
+            if (!known.contains(site.name())) {
+                throw new RecipeException(site.where() + ": unknown parameter '" + site.name() + "' for merge_method "
+                        + method.name() + " (accepted: " + String.join(", ", known.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    private void checkSameArchitecture(Architecture arch) {
+        for (String name : models.names()) {
+            ModelSet.Model m = models.model(name);
+            if (!m.architecture().modelType().equals(arch.modelType())) {
+                throw new IllegalArgumentException(m.checkpoint().dir().resolve(Checkpoint.CONFIG)
+                        + ": architecture " + m.architecture().modelType() + " differs from " + arch.modelType());
+            }
+        }
+    }
+
+    /**
+     * One output tensor, or empty when it is an optional weight (a tied lm_head) the reference model lacks.
+     *
+     * @param inputName the tensor's name in a given source (layer index moved for slices)
+     */
+    private Optional<TensorTask> planTensor(String outName, SliceDef slice, RecipeLayout layout, double t,
+                                            java.util.function.Function<SliceSource, String> inputName,
+                                            ModelSet.Model reference) {
+        Architecture arch = reference.architecture();
+        if (arch.isOptional(outName) && !hasInReference(outName, slice, inputName, reference)) {
+            return Optional.empty();
+        }
+        String baseName = method.requiresBase() ? layout.baseModel(slice) : null;
+        if (method.requiresBase() && baseName == null) {
+            throw new RecipeException(recipe.origin().at("merge_method") + ": merge_method " + method.name()
+                    + " needs base_model");
+        }
+        InputTensor base = null;
+        List<TensorTask.Source> sources = new ArrayList<>();
+        Shape shape = null;
+        TensorView first = null;
+        for (SliceSource source : slice.sources()) {
+            InputTensor input = new InputTensor(source.model(), inputName.apply(source));
+            TensorView view = view(input, arch);
+            if (first == null) {
+                first = view;
+                shape = view.shape();
+            } else if (!view.shape().equals(shape)) {
+                throw new IllegalArgumentException("tensor '" + outName + "': shape " + view.shape() + " in "
+                        + models.checkpoint(source.model()).dir() + " differs from " + shape + " in "
+                        + models.checkpoint(slice.sources().getFirst().model()).dir());
+            }
+            input = new InputTensor(source.model(), view.name());
+            if (source.model().equals(baseName) && base == null) {
+                base = input;
+            } else {
+                sources.add(new TensorTask.Source(input, perModel(slice, source.model(), input.tensorName(), t)));
+            }
+        }
+        if (baseName != null && base == null) {
+            throw new RecipeException(recipe.origin().at("base_model") + ": base model '" + baseName
+                    + "' is not among the sources of the slice that makes " + outName);
+        }
+        DType dtype = forcedDtype != null ? forcedDtype : first.dtype();
+        Parameters global = withDefaults(ParameterSpec.Scope.GLOBAL,
+                resolver.resolve(slice, null, outName, t), outName, null);
+        return Optional.of(new TensorTask(new TensorSpec(outName, dtype, shape), method, base, sources, global,
+                seed(outName)));
+    }
+
+    private boolean hasInReference(String outName, SliceDef slice, java.util.function.Function<SliceSource, String> inputName,
+                                   ModelSet.Model reference) {
+        for (SliceSource source : slice.sources()) {
+            if (source.model().equals(reference.name())) {
+                return reference.checkpoint().has(inputName.apply(source));
+            }
+        }
+        return reference.checkpoint().has(outName);
+    }
+
+    /** The input's view; an optional weight a model lacks falls back to the weight it is tied to. */
+    private TensorView view(InputTensor input, Architecture arch) {
+        Checkpoint checkpoint = models.checkpoint(input.model());
+        if (checkpoint.has(input.tensorName())) {
+            return checkpoint.tensor(input.tensorName());
+        }
+        Optional<String> tied = arch.tiedTo(input.tensorName());
+        if (tied.isPresent() && checkpoint.has(tied.get())) {
+            return checkpoint.tensor(tied.get());
+        }
+        throw new IllegalArgumentException(checkpoint.dir() + ": tensor '" + input.tensorName()
+                + "' is missing (model '" + input.model() + "')");
+    }
+
+    private Parameters perModel(SliceDef slice, String model, String tensorName, double t) {
+        return withDefaults(ParameterSpec.Scope.PER_MODEL, resolver.resolve(slice, model, tensorName, t),
+                tensorName, model);
+    }
+
+    private Parameters withDefaults(ParameterSpec.Scope scope, Map<String, Object> set, String tensor, String model) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (ParameterSpec spec : method.parameters()) {
+            if (spec.scope() != scope) {
+                continue;
+            }
+            Object v = set.get(spec.name());
+            if (v == null) {
+                v = spec.defaultValue();
+            }
+            if (v == null) {
+                throw new RecipeException(recipe.origin().at("merge_method") + ": merge_method " + method.name()
+                        + " needs parameter '" + spec.name() + "'"
+                        + (model != null ? " for model '" + model + "'" : "") + " (tensor " + tensor + ")");
+            }
+            values.put(spec.name(), v);
+        }
+        return Parameters.of(values);
+    }
+
+    /** Derived from the recipe's hash and the tensor's name, so a recipe always draws the same masks. */
+    private long seed(String tensorName) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] d = sha.digest((recipeHash + "/" + tensorName).getBytes(StandardCharsets.UTF_8));
+            long seed = 0;
+            for (int i = 0; i < 8; i++) {
+                seed = (seed << 8) | (d[i] & 0xff);
+            }
+            return seed;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static DType dominantDtype(List<TensorTask> tasks) {
+        Map<DType, Long> bytes = new HashMap<>();
+        for (TensorTask task : tasks) {
+            bytes.merge(task.output().dtype(), task.output().byteSize(), Long::sum);
+        }
+        return bytes.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+                .orElse(DType.F32);
+    }
+
+}

@@ -1,0 +1,53 @@
+package dev.evomerge.plan;
+
+import dev.evomerge.checkpoint.CheckpointWriter;
+import dev.evomerge.recipe.MergeRecipe;
+import java.nio.file.Path;
+
+/**
+ * Materialises a recipe as a Hugging Face model directory: plan (every check), then write into a temporary
+ * directory, then rename. A recipe that fails at any step leaves nothing at the output path.
+ *
+ * {@snippet :
+ * Merger.merge(RecipeParser.parse(Path.of("recipe.yaml")), Path.of("."), Path.of("merged"),
+ *         Merger.Options.defaults(), MergeExecutor.Progress.NONE);
+ * }
+ */
+public final class Merger {
+
+    /**
+     * @param maxShardBytes safetensors files are split above this size
+     * @param overwrite     replace an existing output directory (atomically) instead of refusing
+     */
+    public record Options(long maxShardBytes, boolean overwrite) {
+        public Options {
+            if (maxShardBytes <= 0) {
+                throw new IllegalArgumentException("maxShardBytes must be positive");
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(CheckpointWriter.DEFAULT_MAX_SHARD_BYTES, false);
+        }
+    }
+
+    private Merger() {
+    }
+
+    /** Merges; model paths in the recipe are relative to {@code workingDir}. Returns the plan that was run. */
+    public static MergePlan merge(MergeRecipe recipe, Path workingDir, Path out, Options options,
+                                  MergeExecutor.Progress progress) {
+        try (ModelSet models = ModelSet.open(recipe, workingDir)) {
+            MergePlan plan = MergePlanner.plan(recipe, models);
+            try (CheckpointWriter writer = CheckpointWriter.create(out, options.overwrite())) {
+                writer.layout(plan.outputs(), options.maxShardBytes());
+                MergeExecutor.run(plan, models, writer::target, progress);
+                writer.writeConfig(plan.outputConfig(), plan.outDtype());
+                writer.copyTokenizer(models.checkpoint(plan.tokenizerModel()).dir());
+                writer.writeModelCard(recipe.toYaml());
+                writer.commit();
+            }
+            return plan;
+        }
+    }
+}
