@@ -144,17 +144,22 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
                 TopSet inner = band.inner();
                 int outerCut = relativeCutoff(outer.cutoff(), t0);
                 int innerCut = relativeCutoff(inner.cutoff(), t0);
+                boolean noInner = inner.equals(TopSet.NONE);
                 for (; j < bound; j += Tiles.LANES) {
                     FloatVector v = FloatVector.fromArray(Tiles.F, d, j);
                     FloatVector a = v.abs();
-                    IntVector lane = iota.add(j);
-                    VectorMask<Float> inOuter = a.compare(VectorOperators.GT, outer.value())
-                            .or(a.compare(VectorOperators.EQ, outer.value())
-                                    .and(lane.compare(VectorOperators.LT, outerCut).cast(Tiles.F)));
-                    VectorMask<Float> inInner = a.compare(VectorOperators.GT, inner.value())
-                            .or(a.compare(VectorOperators.EQ, inner.value())
-                                    .and(lane.compare(VectorOperators.LT, innerCut).cast(Tiles.F)));
-                    zero.blend(v.mul(scale).mul(weight), inOuter.andNot(inInner)).intoArray(dst, j);
+                    VectorMask<Float> keep = a.compare(VectorOperators.GT, outer.value());
+                    VectorMask<Float> tie = a.compare(VectorOperators.EQ, outer.value());
+                    if (tie.anyTrue()) {
+                        keep = keep.or(tie.and(iota.add(j).compare(VectorOperators.LT, outerCut).cast(Tiles.F)));
+                    }
+                    if (!noInner) {
+                        VectorMask<Float> inInner = a.compare(VectorOperators.GT, inner.value())
+                                .or(a.compare(VectorOperators.EQ, inner.value())
+                                        .and(iota.add(j).compare(VectorOperators.LT, innerCut).cast(Tiles.F)));
+                        keep = keep.andNot(inInner);
+                    }
+                    zero.blend(v.mul(scale).mul(weight), keep).intoArray(dst, j);
                 }
             }
             case SourceMask.Random random -> {
@@ -229,22 +234,29 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
         boolean scaleByLambda = lambda != 1f;
         FloatVector zero = FloatVector.zero(Tiles.F);
         FloatVector one = FloatVector.broadcast(Tiles.F, 1f);
+        FloatVector minusOne = FloatVector.broadcast(Tiles.F, -1f);
         int bound = Tiles.F.loopBound(len);
         int j = 0;
         for (; j < bound; j += Tiles.LANES) {
             FloatVector elect = zero;
-            for (int i = 0; i < n; i++) {
-                FloatVector wd = FloatVector.fromArray(Tiles.F, s.wd[i], j);
-                elect = elect.add(bySum ? wd : zero.blend(one, wd.compare(VectorOperators.GT, 0f))
-                        .sub(zero.blend(one, wd.compare(VectorOperators.LT, 0f))));
+            if (bySum) {
+                for (int i = 0; i < n; i++) {
+                    elect = elect.add(FloatVector.fromArray(Tiles.F, s.wd[i], j));
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    FloatVector wd = FloatVector.fromArray(Tiles.F, s.wd[i], j);
+                    elect = elect.add(zero.blend(one, wd.compare(VectorOperators.GT, 0f))
+                            .sub(zero.blend(one, wd.compare(VectorOperators.LT, 0f))));
+                }
             }
-            VectorMask<Float> up = elect.compare(VectorOperators.GE, 0f);
+            // wd agrees with the majority sign exactly when wd * (+1 or -1) > 0.
+            FloatVector sign = minusOne.blend(one, elect.compare(VectorOperators.GE, 0f));
             FloatVector mixed = zero;
             FloatVector div = zero;
             for (int i = 0; i < n; i++) {
                 FloatVector wd = FloatVector.fromArray(Tiles.F, s.wd[i], j);
-                VectorMask<Float> agree = wd.compare(VectorOperators.GT, 0f).and(up)
-                        .or(wd.compare(VectorOperators.LT, 0f).andNot(up));
+                VectorMask<Float> agree = wd.mul(sign).compare(VectorOperators.GT, 0f);
                 mixed = mixed.add(zero.blend(wd, agree));
                 div = div.add(zero.blend(weights[i], agree));
             }

@@ -6,8 +6,9 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Counter-based uniform random numbers for DARE/DELLA masks: element {@code i} of source {@code s} gets
  * 24 random bits that depend only on (seed, stream, i), never on how the tensor is split across threads.
- * Two rounds of the murmur3 32-bit finaliser over the low index bits, keyed by a splitmix64 of the seed,
- * the stream and the high index bits; in 32-bit lanes so it vectorises on AVX2.
+ * The murmur3 32-bit finaliser (a bijection with full avalanche) of the low index bits xor a key that is a
+ * splitmix64 of the seed, the stream and the high index bits; in 32-bit lanes so it vectorises on AVX2.
+ * One round keeps DARE's mask cheap enough to recompute in both of its passes instead of storing it.
  *
  * {@snippet :
  * boolean keep = MaskHash.bits24(seed, source, i) < MaskHash.threshold(density);
@@ -26,7 +27,7 @@ public final class MaskHash {
         return z ^ (z >>> 31);
     }
 
-    /** The 64-bit key for one (seed, stream, high 32 index bits) triple; low half and high half are used. */
+    /** The key for one (seed, stream, high 32 index bits) triple; its low 32 bits are used. */
     static long key(long seed, int stream, long indexHigh) {
         return splitmix64(splitmix64(seed ^ splitmix64(stream + 0x632BE59BD9B4E019L)) + indexHigh);
     }
@@ -42,9 +43,7 @@ public final class MaskHash {
     /** 24 uniform random bits (0 .. 2^24-1) for element {@code index} of {@code stream}. */
     public static int bits24(long seed, int stream, long index) {
         long key = key(seed, stream, index >>> 32);
-        int h = fmix32((int) index ^ (int) key);
-        h = fmix32(h + (int) (key >>> 32));
-        return h >>> 8;
+        return fmix32((int) index ^ (int) key) >>> 8;
     }
 
     /** A uniform float in [0, 1) for element {@code index} of {@code stream}. */
@@ -59,9 +58,7 @@ public final class MaskHash {
 
     /** Vector form of {@link #bits24} for lanes whose index low bits are {@code indexLow}, sharing a key. */
     static IntVector bits24(IntVector indexLow, long key) {
-        IntVector h = fmix32(indexLow.lanewise(VectorOperators.XOR, (int) key));
-        h = fmix32(h.add((int) (key >>> 32)));
-        return h.lanewise(VectorOperators.LSHR, 8);
+        return fmix32(indexLow.lanewise(VectorOperators.XOR, (int) key)).lanewise(VectorOperators.LSHR, 8);
     }
 
     private static IntVector fmix32(IntVector h) {
