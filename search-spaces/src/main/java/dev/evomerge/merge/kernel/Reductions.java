@@ -3,7 +3,6 @@ package dev.evomerge.merge.kernel;
 import dev.evomerge.checkpoint.TensorView;
 import java.util.List;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Fused reductions over tensors read straight from their segments (bf16 widened in registers, no float
@@ -101,6 +100,20 @@ public final class Reductions {
         return total;
     }
 
+    /**
+     * Sums the lanes in lane order, in double. {@code reduceLanes(ADD)} leaves the order unspecified, and the
+     * JIT-compiled and interpreted forms really do differ, which would make results depend on warm-up.
+     */
+    private static double lanesInOrder(FloatVector acc) {
+        float[] lanes = new float[Tiles.LANES];
+        acc.intoArray(lanes, 0);
+        double sum = 0;
+        for (float v : lanes) {
+            sum += v;
+        }
+        return sum;
+    }
+
     static double dot(float[] a, float[] b, int len) {
         FloatVector acc = FloatVector.zero(Tiles.F);
         int bound = Tiles.F.loopBound(len);
@@ -108,7 +121,7 @@ public final class Reductions {
         for (; j < bound; j += Tiles.LANES) {
             acc = FloatVector.fromArray(Tiles.F, a, j).fma(FloatVector.fromArray(Tiles.F, b, j), acc);
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = lanesInOrder(acc);
         for (; j < len; j++) {
             sum += (double) a[j] * b[j];
         }
@@ -122,7 +135,7 @@ public final class Reductions {
         for (; j < bound; j += Tiles.LANES) {
             acc = acc.add(FloatVector.fromArray(Tiles.F, a, j).abs());
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = lanesInOrder(acc);
         for (; j < len; j++) {
             sum += Math.abs(a[j]);
         }
