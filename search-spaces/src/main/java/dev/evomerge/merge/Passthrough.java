@@ -1,0 +1,52 @@
+package dev.evomerge.merge;
+
+import dev.evomerge.checkpoint.DType;
+import dev.evomerge.checkpoint.TensorView;
+import dev.evomerge.merge.kernel.FusedMerge;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * mergekit's {@code passthrough}: copies the one tensor it is given (frankenmerge slices), multiplied by the
+ * model's {@code scale} (default 1), converted to the output dtype.
+ *
+ * {@snippet :
+ * MergeMethods.byName("passthrough").merge(inputs, out, DType.BF16);
+ * }
+ */
+public final class Passthrough implements MergeMethod {
+
+    private static final List<ParameterSpec> PARAMETERS = List.of(ParameterSpec.perModel("scale", 1.0));
+
+    @Override
+    public String name() {
+        return "passthrough";
+    }
+
+    @Override
+    public List<ParameterSpec> parameters() {
+        return PARAMETERS;
+    }
+
+    @Override
+    public boolean requiresBase() {
+        return false;
+    }
+
+    @Override
+    public void merge(MergeInputs in, MemorySegment out, DType outType) {
+        TensorView tensor;
+        double scale = 1.0;
+        if (in.sources().size() == 1) {
+            tensor = in.sources().getFirst().tensor();
+            scale = GeneralizedTaskArithmetic.number(in.sources().getFirst().parameters(), "scale", 1.0);
+        } else if (in.sources().isEmpty() && in.base() != null) {
+            tensor = in.base();
+        } else {
+            throw new IllegalArgumentException("merge method 'passthrough' takes exactly one model per tensor, got "
+                    + in.sources().size() + " for tensor '" + (in.sources().isEmpty() ? "?"
+                    : in.sources().getFirst().tensor().name()) + "'");
+        }
+        FusedMerge.combination(List.of(tensor), new float[] {(float) scale}).run(out, outType);
+    }
+}

@@ -1,0 +1,281 @@
+package dev.evomerge.merge.kernel;
+
+import dev.evomerge.checkpoint.TensorView;
+import java.util.Arrays;
+import java.util.List;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Finds, for several task vectors at once, the set of the k largest |delta| as a {@link TopSet}, by
+ * selection rather than sorting: a strided sample brackets the k-th magnitude, one fused pass over base
+ * and sources counts the elements above the bracket and collects those inside it (about 2% of the tensor),
+ * and a quickselect over the collected values finds the exact threshold; ties at the threshold are kept
+ * lowest index first. If the sample's bracket misses (rare), the pass is repeated with a bracket that
+ * holds every element.
+ *
+ * {@snippet :
+ * TopSet[] top = MagnitudeSelect.select(base, sources, new int[] {0, 1}, new long[] {k0, k1});
+ * }
+ */
+public final class MagnitudeSelect {
+
+    /** Tensors up to this size skip sampling and select among all elements. */
+    static final int EXACT_BELOW = 1 << 16;
+
+    private MagnitudeSelect() {
+    }
+
+    /**
+     * Request {@code r} asks for the {@code k[r]} largest |source[sourceOf[r]] - base| elements.
+     * Returns one {@link TopSet} per request.
+     */
+    public static TopSet[] select(TensorView base, List<TensorView> sources, int[] sourceOf, long[] k) {
+        long n = base.elementCount();
+        int requests = k.length;
+        TopSet[] result = new TopSet[requests];
+        float[] lo = new float[requests];
+        float[] hi = new float[requests];
+        boolean[] pending = new boolean[requests];
+        boolean any = false;
+        for (int r = 0; r < requests; r++) {
+            if (k[r] <= 0) {
+                result[r] = TopSet.NONE;
+            } else if (k[r] >= n) {
+                result[r] = TopSet.ALL;
+            } else {
+                pending[r] = true;
+                any = true;
+                lo[r] = 0f;
+                hi[r] = Float.POSITIVE_INFINITY;
+                if (n > EXACT_BELOW) {
+                    bracketFromSample(base, sources.get(sourceOf[r]), k[r], r, lo, hi);
+                }
+            }
+        }
+        if (!any) {
+            return result;
+        }
+        Candidates[] found = collect(base, sources, sourceOf, pending, lo, hi);
+        boolean[] retry = new boolean[requests];
+        boolean anyRetry = false;
+        for (int r = 0; r < requests; r++) {
+            if (pending[r]) {
+                result[r] = found[r].threshold(k[r]);
+                if (result[r] == null) {
+                    retry[r] = true;
+                    anyRetry = true;
+                    lo[r] = 0f;
+                    hi[r] = Float.POSITIVE_INFINITY;
+                }
+            }
+        }
+        if (anyRetry) {
+            Candidates[] all = collect(base, sources, sourceOf, retry, lo, hi);
+            for (int r = 0; r < requests; r++) {
+                if (retry[r]) {
+                    result[r] = all[r].threshold(k[r]);
+                }
+            }
+        }
+        return result;
+    }
+
+    private static void bracketFromSample(TensorView base, TensorView source, long k, int r, float[] lo, float[] hi) {
+        long n = base.elementCount();
+        int size = (int) Math.max(1 << 12, Math.min(1 << 17, n / 32));
+        float[] sample = new float[size];
+        for (int j = 0; j < size; j++) {
+            long i = j * n / size;
+            sample[j] = Math.abs(source.getFloat(i) - base.getFloat(i));
+        }
+        double q = (double) k / n;
+        double expected = q * size;   // rank from the top
+        double margin = 4 * Math.sqrt(size * q * (1 - q)) + 16;
+        long hiRank = (long) Math.floor(expected - margin);
+        long loRank = (long) Math.ceil(expected + margin);
+        hi[r] = hiRank < 0 ? Float.POSITIVE_INFINITY : kthLargest(sample, size, (int) hiRank + 1);
+        lo[r] = loRank >= size ? 0f : kthLargest(sample, size, (int) loRank + 1);
+    }
+
+    private static Candidates[] collect(TensorView base, List<TensorView> sources, int[] sourceOf,
+                                        boolean[] active, float[] lo, float[] hi) {
+        long n = base.elementCount();
+        int requests = active.length;
+        int chunks = Chunks.count(n);
+        Chunk[][] parts = new Chunk[chunks][];
+        Chunks.forEach(n, (c, from, to) -> parts[c] = scan(base, sources, sourceOf, active, lo, hi, from, to));
+        Candidates[] out = new Candidates[requests];
+        for (int r = 0; r < requests; r++) {
+            if (active[r]) {
+                Chunk[] perChunk = new Chunk[chunks];
+                for (int c = 0; c < chunks; c++) {
+                    perChunk[c] = parts[c][r];
+                }
+                out[r] = new Candidates(perChunk);
+            }
+        }
+        return out;
+    }
+
+    private static Chunk[] scan(TensorView base, List<TensorView> sources, int[] sourceOf, boolean[] active,
+                                float[] lo, float[] hi, long from, long to) {
+        int requests = active.length;
+        Chunk[] chunk = new Chunk[requests];
+        for (int r = 0; r < requests; r++) {
+            if (active[r]) {
+                chunk[r] = new Chunk();
+            }
+        }
+        float[] b = new float[Tiles.TILE];
+        float[] x = new float[Tiles.TILE];
+        for (long t0 = from; t0 < to; t0 += Tiles.TILE) {
+            int len = (int) Math.min(Tiles.TILE, to - t0);
+            Tiles.widen(base.data(), base.dtype(), t0, len, b);
+            for (int s = 0; s < sources.size(); s++) {
+                boolean loaded = false;
+                for (int r = 0; r < requests; r++) {
+                    if (!active[r] || sourceOf[r] != s) {
+                        continue;
+                    }
+                    if (!loaded) {
+                        TensorView src = sources.get(s);
+                        Tiles.widen(src.data(), src.dtype(), t0, len, x);
+                        FusedMerge.subtract(x, b, len);
+                        loaded = true;
+                    }
+                    chunk[r].scanTile(x, len, t0, lo[r], hi[r]);
+                }
+            }
+        }
+        return chunk;
+    }
+
+    /** One chunk's count above the bracket and its in-bracket (magnitude, index) pairs, in index order. */
+    static final class Chunk {
+        long above;
+        float[] values = new float[256];
+        long[] indices = new long[256];
+        int size;
+
+        void scanTile(float[] d, int len, long t0, float lo, float hi) {
+            int bound = Tiles.F.loopBound(len);
+            int j = 0;
+            for (; j < bound; j += Tiles.LANES) {
+                FloatVector a = FloatVector.fromArray(Tiles.F, d, j).abs();
+                above += a.compare(VectorOperators.GT, hi).trueCount();
+                VectorMask<Float> inside = a.compare(VectorOperators.GE, lo).and(a.compare(VectorOperators.LE, hi));
+                if (inside.anyTrue()) {
+                    // Rare (the bracket holds ~2% of elements): re-read the lanes from the tile array.
+                    for (int l = j; l < j + Tiles.LANES; l++) {
+                        float v = Math.abs(d[l]);
+                        if (v >= lo && v <= hi) {
+                            add(v, t0 + l);
+                        }
+                    }
+                }
+            }
+            for (; j < len; j++) {
+                float a = Math.abs(d[j]);
+                if (a > hi) {
+                    above++;
+                } else if (a >= lo && a <= hi) {
+                    add(a, t0 + j);
+                }
+            }
+        }
+
+        private void add(float value, long index) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+                indices = Arrays.copyOf(indices, size * 2);
+            }
+            values[size] = value;
+            indices[size] = index;
+            size++;
+        }
+    }
+
+    /** All chunks' candidates for one request. */
+    record Candidates(Chunk[] chunks) {
+
+        /** The top-k set, or null when the k-th largest lies outside the bracket. */
+        TopSet threshold(long k) {
+            long above = 0;
+            long total = 0;
+            for (Chunk c : chunks) {
+                above += c.above;
+                total += c.size;
+            }
+            long rank = k - above;   // rank of the threshold among the candidates, from the top
+            if (rank < 1 || rank > total) {
+                return null;
+            }
+            float[] all = new float[Math.toIntExact(total)];
+            int p = 0;
+            for (Chunk c : chunks) {
+                System.arraycopy(c.values, 0, all, p, c.size);
+                p += c.size;
+            }
+            float t = kthLargest(all, all.length, (int) rank);
+            long greater = 0;
+            for (Chunk c : chunks) {
+                for (int i = 0; i < c.size; i++) {
+                    if (c.values[i] > t) {
+                        greater++;
+                    }
+                }
+            }
+            long equalsToKeep = rank - greater;
+            for (Chunk c : chunks) {
+                for (int i = 0; i < c.size; i++) {
+                    if (c.values[i] == t && --equalsToKeep == 0) {
+                        return new TopSet(t, c.indices[i] + 1);
+                    }
+                }
+            }
+            throw new IllegalStateException("selection lost its threshold " + t);
+        }
+    }
+
+    /** The k-th largest (1-based) of {@code a[0..n)}; reorders {@code a}. Hoare quickselect. */
+    static float kthLargest(float[] a, int n, int k) {
+        int target = n - k;   // ascending position
+        int left = 0;
+        int right = n - 1;
+        while (left < right) {
+            int mid = (left + right) >>> 1;
+            float pivot = median(a[left], a[mid], a[right]);
+            int i = left;
+            int j = right;
+            while (i <= j) {
+                while (a[i] < pivot) {
+                    i++;
+                }
+                while (a[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    float tmp = a[i];
+                    a[i] = a[j];
+                    a[j] = tmp;
+                    i++;
+                    j--;
+                }
+            }
+            if (target <= j) {
+                right = j;
+            } else if (target >= i) {
+                left = i;
+            } else {
+                return a[target];
+            }
+        }
+        return a[target];
+    }
+
+    private static float median(float a, float b, float c) {
+        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+    }
+}

@@ -1,0 +1,144 @@
+package dev.evomerge.merge.kernel;
+
+import dev.evomerge.checkpoint.TensorView;
+import java.util.List;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Fused reductions over tensors read straight from their segments (bf16 widened in registers, no float
+ * copies): the Gram matrix of task vectors (SLERP's norms and dot, model stock's cosines) and the L1 norms
+ * before and after a mask (the {@code rescale} factor). Each tile is summed in float lanes and added to a
+ * double; chunk partials are combined in chunk order, so results do not depend on the thread count.
+ *
+ * {@snippet :
+ * double[] g = Reductions.gram(null, List.of(a, b), 0, n);   // {a.a, a.b, b.b}
+ * }
+ */
+public final class Reductions {
+
+    private Reductions() {
+    }
+
+    /** Index of pair (i, j), i <= j, in the packed upper triangle of an m x m Gram matrix. */
+    public static int pair(int i, int j, int m) {
+        return i * m - i * (i - 1) / 2 + (j - i);
+    }
+
+    /**
+     * The Gram matrix (packed upper triangle, see {@link #pair}) of {@code v[i] - base} (or {@code v[i]}
+     * when base is null) over elements {@code [from, to)}, on the calling thread.
+     */
+    public static double[] gram(TensorView base, List<TensorView> vectors, long from, long to) {
+        int m = vectors.size();
+        double[] sums = new double[m * (m + 1) / 2];
+        float[] b = new float[Tiles.TILE];
+        float[][] x = new float[m][Tiles.TILE];
+        for (long t0 = from; t0 < to; t0 += Tiles.TILE) {
+            int len = (int) Math.min(Tiles.TILE, to - t0);
+            if (base != null) {
+                Tiles.widen(base.data(), base.dtype(), t0, len, b);
+            }
+            for (int i = 0; i < m; i++) {
+                Tiles.widen(vectors.get(i).data(), vectors.get(i).dtype(), t0, len, x[i]);
+                if (base != null) {
+                    FusedMerge.subtract(x[i], b, len);
+                }
+            }
+            for (int i = 0; i < m; i++) {
+                for (int j = i; j < m; j++) {
+                    sums[pair(i, j, m)] += dot(x[i], x[j], len);
+                }
+            }
+        }
+        return sums;
+    }
+
+    /** {@link #gram} over a whole tensor, in parallel over chunks. */
+    public static double[] gram(TensorView base, List<TensorView> vectors) {
+        long n = vectors.getFirst().elementCount();
+        double[][] partial = new double[Chunks.count(n)][];
+        Chunks.forEach(n, (c, from, to) -> partial[c] = gram(base, vectors, from, to));
+        return sumInOrder(partial);
+    }
+
+    /**
+     * For each source, {@code {sum |d|, sum |d| over kept elements}} with {@code d = x - base}, packed as
+     * {@code [2*s], [2*s+1]}: what mergekit's L1 rescale compares.
+     */
+    public static double[] l1BeforeAfter(TensorView base, List<TensorView> sources, SourceMask[] masks) {
+        long n = base.elementCount();
+        int m = sources.size();
+        double[][] partial = new double[Chunks.count(n)][];
+        Chunks.forEach(n, (c, from, to) -> {
+            double[] sums = new double[2 * m];
+            float[] b = new float[Tiles.TILE];
+            float[] x = new float[Tiles.TILE];
+            float[] kept = new float[Tiles.TILE];
+            for (long t0 = from; t0 < to; t0 += Tiles.TILE) {
+                int len = (int) Math.min(Tiles.TILE, to - t0);
+                Tiles.widen(base.data(), base.dtype(), t0, len, b);
+                for (int i = 0; i < m; i++) {
+                    Tiles.widen(sources.get(i).data(), sources.get(i).dtype(), t0, len, x);
+                    FusedMerge.subtract(x, b, len);
+                    FusedMerge.applyMask(masks[i], t0, len, x, kept, 1f, 1f);
+                    sums[2 * i] += absSum(x, len);
+                    sums[2 * i + 1] += absSum(kept, len);
+                }
+            }
+            partial[c] = sums;
+        });
+        return sumInOrder(partial);
+    }
+
+    private static double[] sumInOrder(double[][] partial) {
+        double[] total = new double[partial[0].length];
+        for (double[] p : partial) {
+            for (int k = 0; k < total.length; k++) {
+                total[k] += p[k];
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Sums the lanes in lane order, in double. {@code reduceLanes(ADD)} leaves the order unspecified, and the
+     * JIT-compiled and interpreted forms really do differ, which would make results depend on warm-up.
+     */
+    private static double lanesInOrder(FloatVector acc) {
+        float[] lanes = new float[Tiles.LANES];
+        acc.intoArray(lanes, 0);
+        double sum = 0;
+        for (float v : lanes) {
+            sum += v;
+        }
+        return sum;
+    }
+
+    static double dot(float[] a, float[] b, int len) {
+        FloatVector acc = FloatVector.zero(Tiles.F);
+        int bound = Tiles.F.loopBound(len);
+        int j = 0;
+        for (; j < bound; j += Tiles.LANES) {
+            acc = FloatVector.fromArray(Tiles.F, a, j).fma(FloatVector.fromArray(Tiles.F, b, j), acc);
+        }
+        double sum = lanesInOrder(acc);
+        for (; j < len; j++) {
+            sum += (double) a[j] * b[j];
+        }
+        return sum;
+    }
+
+    static double absSum(float[] a, int len) {
+        FloatVector acc = FloatVector.zero(Tiles.F);
+        int bound = Tiles.F.loopBound(len);
+        int j = 0;
+        for (; j < bound; j += Tiles.LANES) {
+            acc = acc.add(FloatVector.fromArray(Tiles.F, a, j).abs());
+        }
+        double sum = lanesInOrder(acc);
+        for (; j < len; j++) {
+            sum += Math.abs(a[j]);
+        }
+        return sum;
+    }
+}

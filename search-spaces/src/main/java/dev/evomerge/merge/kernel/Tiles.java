@@ -1,0 +1,99 @@
+package dev.evomerge.merge.kernel;
+
+import dev.evomerge.checkpoint.DType;
+import dev.evomerge.checkpoint.Floats;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Moves one tile of elements between a tensor's bytes and a float32 array that stays in L1 cache. Kernels
+ * stream every input once through such tiles, so a fused merge is a single pass over main memory while
+ * its per-element steps remain simple vector loops over arrays. bf16 is widened in registers (shift left
+ * 16) and narrowed with round-to-nearest-even, bit-identical to {@link Floats}.
+ *
+ * {@snippet :
+ * float[] tile = new float[Tiles.TILE];
+ * Tiles.widen(view.data(), view.dtype(), start, len, tile);
+ * Tiles.narrow(tile, len, out, DType.BF16, start);
+ * }
+ */
+public final class Tiles {
+
+    /** Elements per tile: a few of these float arrays fit in L1 together. */
+    public static final int TILE = 1024;
+
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    static final int LANES = F.length();
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private Tiles() {
+    }
+
+    /** Reads elements {@code [start, start + len)} of {@code seg} (in {@code type}) into {@code dst[0..len)}. */
+    public static void widen(MemorySegment seg, DType type, long start, int len, float[] dst) {
+        int bound = F.loopBound(len);
+        int j = 0;
+        switch (type) {
+            case F32 -> {
+                for (; j < bound; j += LANES) {
+                    FloatVector.fromMemorySegment(F, seg, (start + j) * 4, LE).intoArray(dst, j);
+                }
+            }
+            case BF16 -> {
+                for (; j < bound; j += LANES) {
+                    ShortVector s = ShortVector.fromMemorySegment(S, seg, (start + j) * 2, LE);
+                    IntVector bits = (IntVector) s.convertShape(VectorOperators.S2I, I, 0);
+                    bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, j);
+                }
+            }
+            case F16 -> {
+                // No half-float conversion in the Vector API; Float.float16ToFloat is an intrinsic (F16C).
+            }
+        }
+        for (; j < len; j++) {
+            dst[j] = Floats.read(seg, type, start + j);
+        }
+    }
+
+    /** Writes {@code src[0..len)} to elements {@code [start, start + len)} of {@code seg} in {@code type}. */
+    public static void narrow(float[] src, int len, MemorySegment seg, DType type, long start) {
+        int bound = F.loopBound(len);
+        int j = 0;
+        switch (type) {
+            case F32 -> {
+                for (; j < bound; j += LANES) {
+                    FloatVector.fromArray(F, src, j).intoMemorySegment(seg, (start + j) * 4, LE);
+                }
+            }
+            case BF16 -> {
+                for (; j < bound; j += LANES) {
+                    FloatVector v = FloatVector.fromArray(F, src, j);
+                    IntVector bits = v.reinterpretAsInts();
+                    IntVector high = bits.lanewise(VectorOperators.LSHR, 16);
+                    IntVector rounded = bits.add(high.and(1).add(0x7fff)).lanewise(VectorOperators.LSHR, 16);
+                    VectorMask<Float> nan = v.test(VectorOperators.IS_NAN);
+                    if (nan.anyTrue()) {
+                        rounded = rounded.blend(high.or(0x0040), nan.cast(I));
+                    }
+                    ShortVector s = (ShortVector) rounded.convertShape(VectorOperators.I2S, S, 0);
+                    s.intoMemorySegment(seg, (start + j) * 2, LE);
+                }
+            }
+            case F16 -> {
+                // Scalar: Float.floatToFloat16 is an intrinsic (F16C).
+            }
+        }
+        for (; j < len; j++) {
+            Floats.write(seg, type, start + j, src[j]);
+        }
+    }
+}

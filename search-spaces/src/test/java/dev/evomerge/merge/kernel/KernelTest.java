@@ -1,0 +1,239 @@
+package dev.evomerge.merge.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.evomerge.checkpoint.DType;
+import dev.evomerge.checkpoint.Floats;
+import dev.evomerge.checkpoint.Shape;
+import dev.evomerge.checkpoint.TensorView;
+import dev.evomerge.merge.Consensus;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class KernelTest {
+
+    /** Spans three parallel chunks and ends in a vector tail. */
+    private static final int MULTI_CHUNK = 2 * Chunks.SIZE + 12_345;
+
+    private static TensorView tensor(DType type, float[] values) {
+        MemorySegment seg = Arena.ofAuto().allocate((long) values.length * type.byteSize());
+        for (int i = 0; i < values.length; i++) {
+            Floats.write(seg, type, i, values[i]);
+        }
+        return new TensorView("t", type, Shape.of(values.length), seg);
+    }
+
+    private static float[] gaussian(long seed, int n, double sd) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextGaussian() * sd);
+        }
+        return v;
+    }
+
+    @Test
+    void widenAndNarrowMatchTheScalarConversionsOnOddLengths() {
+        for (DType type : DType.values()) {
+            float[] v = gaussian(1, 1003, 3);
+            v[5] = Float.NaN;
+            v[6] = Float.intBitsToFloat(0x3f808000);   // exactly halfway between two bf16: rounds to even
+            v[7] = Float.intBitsToFloat(0x3f818000);   // halfway, rounds up to even
+            v[8] = -0f;
+            v[9] = Float.POSITIVE_INFINITY;
+            TensorView t = tensor(DType.F32, v);
+            float[] tile = new float[Tiles.TILE];
+            Tiles.widen(t.data(), DType.F32, 0, v.length, tile);
+            MemorySegment out = Arena.ofAuto().allocate((long) v.length * type.byteSize());
+            Tiles.narrow(tile, v.length, out, type, 0);
+            for (int i = 0; i < v.length; i++) {
+                MemorySegment ref = Arena.ofAuto().allocate(4);
+                Floats.write(ref, type, 0, v[i]);
+                assertEquals(Float.floatToRawIntBits(Floats.read(ref, type, 0)),
+                        Float.floatToRawIntBits(Floats.read(out, type, i)), type + " element " + i);
+            }
+            float[] back = new float[Tiles.TILE];
+            Tiles.widen(out, type, 0, v.length, back);
+            for (int i = 0; i < v.length; i++) {
+                assertEquals(Float.floatToRawIntBits(Floats.read(out, type, i)), Float.floatToRawIntBits(back[i]));
+            }
+        }
+    }
+
+    @Test
+    void vectorMaskHashEqualsTheScalarOne() {
+        int n = 5000;
+        float[] d = new float[n];
+        Arrays.fill(d, 1f);
+        float[] dst = new float[Tiles.TILE];
+        SourceMask.Random mask = SourceMask.Random.of(99, 2, 0.4);
+        long start = (1L << 32) - 2048;   // crosses the 2^32 index boundary between tiles
+        for (long t0 = start; t0 < start + n; t0 += Tiles.TILE) {
+            int len = (int) Math.min(Tiles.TILE, start + n - t0);
+            FusedMerge.applyMask(mask, t0, len, d, dst, 1f, 1f);
+            for (int j = 0; j < len; j++) {
+                assertEquals(mask.keeps(t0 + j, 1f) ? 1f : 0f, dst[j], "index " + (t0 + j));
+            }
+        }
+    }
+
+    @Test
+    void magnitudeSelectionEqualsSortingWithTiesLowestIndexFirst() {
+        int n = 120_000;   // above EXACT_BELOW: the sampled bracket path
+        float[] base = gaussian(3, n, 1);
+        float[] x = base.clone();
+        SplittableRandom r = new SplittableRandom(4);
+        for (int i = 0; i < n; i++) {
+            x[i] += (float) Math.rint(r.nextGaussian() * 20) / 8;   // coarse deltas: many ties
+        }
+        TensorView b = tensor(DType.BF16, base);
+        TensorView s = tensor(DType.BF16, x);
+        long[] ks = {1, 1000, n / 3, n - 1};
+        TopSet[] top = MagnitudeSelect.select(b, List.of(s), new int[ks.length], ks);
+        float[] mag = new float[n];
+        for (int i = 0; i < n; i++) {
+            mag[i] = Math.abs(s.getFloat(i) - b.getFloat(i));
+        }
+        Integer[] order = IntStream.range(0, n).boxed().sorted(Comparator.<Integer>comparingDouble(i -> -mag[i])
+                .thenComparingInt(i -> i)).toArray(Integer[]::new);
+        for (int q = 0; q < ks.length; q++) {
+            boolean[] want = new boolean[n];
+            for (int i = 0; i < ks[q]; i++) {
+                want[order[i]] = true;
+            }
+            for (int i = 0; i < n; i++) {
+                assertEquals(want[i], top[q].contains(mag[i], i), "k=" + ks[q] + " element " + i);
+            }
+        }
+    }
+
+    @Test
+    void selectionFallsBackWhenTheSampleMissesTheThreshold() {
+        // Only 3 non-zero deltas, all at indices the strided sample skips: the k=3 bracket from the
+        // sample (all zeros) cannot hold the threshold, so the exact retry must find it.
+        int n = 100_000;
+        float[] x = new float[n];
+        x[1] = 5;
+        x[3] = -7;
+        x[99_999] = 6;
+        TopSet[] top = MagnitudeSelect.select(tensor(DType.F32, new float[n]), List.of(tensor(DType.F32, x)),
+                new int[] {0}, new long[] {3});
+        assertEquals(5f, top[0].value());
+        assertTrue(top[0].contains(7, 3) && top[0].contains(6, 99_999) && !top[0].contains(0, 2));
+    }
+
+    @Test
+    void multiChunkMergesEqualTheScalarReferenceBitForBit() {
+        int n = MULTI_CHUNK;
+        TensorView base = tensor(DType.BF16, gaussian(10, n, 0.02));
+        List<TensorView> sources = new ArrayList<>();
+        for (int s = 0; s < 3; s++) {
+            float[] v = gaussian(20 + s, n, 0.002);
+            for (int i = 0; i < n; i++) {
+                v[i] += base.getFloat(i);
+            }
+            sources.add(tensor(s == 2 ? DType.F16 : DType.BF16, v));
+        }
+        float[] w = {0.5f, 0.3f, -0.2f};
+        long[] ks = {n / 2, n / 3, n / 4};
+        TopSet[] top = MagnitudeSelect.select(base, sources, new int[] {0, 1, 2}, ks);
+        SourceMask[] band = new SourceMask[3];
+        SourceMask[] random = new SourceMask[3];
+        SourceMask[] none = new SourceMask[3];
+        for (int s = 0; s < 3; s++) {
+            band[s] = new SourceMask.RankBand(top[s], TopSet.NONE);
+            random[s] = SourceMask.Random.of(123, s, 0.6);
+            none[s] = SourceMask.None.INSTANCE;
+        }
+        float[] scales = {1.25f, 1f, 0.75f};
+        for (DType outType : DType.values()) {
+            check(new FusedMerge(base, sources, w, random, scales, Consensus.SUM, false, 1f, 1f), outType);
+        }
+        check(new FusedMerge(base, sources, w, none, new float[] {1, 1, 1}, Consensus.NONE, true, 0.6f, 1.5f), DType.BF16);
+        check(new FusedMerge(base, sources, w, band, new float[] {1, 1, 1}, Consensus.SUM, true, 1f, 1f), DType.BF16);
+        check(new FusedMerge(base, sources, w, random, scales, Consensus.COUNT, true, 1f, 0.5f), DType.BF16);
+        check(new FusedMerge(null, sources, w, none, new float[] {1, 1, 1}, Consensus.NONE, false, 1f, 1f), DType.BF16);
+    }
+
+    private static void check(FusedMerge f, DType outType) {
+        long n = f.elementCount();
+        MemorySegment out = Arena.ofAuto().allocate(n * outType.byteSize());
+        f.run(out, outType);
+        MemorySegment ref = Arena.ofAuto().allocate(n * outType.byteSize());
+        for (long i = 0; i < n; i++) {
+            Floats.write(ref, outType, i, reference(f, i));
+        }
+        long mismatch = out.mismatch(ref);
+        assertEquals(-1, mismatch, () -> f.consensus() + " " + outType + " first differs at byte " + mismatch);
+    }
+
+    /** The per-element formula of {@link FusedMerge}'s javadoc, in plain scalar Java over {@link Floats}. */
+    private static float reference(FusedMerge f, long i) {
+        int m = f.sources().size();
+        float b = f.base() == null ? 0f : f.base().getFloat(i);
+        float[] wd = new float[m];
+        for (int s = 0; s < m; s++) {
+            float d = f.base() == null ? f.sources().get(s).getFloat(i) : f.sources().get(s).getFloat(i) - b;
+            wd[s] = f.masks()[s].keeps(i, Math.abs(d)) ? (d * f.scales()[s]) * f.weights()[s] : 0f;
+        }
+        float mixed = 0f;
+        if (f.consensus() == Consensus.NONE) {
+            for (float v : wd) {
+                mixed = mixed + v;
+            }
+            if (f.normalize()) {
+                mixed = mixed / f.divisor();
+            }
+        } else {
+            float elect = 0f;
+            for (float v : wd) {
+                elect = elect + (f.consensus() == Consensus.SUM ? v : Math.signum(v));
+            }
+            boolean up = elect >= 0;
+            float div = 0f;
+            for (int s = 0; s < m; s++) {
+                boolean agree = up ? wd[s] > 0 : wd[s] < 0;
+                mixed = mixed + (agree ? wd[s] : 0f);
+                div = div + (agree ? f.weights()[s] : 0f);
+            }
+            if (f.normalize()) {
+                mixed = mixed / (div == 0f ? 1f : div);
+            }
+        }
+        if (f.lambda() != 1f) {
+            mixed = mixed * f.lambda();
+        }
+        return f.base() == null ? mixed : b + mixed;
+    }
+
+    @Test
+    void reductionsDoNotDependOnTheThreadCount() {
+        int n = MULTI_CHUNK;
+        TensorView a = tensor(DType.BF16, gaussian(30, n, 1));
+        TensorView b = tensor(DType.BF16, gaussian(31, n, 1));
+        double[] parallel = Reductions.gram(null, List.of(a, b));
+        double[] serial = new double[3];
+        for (int c = 0; c < Chunks.count(n); c++) {
+            double[] p = Reductions.gram(null, List.of(a, b), (long) c * Chunks.SIZE,
+                    Math.min(n, (long) (c + 1) * Chunks.SIZE));
+            for (int k = 0; k < 3; k++) {
+                serial[k] += p[k];
+            }
+        }
+        assertArrayEquals(serial, parallel);
+        double aa = 0;
+        for (int i = 0; i < n; i++) {
+            aa += (double) a.getFloat(i) * a.getFloat(i);
+        }
+        assertEquals(aa, parallel[0], aa * 1e-6);
+    }
+}
