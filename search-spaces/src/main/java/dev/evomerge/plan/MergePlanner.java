@@ -87,7 +87,7 @@ public final class MergePlanner {
 
         List<TensorTask> tasks = new ArrayList<>();
         for (Architecture.Weight w : arch.preWeightInfo()) {
-            planTensor(w.name(), layout.preSlice(), layout, RecipeLayout.NON_LAYER_T, name -> name, ref)
+            planTensor(w.name(), layout.preSlice(), layout, RecipeLayout.NON_LAYER_T, source -> w.name(), ref)
                     .ifPresent(tasks::add);
         }
         for (OutputLayer layer : layout.layers()) {
@@ -98,7 +98,7 @@ public final class MergePlanner {
             }
         }
         for (Architecture.Weight w : arch.postWeightInfo()) {
-            planTensor(w.name(), layout.postSlice(), layout, RecipeLayout.NON_LAYER_T, name -> name, ref)
+            planTensor(w.name(), layout.postSlice(), layout, RecipeLayout.NON_LAYER_T, source -> w.name(), ref)
                     .ifPresent(tasks::add);
         }
         DType configDtype = forcedDtype != null ? forcedDtype : dominantDtype(tasks);
