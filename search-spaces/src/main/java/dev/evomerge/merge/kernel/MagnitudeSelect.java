@@ -141,8 +141,7 @@ public final class MagnitudeSelect {
                     }
                     if (!loaded) {
                         TensorView src = sources.get(s);
-                        Tiles.widen(src.data(), src.dtype(), t0, len, x);
-                        FusedMerge.subtract(x, b, len);
+                        FusedMerge.delta(src.data(), src.dtype(), t0, len, b, x);
                         loaded = true;
                     }
                     chunk[r].scanTile(x, len, t0, lo[r], hi[r]);
