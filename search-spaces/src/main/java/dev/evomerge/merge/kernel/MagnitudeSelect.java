@@ -4,7 +4,6 @@ import dev.evomerge.checkpoint.TensorView;
 import java.util.Arrays;
 import java.util.List;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -84,7 +83,7 @@ public final class MagnitudeSelect {
 
     private static void bracketFromSample(TensorView base, TensorView source, long k, int r, float[] lo, float[] hi) {
         long n = base.elementCount();
-        int size = (int) Math.max(1 << 12, Math.min(1 << 17, n / 32));
+        int size = (int) Math.max(1 << 12, Math.min(1 << 16, n / 64));
         float[] sample = new float[size];
         for (int j = 0; j < size; j++) {
             long i = j * n / size;
@@ -158,24 +157,31 @@ public final class MagnitudeSelect {
         long[] indices = new long[256];
         int size;
 
+        /** Per vector of the tile, the bit mask of lanes inside the bracket. */
+        private final long[] insideLanes = new long[Tiles.TILE / Tiles.LANES];
+
         void scanTile(float[] d, int len, long t0, float lo, float hi) {
             int bound = Tiles.F.loopBound(len);
-            int j = 0;
-            for (; j < bound; j += Tiles.LANES) {
+            FloatVector zero = FloatVector.zero(Tiles.F);
+            FloatVector count = zero;
+            // No calls inside this loop: a vector live across a call that is not inlined gets boxed.
+            for (int j = 0; j < bound; j += Tiles.LANES) {
                 FloatVector a = FloatVector.fromArray(Tiles.F, d, j).abs();
-                above += a.compare(VectorOperators.GT, hi).trueCount();
-                VectorMask<Float> inside = a.compare(VectorOperators.GE, lo).and(a.compare(VectorOperators.LE, hi));
-                if (inside.anyTrue()) {
-                    // Rare (the bracket holds ~2% of elements): re-read the lanes from the tile array.
-                    for (int l = j; l < j + Tiles.LANES; l++) {
-                        float v = Math.abs(d[l]);
-                        if (v >= lo && v <= hi) {
-                            add(v, t0 + l);
-                        }
-                    }
+                // Counting in float lanes (exact: at most TILE per lane).
+                count = count.add(zero.blend(1f, a.compare(VectorOperators.GT, hi)));
+                insideLanes[j / Tiles.LANES] = a.compare(VectorOperators.GE, lo)
+                        .and(a.compare(VectorOperators.LE, hi)).toLong();
+            }
+            above += (long) count.reduceLanes(VectorOperators.ADD);
+            for (int v = 0; v < bound / Tiles.LANES; v++) {
+                long lanes = insideLanes[v];
+                while (lanes != 0) {
+                    int l = v * Tiles.LANES + Long.numberOfTrailingZeros(lanes);
+                    add(Math.abs(d[l]), t0 + l);
+                    lanes &= lanes - 1;
                 }
             }
-            for (; j < len; j++) {
+            for (int j = bound; j < len; j++) {
                 float a = Math.abs(d[j]);
                 if (a > hi) {
                     above++;
