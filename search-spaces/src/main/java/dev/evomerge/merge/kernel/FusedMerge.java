@@ -5,6 +5,7 @@ import dev.evomerge.checkpoint.TensorView;
 import dev.evomerge.merge.Consensus;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
@@ -93,6 +94,10 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
 
     /** Merges elements {@code [from, to)} on the calling thread. */
     public void range(long from, long to, MemorySegment out, DType outType) {
+        if (isDirect()) {
+            directRange(from, to, out, outType);
+            return;
+        }
         Scratch s = new Scratch(sources.size());
         for (long t0 = from; t0 < to; t0 += Tiles.TILE) {
             int len = (int) Math.min(Tiles.TILE, to - t0);
@@ -101,10 +106,7 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
             }
             for (int i = 0; i < sources.size(); i++) {
                 TensorView src = sources.get(i);
-                Tiles.widen(src.data(), src.dtype(), t0, len, s.x);
-                if (base != null) {
-                    subtract(s.x, s.base, len);
-                }
+                delta(src.data(), src.dtype(), t0, len, base != null ? s.base : null, s.x);
                 applyMask(masks[i], t0, len, s.x, s.wd[i], scales[i], weights[i]);
             }
             if (consensus == Consensus.NONE) {
@@ -113,6 +115,116 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
                 sumElected(s, len);
             }
             Tiles.narrow(s.out, len, out, outType, t0);
+        }
+    }
+
+    /**
+     * Plain weighted sums (no masks, no election) over bf16/f32 inputs take a leaner path: one fused loop
+     * per source adds its weighted delta into a tile accumulator (the segment stays loop-invariant, so its
+     * checks hoist), with the same operations in the same order as the general path.
+     */
+    private boolean isDirect() {
+        if (consensus != Consensus.NONE || (base != null && base.dtype() == DType.F16)) {
+            return false;
+        }
+        for (int i = 0; i < masks.length; i++) {
+            if (!(masks[i] instanceof SourceMask.None) || sources.get(i).dtype() == DType.F16) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void directRange(long from, long to, MemorySegment out, DType outType) {
+        int n = sources.size();
+        boolean hasBase = base != null;
+        float[] b = new float[Tiles.TILE];
+        float[] acc = new float[Tiles.TILE];
+        for (long t0 = from; t0 < to; t0 += Tiles.TILE) {
+            int len = (int) Math.min(Tiles.TILE, to - t0);
+            if (hasBase) {
+                Tiles.widen(base.data(), base.dtype(), t0, len, b);
+            }
+            Arrays.fill(acc, 0f);
+            for (int k = 0; k < n; k++) {
+                TensorView src = sources.get(k);
+                accumulate(src.data(), src.dtype(), t0, len, hasBase ? b : null, scales[k], weights[k], acc);
+            }
+            finish(acc, b, len, hasBase);
+            Tiles.narrow(acc, len, out, outType, t0);
+        }
+    }
+
+    /** {@code acc += ((x - b) * scale) * weight} straight from one source's memory: one loop per source. */
+    private static void accumulate(MemorySegment x, DType type, long t0, int len, float[] b, float scale,
+                                   float weight, float[] acc) {
+        boolean bf16 = type == DType.BF16;
+        int bound = Tiles.F.loopBound(len);
+        int j = 0;
+        if (b != null) {
+            for (; j < bound; j += Tiles.LANES) {
+                FloatVector d = Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j));
+                FloatVector.fromArray(Tiles.F, acc, j).add(d.mul(scale).mul(weight)).intoArray(acc, j);
+            }
+        } else {
+            for (; j < bound; j += Tiles.LANES) {
+                FloatVector d = Tiles.load(x, bf16, t0 + j);
+                FloatVector.fromArray(Tiles.F, acc, j).add(d.mul(scale).mul(weight)).intoArray(acc, j);
+            }
+        }
+        for (; j < len; j++) {
+            float v = dev.evomerge.checkpoint.Floats.read(x, type, t0 + j);
+            float d = b != null ? v - b[j] : v;
+            acc[j] = acc[j] + (d * scale) * weight;
+        }
+    }
+
+    private void finish(float[] acc, float[] b, int len, boolean hasBase) {
+        boolean scaleByLambda = lambda != 1f;
+        int bound = Tiles.F.loopBound(len);
+        int j = 0;
+        for (; j < bound; j += Tiles.LANES) {
+            FloatVector mixed = FloatVector.fromArray(Tiles.F, acc, j);
+            if (normalize) {
+                mixed = mixed.div(divisor);
+            }
+            if (scaleByLambda) {
+                mixed = mixed.mul(lambda);
+            }
+            if (hasBase) {
+                mixed = FloatVector.fromArray(Tiles.F, b, j).add(mixed);
+            }
+            mixed.intoArray(acc, j);
+        }
+        for (; j < len; j++) {
+            float mixed = acc[j];
+            if (normalize) {
+                mixed = mixed / divisor;
+            }
+            if (scaleByLambda) {
+                mixed = mixed * lambda;
+            }
+            acc[j] = hasBase ? b[j] + mixed : mixed;
+        }
+    }
+
+    /** {@code dst = x - b} (or {@code x} when b is null), widening x straight from memory in the same loop. */
+    static void delta(MemorySegment x, DType type, long t0, int len, float[] b, float[] dst) {
+        if (type == DType.F16 || b == null) {
+            Tiles.widen(x, type, t0, len, dst);
+            if (b != null) {
+                subtract(dst, b, len);
+            }
+            return;
+        }
+        boolean bf16 = type == DType.BF16;
+        int bound = Tiles.F.loopBound(len);
+        int j = 0;
+        for (; j < bound; j += Tiles.LANES) {
+            Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j)).intoArray(dst, j);
+        }
+        for (; j < len; j++) {
+            dst[j] = dev.evomerge.checkpoint.Floats.read(x, type, t0 + j) - b[j];
         }
     }
 

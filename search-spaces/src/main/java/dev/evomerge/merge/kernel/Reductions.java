@@ -39,10 +39,7 @@ public final class Reductions {
                 Tiles.widen(base.data(), base.dtype(), t0, len, b);
             }
             for (int i = 0; i < m; i++) {
-                Tiles.widen(vectors.get(i).data(), vectors.get(i).dtype(), t0, len, x[i]);
-                if (base != null) {
-                    FusedMerge.subtract(x[i], b, len);
-                }
+                FusedMerge.delta(vectors.get(i).data(), vectors.get(i).dtype(), t0, len, base != null ? b : null, x[i]);
             }
             for (int i = 0; i < m; i++) {
                 for (int j = i; j < m; j++) {
@@ -78,8 +75,7 @@ public final class Reductions {
                 int len = (int) Math.min(Tiles.TILE, to - t0);
                 Tiles.widen(base.data(), base.dtype(), t0, len, b);
                 for (int i = 0; i < m; i++) {
-                    Tiles.widen(sources.get(i).data(), sources.get(i).dtype(), t0, len, x);
-                    FusedMerge.subtract(x, b, len);
+                    FusedMerge.delta(sources.get(i).data(), sources.get(i).dtype(), t0, len, b, x);
                     FusedMerge.applyMask(masks[i], t0, len, x, kept, 1f, 1f);
                     sums[2 * i] += absSum(x, len);
                     sums[2 * i + 1] += absSum(kept, len);

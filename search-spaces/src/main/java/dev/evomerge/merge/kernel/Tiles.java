@@ -64,6 +64,32 @@ public final class Tiles {
         }
     }
 
+    /** One vector of elements from {@code index} of a bf16 (else f32) segment, widened in registers. */
+    static FloatVector load(MemorySegment seg, boolean bf16, long index) {
+        if (bf16) {
+            ShortVector s = ShortVector.fromMemorySegment(S, seg, index * 2, LE);
+            return ((IntVector) s.convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        }
+        return FloatVector.fromMemorySegment(F, seg, index * 4, LE);
+    }
+
+    /** Stores one vector at element {@code index} of a bf16 (round-to-nearest-even) or f32 segment. */
+    static void store(FloatVector v, MemorySegment seg, boolean bf16, long index) {
+        if (!bf16) {
+            v.intoMemorySegment(seg, index * 4, LE);
+            return;
+        }
+        IntVector bits = v.reinterpretAsInts();
+        IntVector high = bits.lanewise(VectorOperators.LSHR, 16);
+        IntVector rounded = bits.add(high.and(1).add(0x7fff)).lanewise(VectorOperators.LSHR, 16);
+        VectorMask<Float> nan = v.test(VectorOperators.IS_NAN);
+        if (nan.anyTrue()) {
+            rounded = rounded.blend(high.or(0x0040), nan.cast(I));
+        }
+        ((ShortVector) rounded.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(seg, index * 2, LE);
+    }
+
     /** Writes {@code src[0..len)} to elements {@code [start, start + len)} of {@code seg} in {@code type}. */
     public static void narrow(float[] src, int len, MemorySegment seg, DType type, long start) {
         int bound = F.loopBound(len);

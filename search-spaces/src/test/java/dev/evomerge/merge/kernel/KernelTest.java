@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 class KernelTest {
 
-    /** Spans three parallel chunks and ends in a vector tail. */
-    private static final int MULTI_CHUNK = 2 * Chunks.SIZE + 12_345;
+    /** Spans two parallel chunks and ends in a vector tail. */
+    private static final int MULTI_CHUNK = Chunks.SIZE + 12_345;
 
     private static TensorView tensor(DType type, float[] values) {
         MemorySegment seg = Arena.ofAuto().allocate((long) values.length * type.byteSize());
@@ -155,10 +155,9 @@ class KernelTest {
             none[s] = SourceMask.None.INSTANCE;
         }
         float[] scales = {1.25f, 1f, 0.75f};
-        for (DType outType : DType.values()) {
-            check(new FusedMerge(base, sources, w, random, scales, Consensus.SUM, false, 1f, 1f), outType);
-        }
-        check(new FusedMerge(base, sources, w, none, new float[] {1, 1, 1}, Consensus.NONE, true, 0.6f, 1.5f), DType.BF16);
+        check(new FusedMerge(base, sources, w, random, scales, Consensus.SUM, false, 1f, 1f), DType.BF16);
+        check(new FusedMerge(base, sources, w, none, new float[] {1, 1, 1}, Consensus.NONE, true, 0.6f, 1.5f), DType.F16);
+        check(new FusedMerge(base, sources, w, none, new float[] {1, 1, 1}, Consensus.NONE, false, 1f, 1f), DType.F32);
         check(new FusedMerge(base, sources, w, band, new float[] {1, 1, 1}, Consensus.SUM, true, 1f, 1f), DType.BF16);
         check(new FusedMerge(base, sources, w, random, scales, Consensus.COUNT, true, 1f, 0.5f), DType.BF16);
         check(new FusedMerge(null, sources, w, none, new float[] {1, 1, 1}, Consensus.NONE, false, 1f, 1f), DType.BF16);
