@@ -26,6 +26,9 @@ import java.util.function.Supplier;
  * each result is the strategy's {@link AskTellStrategy#population()} as {@link DoubleGene}s within
  * {@code bounds} (fitness = mean per-example score, maximised). The strategy keeps its own state, so the
  * start population handed in by the stream is ignored; only its generation is carried along.
+ * Note that Jenetics tests a limit on a result after computing it: with
+ * {@code Limits.byFixedGeneration(50)} the stream yields 50 results but the strategy has evolved 51
+ * generations. A hard evaluation budget is enforced by the caller, not by a limit.
  *
  * {@snippet :
  * var evolution = new StrategyEvolution(CmaEs.full(new double[10], 0.5, 0, 1), evaluator,
