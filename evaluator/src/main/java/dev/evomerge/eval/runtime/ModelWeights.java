@@ -231,15 +231,18 @@ public final class ModelWeights implements AutoCloseable {
         return layers;
     }
 
-    NDArray embed() {
+    /** Token embeddings [vocab, hidden]; owned by this model, do not close. */
+    public NDArray embed() {
         return embed;
     }
 
-    NDArray norm() {
+    /** Final RMS norm weight [hidden]; owned by this model. */
+    public NDArray norm() {
         return norm;
     }
 
-    NDArray lmHead() {
+    /** Output projection [vocab, hidden], the embedding array itself when tied; owned by this model. */
+    public NDArray lmHead() {
         return lmHead;
     }
 
