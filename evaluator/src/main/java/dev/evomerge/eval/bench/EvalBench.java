@@ -81,7 +81,7 @@ public final class EvalBench {
             lm.logProbs(seqs); // warm-up
             double score = best(reps, () -> lm.logProbs(seqs));
             int seqLength = seq;
-            double floor = best(reps, () -> matmulsOnly(w, seqs.length, seqLength));
+            double floor = best(reps, () -> matmulsOnly(w, seqs.length, seqLength, seqLength - 1));
             long tokens = (long) batch * seq;
             System.out.printf("%-34s %10s %12s%n", "", "seconds", "tokens/s");
             System.out.printf("%-34s %10.3f %12.0f%n", "loglik scoring (B=" + batch + ", T=" + seq + ")", score,
@@ -89,23 +89,27 @@ public final class EvalBench {
             System.out.printf("%-34s %10.3f %12.0f%n", "  matmuls alone (floor)", floor, tokens / floor);
             System.out.printf("%-34s %10.2fx%n", "  scoring / floor", score / floor);
 
-            int[] p = seqs[0].clone();
-            int[] promptTokens = java.util.Arrays.copyOf(p, prompt);
-            lm.generate(promptTokens, 4);
             int n = newTokens;
-            double cached = best(Math.max(1, reps - 1), () -> lm.generate(promptTokens, n));
-            double uncached = best(1, () -> lm.generateWithoutCache(promptTokens, n));
-            System.out.printf("%-34s %10.3f %12.1f%n", "generate " + n + " (prompt " + prompt + "), KV cache",
-                    cached, n / cached);
-            System.out.printf("%-34s %10.3f %12.1f%n", "generate " + n + ", no cache", uncached, n / uncached);
-            System.out.printf("%-34s %10.2fx%n", "  KV cache speed-up", uncached / cached);
-            System.out.printf("same tokens with and without cache: %b%n",
-                    java.util.Arrays.equals(lm.generate(promptTokens, n), lm.generateWithoutCache(promptTokens, n)));
+            double step = best(5, () -> matmulsOnly(w, 1, 1, 1));
+            System.out.printf("%-34s %10.3f %12.1f%n", "  one decode step's matmuls (floor)", step, 1 / step);
+            for (int len : new int[] {prompt, 4 * prompt}) {
+                int[] promptTokens = java.util.Arrays.copyOf(seqs[0], len);
+                lm.generate(promptTokens, 4);
+                int[][] out = new int[2][];
+                double cached = best(Math.max(1, reps - 1), () -> out[0] = lm.generate(promptTokens, n));
+                double uncached = best(1, () -> out[1] = lm.generateWithoutCache(promptTokens, n));
+                System.out.printf("%-34s %10.3f %12.1f%n", "generate " + n + " (prompt " + len + "), KV cache",
+                        cached, n / cached);
+                System.out.printf("%-34s %10.3f %12.1f%n", "generate " + n + " (prompt " + len + "), no cache",
+                        uncached, n / uncached);
+                System.out.printf("%-34s %10.2fx%n", "  KV cache speed-up", uncached / cached);
+                System.out.printf("  same tokens with and without cache: %b%n", java.util.Arrays.equals(out[0], out[1]));
+            }
         }
     }
 
     /** The products one scoring pass must do, with the model's own weights, and nothing else. */
-    private static void matmulsOnly(ModelWeights w, int b, int t) {
+    private static void matmulsOnly(ModelWeights w, int b, int t, int headRows) {
         LlamaConfig c = w.config();
         try (NDScope scope = new NDScope(); NDManager m = NDManager.newBaseManager(w.device())) {
             scope.suppressNotUsedWarning();
@@ -126,8 +130,8 @@ public final class EvalBench {
                 Linear.linear(x, l.gateUp()).singletonOrThrow().close();
                 Linear.linear(xi, l.down()).singletonOrThrow().close();
             }
-            // Scoring needs logits at every position but the last.
-            Linear.linear(x.get(":, :{}", t - 1), w.lmHead()).singletonOrThrow().close();
+            // Scoring needs logits at every position but the last; a decoding step at its one position.
+            Linear.linear(x.get(":, :{}", headRows), w.lmHead()).singletonOrThrow().close();
         }
     }
 

@@ -130,8 +130,10 @@ final class Decoder {
         // Query heads h*g..h*g+g-1 share kv head h: fold the group into the query-length axis, no copies of k.
         NDArray scores = q.reshape(b, kvh, g * t, hd).matMul(k.transpose(0, 1, 3, 2))
                 .mul((float) (1.0 / Math.sqrt(hd)))
-                .reshape(b, kvh, g, t, s)
-                .add(mask);
+                .reshape(b, kvh, g, t, s);
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
         NDArray ctx = scores.softmax(-1).reshape(b, kvh, g * t, s).matMul(v)
                 .reshape(b, h, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) h * hd);
         NDArray attn = w.oBias() == null ? Linear.linear(ctx, w.o()).singletonOrThrow()
@@ -149,7 +151,7 @@ final class Decoder {
     /** x * rsqrt(mean(x^2) + eps) * weight over the last axis, in float32 as transformers does. */
     static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
         NDArray var = x.square().mean(new int[] {-1}, true);
-        return x.mul(var.add((float) eps).sqrt().pow(-1f)).mul(weight);
+        return x.mul(var.add((float) eps).pow(-0.5f)).mul(weight);
     }
 
     /** q * cos + rotate_half(q) * sin, rotate_half(q) = [-q2, q1] over the two halves of the head. */
@@ -177,20 +179,25 @@ final class Decoder {
         return new NDArray[] {m.create(cos, shape), m.create(sin, shape)};
     }
 
-    /** Additive mask [B, 1, 1, T, S]: a query sees real past keys and real new keys up to itself. */
+    /**
+     * Additive mask [B, 1, 1, T, S]: a query sees real past keys and real new keys up to itself. Null when
+     * nothing is masked (a one-token decoding step without padding): one op fewer per layer per token.
+     */
     private static NDArray mask(NDManager m, boolean[][] pastValid, boolean[][] newValid, int past, int t) {
         int b = newValid.length;
         int s = past + t;
         float[] bias = new float[b * t * s];
+        boolean any = false;
         for (int r = 0; r < b; r++) {
             for (int i = 0; i < t; i++) {
                 int row = (r * t + i) * s;
                 for (int j = 0; j < s; j++) {
                     boolean ok = j < past ? pastValid[r][j] : (j - past <= i && newValid[r][j - past]);
                     bias[row + j] = ok ? 0f : MASKED;
+                    any |= !ok;
                 }
             }
         }
-        return m.create(bias, new Shape(b, 1, 1, t, s));
+        return any ? m.create(bias, new Shape(b, 1, 1, t, s)) : null;
     }
 }
