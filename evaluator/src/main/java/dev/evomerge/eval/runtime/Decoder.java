@@ -56,6 +56,13 @@ final class Decoder {
         int b = tokens.length;
         int t = tokens[0].length;
         int past = cache == null ? 0 : cache.length();
+        for (DecoderLayerWeights l : layers) {
+            int window = l.config().slidingWindow();
+            if (window > 0 && past + t > window) {
+                throw new IllegalArgumentException("a context of " + (past + t) + " tokens exceeds sliding_window "
+                        + window + ", which this decoder does not implement");
+            }
+        }
         boolean[][] pastValid = cache == null ? new boolean[b][0] : cache.valid();
         boolean[][] newValid = new boolean[b][t];
         long[] ids = new long[b * t];

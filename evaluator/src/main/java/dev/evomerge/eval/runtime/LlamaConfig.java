@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param qkvBias       q, k and v projections carry biases (Qwen2 always; Llama with {@code attention_bias})
  * @param oBias         the output projection carries a bias (Llama with {@code attention_bias})
  * @param qkNorm        per-head RMS norms on queries and keys (Qwen3)
+ * @param slidingWindow Mistral-style attention window, 0 when none; the decoder attends to the full context,
+ *                      so it refuses sequences longer than the window rather than silently differ
  * @param ropeScaling   Llama 3 frequency scaling, or null
  */
 public record LlamaConfig(
@@ -38,7 +40,8 @@ public record LlamaConfig(
         boolean tieWordEmbeddings,
         boolean qkvBias,
         boolean oBias,
-        boolean qkNorm) {
+        boolean qkNorm,
+        int slidingWindow) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -96,6 +99,9 @@ public record LlamaConfig(
         if (headDim % 2 != 0) {
             throw new IllegalArgumentException("head_dim must be even for rotary embeddings, got " + headDim);
         }
+        if (slidingWindow < 0) {
+            throw new IllegalArgumentException("sliding_window must be >= 0, got " + slidingWindow);
+        }
         if (!(rmsNormEps > 0) || !(ropeTheta > 0)) {
             throw new IllegalArgumentException("rms_norm_eps and rope_theta must be positive");
         }
@@ -140,7 +146,7 @@ public record LlamaConfig(
                     c.path("rope_theta").asDouble(10000.0),
                     ropeScaling(c.path("rope_scaling"), file),
                     c.path("tie_word_embeddings").asBoolean(false),
-                    qkvBias, oBias, family == Family.QWEN3);
+                    qkvBias, oBias, family == Family.QWEN3, slidingWindow(c, family));
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
                 throw e;
@@ -162,6 +168,14 @@ public record LlamaConfig(
         }
         throw new IllegalArgumentException(file + ": unsupported architecture '" + (arch != null ? arch : type)
                 + "' (the evaluator runs " + List.of(Family.values()).stream().map(Family::architecture).toList() + ")");
+    }
+
+    /** Mistral uses {@code sliding_window} when set; Qwen2/3 only with {@code use_sliding_window: true}. */
+    private static int slidingWindow(JsonNode c, Family family) {
+        JsonNode w = c.path("sliding_window");
+        boolean used = family == Family.MISTRAL ? c.path("use_sliding_window").asBoolean(true)
+                : c.path("use_sliding_window").asBoolean(false);
+        return used && w.canConvertToInt() ? w.asInt() : 0;
     }
 
     private static RopeScaling ropeScaling(JsonNode s, Path file) {

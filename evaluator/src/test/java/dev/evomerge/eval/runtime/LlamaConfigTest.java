@@ -74,6 +74,18 @@ class LlamaConfigTest {
     }
 
     @Test
+    void mistralKeepsItsSlidingWindowAndQwenOnlyWhenEnabled() {
+        ObjectNode c = llama();
+        c.putArray("architectures").add("MistralForCausalLM");
+        c.put("sliding_window", 4096);
+        assertEquals(4096, LlamaConfig.fromJson(c, FILE).slidingWindow());
+        c.putArray("architectures").add("Qwen2ForCausalLM");
+        assertEquals(0, LlamaConfig.fromJson(c, FILE).slidingWindow());
+        c.put("use_sliding_window", true);
+        assertEquals(4096, LlamaConfig.fromJson(c, FILE).slidingWindow());
+    }
+
+    @Test
     void anUnsupportedArchitectureFailsBeforeAnyWeightIsRead(@TempDir Path tmp) throws Exception {
         ObjectNode c = llama();
         c.putArray("architectures").add("GPT2LMHeadModel");
