@@ -32,7 +32,8 @@ class LanguageModelTest {
                 "llama", TinyModels.write(tmp.resolve("llama"), TinyModels.llamaGqa(), 11),
                 "llamaB", TinyModels.write(tmp.resolve("llamaB"), TinyModels.llamaGqa(), 12),
                 "qwen2", TinyModels.write(tmp.resolve("qwen2"), TinyModels.qwen2(), 13),
-                "qwen3", TinyModels.write(tmp.resolve("qwen3"), TinyModels.qwen3(), 14));
+                "qwen3", TinyModels.write(tmp.resolve("qwen3"), TinyModels.qwen3(), 14),
+                "llamaBias", TinyModels.write(tmp.resolve("llamaBias"), TinyModels.llamaBiased(), 15));
         models = new java.util.HashMap<>();
         refs = new java.util.HashMap<>();
         for (var e : dirs.entrySet()) {
@@ -64,7 +65,7 @@ class LanguageModelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "qwen2", "qwen3"})
+    @ValueSource(strings = {"llama", "qwen2", "qwen3", "llamaBias"})
     void logProbsAgreeWithThePlainJavaReference(String name) {
         ModelWeights m = models.get(name);
         ReferenceDecoder.Weights ref = refs.get(name);

@@ -25,7 +25,7 @@ final class ReferenceDecoder {
     }
 
     static final class Layer {
-        double[] inNorm, postNorm, qNorm, kNorm, bq, bk, bv;
+        double[] inNorm, postNorm, qNorm, kNorm, bq, bk, bv, bo;
         double[][] wq, wk, wv, wo, wg, wu, wd;
         Weights owner;
     }
@@ -61,6 +61,7 @@ final class ReferenceDecoder {
                 l.bq = ck.has(p + "self_attn.q_proj.bias") ? vector(ck, p + "self_attn.q_proj.bias") : null;
                 l.bk = ck.has(p + "self_attn.k_proj.bias") ? vector(ck, p + "self_attn.k_proj.bias") : null;
                 l.bv = ck.has(p + "self_attn.v_proj.bias") ? vector(ck, p + "self_attn.v_proj.bias") : null;
+                l.bo = ck.has(p + "self_attn.o_proj.bias") ? vector(ck, p + "self_attn.o_proj.bias") : null;
                 l.qNorm = ck.has(p + "self_attn.q_norm.weight") ? vector(ck, p + "self_attn.q_norm.weight") : null;
                 l.kNorm = ck.has(p + "self_attn.k_norm.weight") ? vector(ck, p + "self_attn.k_norm.weight") : null;
                 l.wg = matrix(ck, p + "mlp.gate_proj.weight");
@@ -217,7 +218,7 @@ final class ReferenceDecoder {
                     }
                 }
             }
-            double[] attn = matVec(l.wo, ctx, null);
+            double[] attn = matVec(l.wo, ctx, l.bo);
             double[] y = new double[x[t].length];
             for (int d = 0; d < y.length; d++) {
                 y[d] = x[t][d] + attn[d];

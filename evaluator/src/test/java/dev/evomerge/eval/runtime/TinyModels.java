@@ -43,6 +43,15 @@ final class TinyModels {
         return new Spec("Qwen3ForCausalLM", "qwen3", 2, 16, 4, 1, 8, 24, 32, true, false, true, false, DType.F16);
     }
 
+    /** Llama with {@code attention_bias: true}: biases on q, k, v and o; MHA (kv heads == heads); f32. */
+    static Spec llamaBiased() {
+        return new Spec("LlamaForCausalLM", "llama", 2, 16, 2, 2, 8, 20, 30, false, true, false, false, DType.F32);
+    }
+
+    private static boolean oBias(Spec s) {
+        return s.qkvBias() && s.modelType().equals("llama");
+    }
+
     static Path write(Path dir, Spec s, long seed) {
         ObjectNode c = JSON.createObjectNode();
         c.putArray("architectures").add(s.architecture());
@@ -59,6 +68,9 @@ final class TinyModels {
         c.put("rope_theta", 500.0);
         c.put("hidden_act", "silu");
         c.put("tie_word_embeddings", s.tied());
+        if (oBias(s)) {
+            c.put("attention_bias", true);
+        }
         if (s.llama3Rope()) {
             ObjectNode r = c.putObject("rope_scaling");
             r.put("rope_type", "llama3");
@@ -107,6 +119,9 @@ final class TinyModels {
                 specs.add(new TensorSpec(p + "self_attn.k_norm.weight", t, Shape.of(s.headDim())));
             }
             specs.add(new TensorSpec(p + "self_attn.o_proj.weight", t, Shape.of(s.hidden(), q)));
+            if (oBias(s)) {
+                specs.add(new TensorSpec(p + "self_attn.o_proj.bias", t, Shape.of(s.hidden())));
+            }
             specs.add(new TensorSpec(p + "post_attention_layernorm.weight", t, Shape.of(s.hidden())));
             specs.add(new TensorSpec(p + "mlp.gate_proj.weight", t, Shape.of(s.intermediate(), s.hidden())));
             specs.add(new TensorSpec(p + "mlp.up_proj.weight", t, Shape.of(s.intermediate(), s.hidden())));
