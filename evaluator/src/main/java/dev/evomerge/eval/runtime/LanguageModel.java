@@ -22,15 +22,25 @@ import java.util.List;
  */
 public final class LanguageModel {
 
-    private final Decoder decoder;
+    /** Logits held at once while scoring (16M floats = 64 MB, plus as much for their log-softmax). */
+    static final long DEFAULT_LOGIT_BUDGET = 1L << 24;
 
-    private LanguageModel(Decoder decoder) {
+    private final Decoder decoder;
+    private final long logitBudget;
+
+    private LanguageModel(Decoder decoder, long logitBudget) {
         this.decoder = decoder;
+        this.logitBudget = logitBudget;
+    }
+
+    /** The same model scoring with at most {@code elements} logits alive at once (tests force chunking). */
+    LanguageModel withLogitBudget(long elements) {
+        return new LanguageModel(decoder, elements);
     }
 
     /** The model as it is: all its layers in order, scale 1. */
     public static LanguageModel of(ModelWeights model) {
-        return new LanguageModel(new Decoder(model, model.layers(), ones(model.numLayers())));
+        return new LanguageModel(new Decoder(model, model.layers(), ones(model.numLayers())), DEFAULT_LOGIT_BUDGET);
     }
 
     /** A layer-routed model; embeddings, final norm and lm_head from {@code models.get(0)}. */
@@ -43,7 +53,7 @@ public final class LanguageModel {
             layers.add(models.get(s.model()).layer(s.layer()));
             scales[i] = s.scale();
         }
-        return new LanguageModel(new Decoder(models.getFirst(), layers, scales));
+        return new LanguageModel(new Decoder(models.getFirst(), layers, scales), DEFAULT_LOGIT_BUDGET);
     }
 
     private static double[] ones(int n) {
@@ -92,10 +102,24 @@ public final class LanguageModel {
         }
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray hidden = decoder.hidden(padded, lengths, null).get(new NDIndex(":, :{}", t - 1));
-            NDArray logp = decoder.logits(hidden).logSoftmax(-1);
-            NDArray idx = decoder.manager().create(targets, new Shape(sequences.length, t - 1, 1));
-            float[] picked = logp.gather(idx, 2).toFloatArray();
+            int rows = sequences.length * (t - 1);
+            NDArray hidden = decoder.hidden(padded, lengths, null).get(new NDIndex(":, :{}", t - 1))
+                    .reshape(rows, -1);
+            // Positions in chunks, so a long batch over a large vocabulary never holds all its logits at once.
+            int chunk = (int) Math.max(1, Math.min(rows, logitBudget / decoder.first().config().vocabSize()));
+            float[] picked = new float[rows];
+            for (int from = 0; from < rows; from += chunk) {
+                int to = Math.min(rows, from + chunk);
+                long[] ids = java.util.Arrays.copyOfRange(targets, from, to);
+                NDArray logits = decoder.logits(hidden.get(new NDIndex("{}:{}", from, to)));
+                NDArray logp = logits.logSoftmax(-1);
+                NDArray idx = decoder.manager().create(ids, new Shape(to - from, 1));
+                NDArray got = logp.gather(idx, 1);
+                System.arraycopy(got.toFloatArray(), 0, picked, from, to - from);
+                for (NDArray a : new NDArray[] {logits, logp, idx, got}) {
+                    a.close();
+                }
+            }
             for (int i = 0; i < sequences.length; i++) {
                 out[i] = new double[lengths[i] - 1];
                 for (int j = 0; j < lengths[i] - 1; j++) {

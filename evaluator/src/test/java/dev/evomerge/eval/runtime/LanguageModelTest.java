@@ -93,6 +93,18 @@ class LanguageModelTest {
         }
     }
 
+    @Test
+    void scoringInLogitChunksEqualsScoringAtOnce() {
+        LanguageModel lm = LanguageModel.of(models.get("qwen2"));
+        int[][] batch = {tokens(13, 36, 1), tokens(4, 36, 2), tokens(9, 36, 3)};
+        double[][] whole = lm.logProbs(batch);
+        // 36 * 5 elements: five positions per chunk, so chunks cut across sequences.
+        double[][] chunked = lm.withLogitBudget(36 * 5).logProbs(batch);
+        for (int i = 0; i < batch.length; i++) {
+            assertArrayEquals(whole[i], chunked[i], 1e-6);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"llama", "qwen2", "qwen3"})
     void generationWithKvCacheEqualsGenerationWithout(String name) {
