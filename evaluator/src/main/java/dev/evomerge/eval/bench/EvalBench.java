@@ -1,0 +1,182 @@
+package dev.evomerge.eval.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.evomerge.checkpoint.DType;
+import dev.evomerge.checkpoint.SyntheticCheckpoints;
+import dev.evomerge.checkpoint.TensorSpec;
+import dev.evomerge.eval.runtime.ComputeDevice;
+import dev.evomerge.eval.runtime.DecoderLayerWeights;
+import dev.evomerge.eval.runtime.LanguageModel;
+import dev.evomerge.eval.runtime.LlamaConfig;
+import dev.evomerge.eval.runtime.ModelWeights;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Evaluator throughput on a generated ~100M-parameter Llama-shaped model (12 layers, hidden 768, 12 query
+ * heads over 4 kv heads, intermediate 2048, vocabulary 16384, bf16 on disk): log-likelihood scoring tokens/s
+ * next to the same model's matrix products alone (the floor), and greedy generation with and without the
+ * KV cache.
+ *
+ * {@snippet :
+ * // scripts/bench-eval [--dir DIR] [--batch 4] [--seq 256] [--prompt 32] [--new 64] [--reps 3] [--device cpu] [--threads N]
+ * }
+ */
+public final class EvalBench {
+
+    private EvalBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "evomerge-bench-eval", "llama-100m");
+        int batch = 4;
+        int seq = 256;
+        int prompt = 32;
+        int newTokens = 64;
+        int reps = 3;
+        ComputeDevice device = ComputeDevice.CPU;
+        for (int i = 0; i < args.length; i += 2) {
+            String v = args[i + 1];
+            switch (args[i]) {
+                case "--dir" -> dir = Path.of(v);
+                case "--batch" -> batch = Integer.parseInt(v);
+                case "--seq" -> seq = Integer.parseInt(v);
+                case "--prompt" -> prompt = Integer.parseInt(v);
+                case "--new" -> newTokens = Integer.parseInt(v);
+                case "--reps" -> reps = Integer.parseInt(v);
+                case "--device" -> device = ComputeDevice.parse(v);
+                // Read by DJL when the engine starts, which is below.
+                case "--threads" -> System.setProperty("ai.djl.pytorch.num_threads", v);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (!Files.exists(dir.resolve("config.json"))) {
+            long t0 = System.nanoTime();
+            writeModel(dir);
+            System.out.printf("wrote %s in %.1f s%n", dir, seconds(t0));
+        }
+        long t0 = System.nanoTime();
+        try (ModelWeights w = ModelWeights.load(dir, device)) {
+            System.out.printf("loaded %,d parameters (%s) in %.1f s on %s, torch threads %s, %d cores%n",
+                    parameters(w), w.config().family(), seconds(t0), w.device(),
+                    System.getProperty("ai.djl.pytorch.num_threads", "default"),
+                    Runtime.getRuntime().availableProcessors());
+            LanguageModel lm = LanguageModel.of(w);
+            int vocab = w.config().vocabSize();
+            Random r = new Random(1);
+            int[][] seqs = new int[batch][seq];
+            for (int[] s : seqs) {
+                for (int i = 0; i < s.length; i++) {
+                    s[i] = r.nextInt(vocab);
+                }
+            }
+            lm.logProbs(seqs); // warm-up
+            double score = best(reps, () -> lm.logProbs(seqs));
+            int seqLength = seq;
+            double floor = best(reps, () -> matmulsOnly(w, seqs.length, seqLength, seqLength - 1));
+            long tokens = (long) batch * seq;
+            System.out.printf("%-34s %10s %12s%n", "", "seconds", "tokens/s");
+            System.out.printf("%-34s %10.3f %12.0f%n", "loglik scoring (B=" + batch + ", T=" + seq + ")", score,
+                    tokens / score);
+            System.out.printf("%-34s %10.3f %12.0f%n", "  matmuls alone (floor)", floor, tokens / floor);
+            System.out.printf("%-34s %10.2fx%n", "  scoring / floor", score / floor);
+
+            int n = newTokens;
+            double step = best(5, () -> matmulsOnly(w, 1, 1, 1));
+            System.out.printf("%-34s %10.3f %12.1f%n", "  one decode step's matmuls (floor)", step, 1 / step);
+            for (int len : new int[] {prompt, 4 * prompt}) {
+                int[] promptTokens = java.util.Arrays.copyOf(seqs[0], len);
+                lm.generate(promptTokens, 4);
+                int[][] out = new int[2][];
+                double cached = best(Math.max(1, reps - 1), () -> out[0] = lm.generate(promptTokens, n));
+                double uncached = best(1, () -> out[1] = lm.generateWithoutCache(promptTokens, n));
+                System.out.printf("%-34s %10.3f %12.1f%n", "generate " + n + " (prompt " + len + "), KV cache",
+                        cached, n / cached);
+                System.out.printf("%-34s %10.3f %12.1f%n", "generate " + n + " (prompt " + len + "), no cache",
+                        uncached, n / uncached);
+                System.out.printf("%-34s %10.2fx%n", "  KV cache speed-up", uncached / cached);
+                System.out.printf("  same tokens with and without cache: %b%n", java.util.Arrays.equals(out[0], out[1]));
+            }
+        }
+    }
+
+    /** The products one scoring pass must do, with the model's own weights, and nothing else. */
+    private static void matmulsOnly(ModelWeights w, int b, int t, int headRows) {
+        LlamaConfig c = w.config();
+        try (NDScope scope = new NDScope(); NDManager m = NDManager.newBaseManager(w.device())) {
+            scope.suppressNotUsedWarning();
+            int hd = c.headDim();
+            long q = (long) c.numHeads() * hd;
+            NDArray x = m.randomUniform(-1, 1, new Shape(b, t, c.hiddenSize()));
+            NDArray xq = m.randomUniform(-1, 1, new Shape(b, t, q));
+            NDArray xi = m.randomUniform(-1, 1, new Shape(b, t, c.intermediateSize()));
+            NDArray qh = m.randomUniform(-1, 1, new Shape(b, c.numKvHeads(), (long) c.groups() * t, hd));
+            NDArray kh = m.randomUniform(-1, 1, new Shape(b, c.numKvHeads(), hd, t));
+            NDArray vh = m.randomUniform(-1, 1, new Shape(b, c.numKvHeads(), t, hd));
+            for (DecoderLayerWeights l : w.layers()) {
+                Linear.linear(x, l.qkv()).singletonOrThrow().close();
+                NDArray scores = qh.matMul(kh);
+                scores.matMul(vh).close();
+                scores.close();
+                Linear.linear(xq, l.o()).singletonOrThrow().close();
+                Linear.linear(x, l.gateUp()).singletonOrThrow().close();
+                Linear.linear(xi, l.down()).singletonOrThrow().close();
+            }
+            // Scoring needs logits at every position but the last; a decoding step at its one position.
+            Linear.linear(x.get(":, :{}", headRows), w.lmHead()).singletonOrThrow().close();
+        }
+    }
+
+    private static double best(int reps, Runnable r) {
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            r.run();
+            best = Math.min(best, seconds(t0));
+        }
+        return best;
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static long parameters(ModelWeights w) {
+        LlamaConfig c = w.config();
+        long d = c.hiddenSize();
+        long q = (long) c.numHeads() * c.headDim();
+        long kv = (long) c.numKvHeads() * c.headDim();
+        long layer = 2 * d + d * (q + 2 * kv) + q * d + 3 * d * c.intermediateSize();
+        return c.vocabSize() * d * (c.tieWordEmbeddings() ? 1 : 2) + d + c.numLayers() * layer;
+    }
+
+    private static void writeModel(Path dir) {
+        int layers = 12;
+        int hidden = 768;
+        int heads = 12;
+        int kvHeads = 4;
+        int headDim = 64;
+        int inter = 2048;
+        int vocab = 16384;
+        DType t = DType.BF16;
+        ObjectNode c = SyntheticCheckpoints.llamaConfig(layers, hidden, inter, vocab, t);
+        c.put("num_attention_heads", heads);
+        c.put("num_key_value_heads", kvHeads);
+        c.put("head_dim", headDim);
+        c.put("max_position_embeddings", 2048);
+        List<TensorSpec> specs = new ArrayList<>();
+        for (TensorSpec s : SyntheticCheckpoints.llamaSpecs(layers, hidden, inter, vocab, t)) {
+            boolean kv = s.name().endsWith("k_proj.weight") || s.name().endsWith("v_proj.weight");
+            specs.add(kv ? new TensorSpec(s.name(), t, dev.evomerge.checkpoint.Shape.of(kvHeads * headDim, hidden)) : s);
+        }
+        SyntheticCheckpoints.write(dir, c, specs, 7, Long.MAX_VALUE);
+    }
+}

@@ -1,0 +1,210 @@
+package dev.evomerge.eval.runtime;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Llama forward pass on NDArrays: embeddings, then for each step (hidden state scaled, pre-norm
+ * grouped-query attention with rotary embeddings, pre-norm SwiGLU MLP, residuals), final RMS norm. All
+ * arrays it creates belong to the caller's {@link ai.djl.ndarray.NDScope}.
+ */
+final class Decoder {
+
+    /** Added to disallowed attention scores; exp of it underflows to exactly 0 in float32. */
+    private static final float MASKED = -1e9f;
+
+    private final ModelWeights first;
+    private final List<DecoderLayerWeights> layers;
+    private final double[] scales;
+    private final Map<LlamaConfig, Rope> ropes = new HashMap<>();
+
+    Decoder(ModelWeights first, List<DecoderLayerWeights> layers, double[] scales) {
+        this.first = first;
+        this.layers = List.copyOf(layers);
+        this.scales = scales.clone();
+        for (DecoderLayerWeights l : layers) {
+            ropes.computeIfAbsent(l.config(), Rope::of);
+        }
+    }
+
+    int steps() {
+        return layers.size();
+    }
+
+    ModelWeights first() {
+        return first;
+    }
+
+    NDManager manager() {
+        return first.embed().getManager();
+    }
+
+    /**
+     * Runs {@code tokens} (B rows of T, row b real for its first {@code lengths[b]}) after whatever
+     * {@code cache} holds (may be null) and returns the final-normed hidden states [B, T, D].
+     */
+    NDArray hidden(int[][] tokens, int[] lengths, KvCache cache) {
+        int b = tokens.length;
+        int t = tokens[0].length;
+        int past = cache == null ? 0 : cache.length();
+        for (DecoderLayerWeights l : layers) {
+            int window = l.config().slidingWindow();
+            if (window > 0 && past + t > window) {
+                throw new IllegalArgumentException("a context of " + (past + t) + " tokens exceeds sliding_window "
+                        + window + ", which this decoder does not implement");
+            }
+        }
+        boolean[][] pastValid = cache == null ? new boolean[b][0] : cache.valid();
+        boolean[][] newValid = new boolean[b][t];
+        long[] ids = new long[b * t];
+        int[][] positions = new int[b][t];
+        for (int r = 0; r < b; r++) {
+            int seen = 0;
+            for (boolean v : pastValid[r]) {
+                seen += v ? 1 : 0;
+            }
+            for (int i = 0; i < t; i++) {
+                ids[r * t + i] = tokens[r][i];
+                newValid[r][i] = i < lengths[r];
+                positions[r][i] = seen + i;
+            }
+        }
+        NDManager m = manager();
+        NDArray x = Embedding.embedding(m.create(ids, new Shape(b, t)), first.embed(), SparseFormat.DENSE)
+                .singletonOrThrow();
+        NDArray mask = mask(m, pastValid, newValid, past, t);
+        Map<Rope, NDArray[]> tables = new HashMap<>();
+        for (int s = 0; s < layers.size(); s++) {
+            DecoderLayerWeights w = layers.get(s);
+            if (scales[s] != 1.0) {
+                x = x.mul((float) scales[s]);
+            }
+            Rope rope = ropes.get(w.config());
+            NDArray[] cs = tables.computeIfAbsent(rope, r -> table(m, r, positions));
+            x = layer(x, w, cs[0], cs[1], mask, cache, s);
+        }
+        if (cache != null) {
+            cache.appendValid(newValid);
+        }
+        return rmsNorm(x, first.norm(), first.config().rmsNormEps());
+    }
+
+    /** Logits [.., V] of final-normed hidden states. */
+    NDArray logits(NDArray hidden) {
+        return Linear.linear(hidden, first.lmHead()).singletonOrThrow();
+    }
+
+    private NDArray layer(NDArray x, DecoderLayerWeights w, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
+                          int step) {
+        LlamaConfig c = w.config();
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        int hd = c.headDim();
+        int h = c.numHeads();
+        int kvh = c.numKvHeads();
+        long g = c.groups();
+
+        NDArray normed = rmsNorm(x, w.inputNorm(), c.rmsNormEps());
+        NDArray qkv = w.qkvBias() == null ? Linear.linear(normed, w.qkv()).singletonOrThrow()
+                : Linear.linear(normed, w.qkv(), w.qkvBias()).singletonOrThrow();
+        NDArray q = qkv.get(new NDIndex(":, :, :{}", h * hd)).reshape(b, t, h, hd);
+        NDArray k = qkv.get(new NDIndex(":, :, {}:{}", h * hd, (h + kvh) * hd)).reshape(b, t, kvh, hd);
+        NDArray v = qkv.get(new NDIndex(":, :, {}:", (h + kvh) * hd)).reshape(b, t, kvh, hd);
+        if (w.qNorm() != null) {
+            q = rmsNorm(q, w.qNorm(), c.rmsNormEps());
+            k = rmsNorm(k, w.kNorm(), c.rmsNormEps());
+        }
+        q = rotate(q.transpose(0, 2, 1, 3), cos, sin);
+        k = rotate(k.transpose(0, 2, 1, 3), cos, sin);
+        v = v.transpose(0, 2, 1, 3);
+        if (cache != null) {
+            if (cache.keys(step) != null) {
+                k = cache.keys(step).concat(k, 2);
+                v = cache.values(step).concat(v, 2);
+            }
+            cache.put(step, k, v);
+        }
+        long s = k.getShape().get(2);
+        // Query heads h*g..h*g+g-1 share kv head h: fold the group into the query-length axis, no copies of k.
+        NDArray scores = q.reshape(b, kvh, g * t, hd).matMul(k.transpose(0, 1, 3, 2))
+                .mul((float) (1.0 / Math.sqrt(hd)))
+                .reshape(b, kvh, g, t, s);
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        NDArray ctx = scores.softmax(-1).reshape(b, kvh, g * t, s).matMul(v)
+                .reshape(b, h, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) h * hd);
+        NDArray attn = w.oBias() == null ? Linear.linear(ctx, w.o()).singletonOrThrow()
+                : Linear.linear(ctx, w.o(), w.oBias()).singletonOrThrow();
+        x = x.add(attn);
+
+        NDArray gu = Linear.linear(rmsNorm(x, w.postNorm(), c.rmsNormEps()), w.gateUp()).singletonOrThrow();
+        long inter = c.intermediateSize();
+        NDArray gate = gu.get(new NDIndex("..., :{}", inter));
+        NDArray up = gu.get(new NDIndex("..., {}:", inter));
+        NDArray mlp = Linear.linear(Activation.swish(gate, 1f).mul(up), w.down()).singletonOrThrow();
+        return x.add(mlp);
+    }
+
+    /** x * rsqrt(mean(x^2) + eps) * weight over the last axis, in float32 as transformers does. */
+    static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
+        NDArray var = x.square().mean(new int[] {-1}, true);
+        return x.mul(var.add((float) eps).pow(-0.5f)).mul(weight);
+    }
+
+    /** q * cos + rotate_half(q) * sin, rotate_half(q) = [-q2, q1] over the two halves of the head. */
+    private static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
+        long half = x.getShape().get(3) / 2;
+        NDArray x1 = x.get(new NDIndex("..., :{}", half));
+        NDArray x2 = x.get(new NDIndex("..., {}:", half));
+        NDArray rotated = x2.neg().concat(x1, -1);
+        return x.mul(cos).add(rotated.mul(sin));
+    }
+
+    /** cos and sin [B, 1, T, headDim] for the given positions, broadcast over heads. */
+    private static NDArray[] table(NDManager m, Rope rope, int[][] positions) {
+        int b = positions.length;
+        int t = positions[0].length;
+        int hd = rope.headDim();
+        float[] cos = new float[b * t * hd];
+        float[] sin = new float[b * t * hd];
+        for (int r = 0; r < b; r++) {
+            for (int i = 0; i < t; i++) {
+                rope.fill(positions[r][i], cos, sin, (r * t + i) * hd);
+            }
+        }
+        Shape shape = new Shape(b, 1, t, hd);
+        return new NDArray[] {m.create(cos, shape), m.create(sin, shape)};
+    }
+
+    /**
+     * Additive mask [B, 1, 1, T, S]: a query sees real past keys and real new keys up to itself. Null when
+     * nothing is masked (a one-token decoding step without padding): one op fewer per layer per token.
+     */
+    private static NDArray mask(NDManager m, boolean[][] pastValid, boolean[][] newValid, int past, int t) {
+        int b = newValid.length;
+        int s = past + t;
+        float[] bias = new float[b * t * s];
+        boolean any = false;
+        for (int r = 0; r < b; r++) {
+            for (int i = 0; i < t; i++) {
+                int row = (r * t + i) * s;
+                for (int j = 0; j < s; j++) {
+                    boolean ok = j < past ? pastValid[r][j] : (j - past <= i && newValid[r][j - past]);
+                    bias[row + j] = ok ? 0f : MASKED;
+                    any |= !ok;
+                }
+            }
+        }
+        return any ? m.create(bias, new Shape(b, 1, 1, t, s)) : null;
+    }
+}

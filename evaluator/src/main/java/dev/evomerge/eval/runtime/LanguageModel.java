@@ -1,0 +1,214 @@
+package dev.evomerge.eval.runtime;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Scores and generates with a decoder stack: one model, or a {@link LayerPath} over several. Every call
+ * runs in its own {@link NDScope}, so nothing it computes outlives it; the weights belong to the
+ * {@link ModelWeights} the caller closes.
+ *
+ * {@snippet :
+ * try (ModelWeights w = ModelWeights.load(dir, ComputeDevice.CPU)) {
+ *     LanguageModel lm = LanguageModel.of(w);
+ *     double[][] lp = lm.logProbs(new int[][] {{1, 5, 9, 2}, {1, 7}});   // lp[1].length == 1
+ *     int[] next = lm.generate(new int[] {1, 5}, 16);
+ * }
+ * }
+ */
+public final class LanguageModel {
+
+    /** Logits held at once while scoring (16M floats = 64 MB, plus as much for their log-softmax). */
+    static final long DEFAULT_LOGIT_BUDGET = 1L << 24;
+
+    private final Decoder decoder;
+    private final long logitBudget;
+
+    private LanguageModel(Decoder decoder, long logitBudget) {
+        this.decoder = decoder;
+        this.logitBudget = logitBudget;
+    }
+
+    /** The same model scoring with at most {@code elements} logits alive at once (tests force chunking). */
+    LanguageModel withLogitBudget(long elements) {
+        return new LanguageModel(decoder, elements);
+    }
+
+    /** The model as it is: all its layers in order, scale 1. */
+    public static LanguageModel of(ModelWeights model) {
+        return new LanguageModel(new Decoder(model, model.layers(), ones(model.numLayers())), DEFAULT_LOGIT_BUDGET);
+    }
+
+    /** A layer-routed model; embeddings, final norm and lm_head from {@code models.get(0)}. */
+    public static LanguageModel of(LayerPath path, List<ModelWeights> models) {
+        path.validate(models);
+        List<DecoderLayerWeights> layers = new ArrayList<>();
+        double[] scales = new double[path.steps().size()];
+        for (int i = 0; i < scales.length; i++) {
+            LayerPath.Step s = path.steps().get(i);
+            layers.add(models.get(s.model()).layer(s.layer()));
+            scales[i] = s.scale();
+        }
+        return new LanguageModel(new Decoder(models.getFirst(), layers, scales), DEFAULT_LOGIT_BUDGET);
+    }
+
+    private static double[] ones(int n) {
+        double[] d = new double[n];
+        java.util.Arrays.fill(d, 1.0);
+        return d;
+    }
+
+    /** {@link #logProbs(int[][])} of one sequence. */
+    public double[] logProbs(int[] sequence) {
+        return logProbs(new int[][] {sequence})[0];
+    }
+
+    /**
+     * For each sequence, the log-probability of each token given those before it: {@code result[i][j]} is
+     * log p(seq[j+1] | seq[0..j]), so {@code result[i].length == seq.length - 1}. The batch runs as one
+     * forward pass, right-padded, with padding masked out of attention.
+     */
+    public double[][] logProbs(int[][] sequences) {
+        if (sequences.length == 0) {
+            return new double[0][];
+        }
+        int[] lengths = new int[sequences.length];
+        int t = 0;
+        for (int i = 0; i < sequences.length; i++) {
+            lengths[i] = sequences[i].length;
+            if (lengths[i] == 0) {
+                throw new IllegalArgumentException("sequence " + i + " is empty");
+            }
+            checkTokens(sequences[i]);
+            t = Math.max(t, lengths[i]);
+        }
+        double[][] out = new double[sequences.length][];
+        if (t == 1) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = new double[0];
+            }
+            return out;
+        }
+        int[][] padded = pad(sequences, t);
+        long[] targets = new long[sequences.length * (t - 1)];
+        for (int i = 0; i < sequences.length; i++) {
+            for (int j = 0; j < t - 1; j++) {
+                targets[i * (t - 1) + j] = padded[i][j + 1];
+            }
+        }
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            int rows = sequences.length * (t - 1);
+            NDArray hidden = decoder.hidden(padded, lengths, null).get(new NDIndex(":, :{}", t - 1))
+                    .reshape(rows, -1);
+            // Positions in chunks, so a long batch over a large vocabulary never holds all its logits at once.
+            int chunk = (int) Math.max(1, Math.min(rows, logitBudget / decoder.first().config().vocabSize()));
+            float[] picked = new float[rows];
+            for (int from = 0; from < rows; from += chunk) {
+                int to = Math.min(rows, from + chunk);
+                long[] ids = java.util.Arrays.copyOfRange(targets, from, to);
+                NDArray logits = decoder.logits(hidden.get(new NDIndex("{}:{}", from, to)));
+                NDArray logp = logits.logSoftmax(-1);
+                NDArray idx = decoder.manager().create(ids, new Shape(to - from, 1));
+                NDArray got = logp.gather(idx, 1);
+                System.arraycopy(got.toFloatArray(), 0, picked, from, to - from);
+                for (NDArray a : new NDArray[] {logits, logp, idx, got}) {
+                    a.close();
+                }
+            }
+            for (int i = 0; i < sequences.length; i++) {
+                out[i] = new double[lengths[i] - 1];
+                for (int j = 0; j < lengths[i] - 1; j++) {
+                    out[i][j] = picked[i * (t - 1) + j];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Greedy decoding of up to {@code maxNewTokens} tokens with a KV cache; returns only the new tokens. */
+    public int[] generate(int[] prompt, int maxNewTokens) {
+        return generate(prompt, maxNewTokens, new int[0]);
+    }
+
+    /** As {@link #generate(int[], int)}, stopping after emitting any of {@code stopTokens}. */
+    public int[] generate(int[] prompt, int maxNewTokens, int[] stopTokens) {
+        checkPrompt(prompt);
+        int[] out = new int[maxNewTokens];
+        int n = 0;
+        try (KvCache cache = new KvCache(decoder.manager(), decoder.steps(), 1)) {
+            int[] step = prompt;
+            while (n < maxNewTokens) {
+                int next;
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    next = argmaxLast(decoder.hidden(new int[][] {step}, new int[] {step.length}, cache));
+                }
+                out[n++] = next;
+                if (contains(stopTokens, next)) {
+                    break;
+                }
+                step = new int[] {next};
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /** Greedy decoding that reruns the whole sequence for every token: the reference for the cache. */
+    public int[] generateWithoutCache(int[] prompt, int maxNewTokens) {
+        checkPrompt(prompt);
+        int[] seq = java.util.Arrays.copyOf(prompt, prompt.length + maxNewTokens);
+        for (int n = 0; n < maxNewTokens; n++) {
+            int len = prompt.length + n;
+            int[] current = java.util.Arrays.copyOf(seq, len);
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                seq[len] = argmaxLast(decoder.hidden(new int[][] {current}, new int[] {len}, null));
+            }
+        }
+        return java.util.Arrays.copyOfRange(seq, prompt.length, seq.length);
+    }
+
+    private int argmaxLast(NDArray hidden) {
+        long t = hidden.getShape().get(1);
+        NDArray last = hidden.get(new NDIndex(":, {}:", t - 1));
+        return (int) decoder.logits(last).argMax(-1).toLongArray()[0];
+    }
+
+    private void checkPrompt(int[] prompt) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("empty prompt");
+        }
+        checkTokens(prompt);
+    }
+
+    private void checkTokens(int[] tokens) {
+        int vocab = decoder.first().config().vocabSize();
+        for (int tok : tokens) {
+            if (tok < 0 || tok >= vocab) {
+                throw new IllegalArgumentException("token id " + tok + " is outside the vocabulary [0, " + vocab + ")");
+            }
+        }
+    }
+
+    private static boolean contains(int[] a, int v) {
+        for (int x : a) {
+            if (x == v) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int[][] pad(int[][] sequences, int t) {
+        int[][] p = new int[sequences.length][t];
+        for (int i = 0; i < sequences.length; i++) {
+            System.arraycopy(sequences[i], 0, p[i], 0, sequences[i].length);
+        }
+        return p;
+    }
+}
