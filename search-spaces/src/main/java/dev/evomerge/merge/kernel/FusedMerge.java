@@ -1,6 +1,7 @@
 package dev.evomerge.merge.kernel;
 
 import dev.evomerge.checkpoint.DType;
+import dev.evomerge.checkpoint.Floats;
 import dev.evomerge.checkpoint.TensorView;
 import dev.evomerge.merge.Consensus;
 import java.lang.foreign.MemorySegment;
@@ -94,6 +95,64 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
 
     /** Merges elements {@code [from, to)} on the calling thread. */
     public void range(long from, long to, MemorySegment out, DType outType) {
+        if (SmallTensors.scalar(elementCount())) {
+            scalarRange(from, to, out, outType);
+        } else {
+            vectorRange(from, to, out, outType);
+        }
+    }
+
+    /**
+     * The javadoc's formula element by element in plain Java, for small tensors ({@link SmallTensors});
+     * {@link #vectorRange} does the same float operations in the same order, so both give the same bits.
+     */
+    void scalarRange(long from, long to, MemorySegment out, DType outType) {
+        int m = sources.size();
+        boolean hasBase = base != null;
+        boolean elected = consensus != Consensus.NONE;
+        boolean bySum = consensus == Consensus.SUM;
+        float[] wd = new float[m];
+        for (long i = from; i < to; i++) {
+            float b = hasBase ? Floats.read(base.data(), base.dtype(), i) : 0f;
+            for (int s = 0; s < m; s++) {
+                TensorView src = sources.get(s);
+                float x = Floats.read(src.data(), src.dtype(), i);
+                float d = hasBase ? x - b : x;
+                wd[s] = masks[s].keeps(i, Math.abs(d)) ? (d * scales[s]) * weights[s] : 0f;
+            }
+            float mixed = 0f;
+            if (!elected) {
+                for (int s = 0; s < m; s++) {
+                    mixed = mixed + wd[s];
+                }
+                if (normalize) {
+                    mixed = mixed / divisor;
+                }
+            } else {
+                float elect = 0f;
+                for (int s = 0; s < m; s++) {
+                    elect = elect + (bySum ? wd[s] : Math.signum(wd[s]));
+                }
+                boolean up = elect >= 0f;
+                float div = 0f;
+                for (int s = 0; s < m; s++) {
+                    boolean agree = up ? wd[s] > 0f : wd[s] < 0f;
+                    mixed = mixed + (agree ? wd[s] : 0f);
+                    div = div + (agree ? weights[s] : 0f);
+                }
+                if (normalize) {
+                    mixed = mixed / (div == 0f ? 1f : div);
+                }
+            }
+            if (lambda != 1f) {
+                mixed = mixed * lambda;
+            }
+            Floats.write(out, outType, i, hasBase ? b + mixed : mixed);
+        }
+    }
+
+    /** Merges elements {@code [from, to)} with the Vector API loops, tile by tile. */
+    void vectorRange(long from, long to, MemorySegment out, DType outType) {
         if (isDirect()) {
             directRange(from, to, out, outType);
             return;
@@ -173,7 +232,7 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
             }
         }
         for (; j < len; j++) {
-            float v = dev.evomerge.checkpoint.Floats.read(x, type, t0 + j);
+            float v = Floats.read(x, type, t0 + j);
             float d = b != null ? v - b[j] : v;
             acc[j] = acc[j] + (d * scale) * weight;
         }
@@ -224,7 +283,15 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
             Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j)).intoArray(dst, j);
         }
         for (; j < len; j++) {
-            dst[j] = dev.evomerge.checkpoint.Floats.read(x, type, t0 + j) - b[j];
+            dst[j] = Floats.read(x, type, t0 + j) - b[j];
+        }
+    }
+
+    /** {@link #delta} in plain scalar Java, for small tensors. */
+    static void deltaScalar(MemorySegment x, DType type, long t0, int len, float[] b, float[] dst) {
+        for (int j = 0; j < len; j++) {
+            float v = Floats.read(x, type, t0 + j);
+            dst[j] = b != null ? v - b[j] : v;
         }
     }
 

@@ -128,11 +128,16 @@ public final class MagnitudeSelect {
                 chunk[r] = new Chunk();
             }
         }
+        boolean scalar = SmallTensors.scalar(base.elementCount());
         float[] b = new float[Tiles.TILE];
         float[] x = new float[Tiles.TILE];
         for (long t0 = from; t0 < to; t0 += Tiles.TILE) {
             int len = (int) Math.min(Tiles.TILE, to - t0);
-            Tiles.widen(base.data(), base.dtype(), t0, len, b);
+            if (scalar) {
+                SmallTensors.widen(base.data(), base.dtype(), t0, len, b);
+            } else {
+                Tiles.widen(base.data(), base.dtype(), t0, len, b);
+            }
             for (int s = 0; s < sources.size(); s++) {
                 boolean loaded = false;
                 for (int r = 0; r < requests; r++) {
@@ -141,10 +146,18 @@ public final class MagnitudeSelect {
                     }
                     if (!loaded) {
                         TensorView src = sources.get(s);
-                        FusedMerge.delta(src.data(), src.dtype(), t0, len, b, x);
+                        if (scalar) {
+                            FusedMerge.deltaScalar(src.data(), src.dtype(), t0, len, b, x);
+                        } else {
+                            FusedMerge.delta(src.data(), src.dtype(), t0, len, b, x);
+                        }
                         loaded = true;
                     }
-                    chunk[r].scanTile(x, len, t0, lo[r], hi[r]);
+                    if (scalar) {
+                        chunk[r].scanTail(x, 0, len, t0, lo[r], hi[r]);
+                    } else {
+                        chunk[r].scanTile(x, len, t0, lo[r], hi[r]);
+                    }
                 }
             }
         }
@@ -158,8 +171,8 @@ public final class MagnitudeSelect {
         long[] indices = new long[256];
         int size;
 
-        /** Per vector of the tile, the bit mask of lanes inside the bracket. */
-        private final long[] insideLanes = new long[Tiles.TILE / Tiles.LANES];
+        /** Per vector of the tile, the lanes inside the bracket (TILE entries: no species needed to size it). */
+        private final long[] insideLanes = new long[Tiles.TILE];
 
         void scanTile(float[] d, int len, long t0, float lo, float hi) {
             int bound = Tiles.F.loopBound(len);
@@ -182,7 +195,12 @@ public final class MagnitudeSelect {
                     lanes &= lanes - 1;
                 }
             }
-            for (int j = bound; j < len; j++) {
+            scanTail(d, bound, len, t0, lo, hi);
+        }
+
+        /** The scalar form of {@link #scanTile} over {@code d[from..len)}: tails, and small tensors. */
+        void scanTail(float[] d, int from, int len, long t0, float lo, float hi) {
+            for (int j = from; j < len; j++) {
                 float a = Math.abs(d[j]);
                 if (a > hi) {
                     above++;

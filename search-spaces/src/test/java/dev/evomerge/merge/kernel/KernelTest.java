@@ -215,6 +215,50 @@ class KernelTest {
     }
 
     @Test
+    void smallTensorScalarLoopsGiveTheVectorLoopsBits() {
+        int n = 3001;   // below SmallTensors.SCALAR_BELOW: run() takes the scalar loop
+        TensorView base = tensor(DType.BF16, gaussian(40, n, 0.02));
+        List<TensorView> sources = new ArrayList<>();
+        for (int s = 0; s < 3; s++) {
+            float[] v = gaussian(50 + s, n, 0.002);
+            for (int i = 0; i < n; i++) {
+                v[i] += base.getFloat(i);
+            }
+            sources.add(tensor(s == 1 ? DType.F32 : DType.BF16, v));
+        }
+        float[] w = {0.5f, 0.3f, -0.2f};
+        TopSet[] top = MagnitudeSelect.select(base, sources, new int[] {0, 1, 2}, new long[] {n / 2, n / 3, 7});
+        SourceMask[] band = new SourceMask[3];
+        SourceMask[] random = new SourceMask[3];
+        SourceMask[] none = new SourceMask[3];
+        for (int s = 0; s < 3; s++) {
+            band[s] = new SourceMask.RankBand(top[s], TopSet.NONE);
+            random[s] = SourceMask.Random.of(7, s, 0.3);
+            none[s] = SourceMask.None.INSTANCE;
+        }
+        float[] ones = {1, 1, 1};
+        List<FusedMerge> merges = List.of(
+                new FusedMerge(base, sources, w, band, ones, Consensus.SUM, true, 1f, 1f),
+                new FusedMerge(base, sources, w, random, new float[] {2f, 1.5f, 3f}, Consensus.COUNT, false, 1f, 0.7f),
+                new FusedMerge(base, sources, w, none, ones, Consensus.NONE, true, 0.6f, 1.5f),
+                new FusedMerge(null, sources, w, none, ones, Consensus.NONE, false, 1f, 1f));
+        for (FusedMerge f : merges) {
+            check(f, DType.BF16);
+            MemorySegment scalar = Arena.ofAuto().allocate(2L * n);
+            MemorySegment vector = Arena.ofAuto().allocate(2L * n);
+            f.scalarRange(0, n, scalar, DType.BF16);
+            f.vectorRange(0, n, vector, DType.BF16);
+            assertEquals(-1, scalar.mismatch(vector), f.consensus() + " scalar and vector loops differ");
+        }
+        float[] a = gaussian(60, 1021, 1);
+        float[] b = gaussian(61, 1021, 1);
+        for (int len : new int[] {1021, 1016, 5}) {
+            assertEquals(Reductions.dot(a, b, len), Reductions.dotScalar(a, b, len), "dot " + len);
+            assertEquals(Reductions.absSum(a, len), Reductions.absSumScalar(a, len), "absSum " + len);
+        }
+    }
+
+    @Test
     void reductionsDoNotDependOnTheThreadCount() {
         int n = MULTI_CHUNK;
         TensorView a = tensor(DType.BF16, gaussian(30, n, 1));
