@@ -163,10 +163,15 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
             if (base != null) {
                 Tiles.widen(base.data(), base.dtype(), t0, len, s.base);
             }
+            float[] b = base != null ? s.base : null;
             for (int i = 0; i < sources.size(); i++) {
                 TensorView src = sources.get(i);
-                delta(src.data(), src.dtype(), t0, len, base != null ? s.base : null, s.x);
-                applyMask(masks[i], t0, len, s.x, s.wd[i], scales[i], weights[i]);
+                if (MaskedDelta.fits(src, masks[i], b, t0, len)) {
+                    MaskedDelta.weighted(src, masks[i], t0, len, b, scales[i], weights[i], s.wd[i]);
+                } else {
+                    delta(src.data(), src.dtype(), t0, len, b, s.x);
+                    applyMask(masks[i], t0, len, s.x, s.wd[i], scales[i], weights[i]);
+                }
             }
             if (consensus == Consensus.NONE) {
                 sumPlain(s, len);

@@ -91,6 +91,8 @@ public final class Reductions {
                         }
                         sums[2 * i] += absSumScalar(x, len);
                         sums[2 * i + 1] += absSumScalar(kept, len);
+                    } else if (MaskedDelta.fits(v, masks[i], b, t0, len)) {
+                        MaskedDelta.l1(v, masks[i], t0, len, b, sums, 2 * i);
                     } else {
                         FusedMerge.delta(v.data(), v.dtype(), t0, len, b, x);
                         FusedMerge.applyMask(masks[i], t0, len, x, kept, 1f, 1f);
@@ -118,7 +120,7 @@ public final class Reductions {
      * Sums the lanes in lane order, in double. {@code reduceLanes(ADD)} leaves the order unspecified, and the
      * JIT-compiled and interpreted forms really do differ, which would make results depend on warm-up.
      */
-    private static double lanesInOrder(FloatVector acc) {
+    static double lanesInOrder(FloatVector acc) {
         float[] lanes = new float[Tiles.LANES];
         acc.intoArray(lanes, 0);
         double sum = 0;

@@ -259,6 +259,40 @@ class KernelTest {
     }
 
     @Test
+    void fusedL1SumsEqualTheStepByStepOnes() {
+        int n = MULTI_CHUNK;
+        TensorView base = tensor(DType.BF16, gaussian(70, n, 0.02));
+        float[] v = gaussian(71, n, 0.002);
+        for (int i = 0; i < n; i++) {
+            v[i] += base.getFloat(i);
+        }
+        TensorView src = tensor(DType.BF16, v);
+        TopSet top = MagnitudeSelect.select(base, List.of(src), new int[] {0}, new long[] {n / 3})[0];
+        for (SourceMask mask : List.of(SourceMask.Random.of(5, 1, 0.4), SourceMask.None.INSTANCE,
+                new SourceMask.RankBand(top, TopSet.NONE))) {
+            double[] fused = Reductions.l1BeforeAfter(base, List.of(src), new SourceMask[] {mask});
+            double[] steps = new double[2];
+            for (int c = 0; c < Chunks.count(n); c++) {
+                double[] part = new double[2];
+                float[] b = new float[Tiles.TILE];
+                float[] x = new float[Tiles.TILE];
+                float[] kept = new float[Tiles.TILE];
+                for (long t0 = (long) c * Chunks.SIZE; t0 < Math.min(n, (long) (c + 1) * Chunks.SIZE); t0 += Tiles.TILE) {
+                    int len = (int) Math.min(Tiles.TILE, n - t0);
+                    Tiles.widen(base.data(), DType.BF16, t0, len, b);
+                    FusedMerge.delta(src.data(), DType.BF16, t0, len, b, x);
+                    FusedMerge.applyMask(mask, t0, len, x, kept, 1f, 1f);
+                    part[0] += Reductions.absSum(x, len);
+                    part[1] += Reductions.absSum(kept, len);
+                }
+                steps[0] += part[0];
+                steps[1] += part[1];
+            }
+            assertArrayEquals(steps, fused, mask.toString());
+        }
+    }
+
+    @Test
     void reductionsDoNotDependOnTheThreadCount() {
         int n = MULTI_CHUNK;
         TensorView a = tensor(DType.BF16, gaussian(30, n, 1));
