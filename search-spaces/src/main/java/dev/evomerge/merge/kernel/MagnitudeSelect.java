@@ -6,6 +6,8 @@ import dev.evomerge.checkpoint.TensorView;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -54,26 +56,25 @@ public final class MagnitudeSelect {
                 any = true;
                 lo[r] = 0f;
                 hi[r] = Float.POSITIVE_INFINITY;
-                if (n > EXACT_BELOW) {
-                    bracketFromSample(base, sources.get(sourceOf[r]), k[r], r, lo, hi);
-                }
             }
         }
         if (!any) {
             return result;
         }
+        // Each request's sample and threshold are serial work; run the requests side by side.
+        if (n > EXACT_BELOW) {
+            eachPending(pending, r -> bracketFromSample(base, sources.get(sourceOf[r]), k[r], r, lo, hi));
+        }
         Candidates[] found = collect(base, sources, sourceOf, pending, lo, hi);
+        eachPending(pending, r -> result[r] = found[r].threshold(k[r]));
         boolean[] retry = new boolean[requests];
         boolean anyRetry = false;
         for (int r = 0; r < requests; r++) {
-            if (pending[r]) {
-                result[r] = found[r].threshold(k[r]);
-                if (result[r] == null) {
-                    retry[r] = true;
-                    anyRetry = true;
-                    lo[r] = 0f;
-                    hi[r] = Float.POSITIVE_INFINITY;
-                }
+            if (pending[r] && result[r] == null) {
+                retry[r] = true;
+                anyRetry = true;
+                lo[r] = 0f;
+                hi[r] = Float.POSITIVE_INFINITY;
             }
         }
         if (anyRetry) {
@@ -85,6 +86,10 @@ public final class MagnitudeSelect {
             }
         }
         return result;
+    }
+
+    private static void eachPending(boolean[] pending, IntConsumer body) {
+        IntStream.range(0, pending.length).parallel().filter(r -> pending[r]).forEach(body);
     }
 
     private static void bracketFromSample(TensorView base, TensorView source, long k, int r, float[] lo, float[] hi) {
@@ -106,9 +111,9 @@ public final class MagnitudeSelect {
         }
         double q = (double) k / n;
         double expected = q * size;   // rank from the top
-        // 5 binomial standard deviations (more than the 3.5 an independent sample would need, as elements of
+        // 4 binomial standard deviations (more than the 3.5 an independent sample would need, as elements of
         // one block are correlated): a miss only costs a second, exact pass.
-        double margin = 5 * Math.sqrt(size * q * (1 - q)) + 8;
+        double margin = 4 * Math.sqrt(size * q * (1 - q)) + 8;
         long hiRank = (long) Math.floor(expected - margin);
         long loRank = (long) Math.ceil(expected + margin);
         hi[r] = hiRank < 0 ? Float.POSITIVE_INFINITY : kthLargest(sample, size, (int) hiRank + 1);

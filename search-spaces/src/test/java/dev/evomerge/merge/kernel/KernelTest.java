@@ -118,17 +118,17 @@ class KernelTest {
 
     @Test
     void selectionFallsBackWhenTheSampleMissesTheThreshold() {
-        // Only 3 non-zero deltas, all at indices the strided sample skips: the k=3 bracket from the
-        // sample (all zeros) cannot hold the threshold, so the exact retry must find it.
+        // Only 3 non-zero deltas, all at indices the sample's blocks (128 elements every 3125) skip: the
+        // k=3 bracket from the sample (all zeros) cannot hold the threshold, so the exact retry must find it.
         int n = 100_000;
         float[] x = new float[n];
-        x[1] = 5;
-        x[3] = -7;
+        x[1001] = 5;
+        x[303] = -7;
         x[99_999] = 6;
         TopSet[] top = MagnitudeSelect.select(tensor(DType.F32, new float[n]), List.of(tensor(DType.F32, x)),
                 new int[] {0}, new long[] {3});
         assertEquals(5f, top[0].value());
-        assertTrue(top[0].contains(7, 3) && top[0].contains(6, 99_999) && !top[0].contains(0, 2));
+        assertTrue(top[0].contains(7, 303) && top[0].contains(6, 99_999) && !top[0].contains(0, 2));
     }
 
     @Test
