@@ -13,10 +13,11 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Finds, for several task vectors at once, the set of the k largest |delta| as a {@link TopSet}, by
- * selection rather than sorting: a sample of evenly spread blocks brackets the k-th magnitude, one fused pass over base
- * and sources counts the elements above the bracket and collects those inside it (about 2% of the tensor),
- * and a quickselect over the collected values finds the exact threshold; ties at the threshold are kept
- * lowest index first. If the sample's bracket misses (rare), the pass is repeated with a bracket that
+ * selection rather than sorting: a sample of evenly spread blocks brackets the k-th magnitude, one fused
+ * pass over base and sources (read straight from memory) counts the elements above the bracket and
+ * collects those inside it (2-3% of the tensor), and a quickselect over the collected values finds the
+ * exact threshold; ties at the threshold are kept lowest index first. Requests' samples and thresholds run
+ * in parallel. If the sample's bracket misses (rare), the pass is repeated with a bracket that
  * holds every element.
  *
  * {@snippet :
@@ -103,8 +104,13 @@ public final class MagnitudeSelect {
         float[] x = new float[SAMPLE_BLOCK];
         for (int blk = 0; blk < blocks; blk++) {
             long start = blk * (n / blocks);
-            Tiles.widen(base.data(), base.dtype(), start, SAMPLE_BLOCK, b);
-            Tiles.widen(source.data(), source.dtype(), start, SAMPLE_BLOCK, x);
+            if (SmallTensors.scalar(n)) {
+                SmallTensors.widen(base.data(), base.dtype(), start, SAMPLE_BLOCK, b);
+                SmallTensors.widen(source.data(), source.dtype(), start, SAMPLE_BLOCK, x);
+            } else {
+                Tiles.widen(base.data(), base.dtype(), start, SAMPLE_BLOCK, b);
+                Tiles.widen(source.data(), source.dtype(), start, SAMPLE_BLOCK, x);
+            }
             for (int j = 0; j < SAMPLE_BLOCK; j++) {
                 sample[blk * SAMPLE_BLOCK + j] = Math.abs(x[j] - b[j]);
             }

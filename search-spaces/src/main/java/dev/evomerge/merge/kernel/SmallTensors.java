@@ -18,7 +18,7 @@ import java.lang.foreign.MemorySegment;
 public final class SmallTensors {
 
     /** Tensors with fewer elements than this take the scalar loops. */
-    public static final long SCALAR_BELOW = 1 << 16;
+    public static final long SCALAR_BELOW = 1 << 18;
 
     private SmallTensors() {
     }

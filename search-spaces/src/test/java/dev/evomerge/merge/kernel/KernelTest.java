@@ -88,7 +88,12 @@ class KernelTest {
 
     @Test
     void magnitudeSelectionEqualsSortingWithTiesLowestIndexFirst() {
-        int n = 120_000;   // above EXACT_BELOW: the sampled bracket path
+        // Both above EXACT_BELOW (the sampled bracket path): scalar loops, then vector loops.
+        selectionEqualsSorting(120_000);
+        selectionEqualsSorting((int) SmallTensors.SCALAR_BELOW + 4321);
+    }
+
+    private static void selectionEqualsSorting(int n) {
         float[] base = gaussian(3, n, 1);
         float[] x = base.clone();
         SplittableRandom r = new SplittableRandom(4);
