@@ -149,8 +149,12 @@ class KernelTest {
             sources.add(tensor(s == 2 ? DType.F16 : DType.BF16, v));
         }
         float[] w = {0.5f, 0.3f, -0.2f};
-        long[] ks = {n / 2, n / 3, n / 4};
-        TopSet[] top = MagnitudeSelect.select(base, sources, new int[] {0, 1, 2}, ks);
+        long[] ks = {n / 2, n / 3, n / 4, n / 50, n / 40, n / 30};
+        TopSet[] top = MagnitudeSelect.select(base, sources, new int[] {0, 1, 2, 0, 1, 2}, ks);
+        SourceMask[] crumbs = new SourceMask[3];   // breadcrumbs: drop the largest outliers as well
+        for (int s = 0; s < 3; s++) {
+            crumbs[s] = new SourceMask.RankBand(top[s], top[s + 3]);
+        }
         SourceMask[] band = new SourceMask[3];
         SourceMask[] random = new SourceMask[3];
         SourceMask[] none = new SourceMask[3];
@@ -164,6 +168,7 @@ class KernelTest {
         check(new FusedMerge(base, sources, w, none, new float[] {1, 1, 1}, Consensus.NONE, true, 0.6f, 1.5f), DType.F16);
         check(new FusedMerge(base, sources, w, none, new float[] {1, 1, 1}, Consensus.NONE, false, 1f, 1f), DType.F32);
         check(new FusedMerge(base, sources, w, band, new float[] {1, 1, 1}, Consensus.SUM, true, 1f, 1f), DType.BF16);
+        check(new FusedMerge(base, sources, w, crumbs, new float[] {1, 1, 1}, Consensus.SUM, true, 1f, 1f), DType.BF16);
         check(new FusedMerge(base, sources, w, random, scales, Consensus.COUNT, true, 1f, 0.5f), DType.BF16);
         check(new FusedMerge(null, sources, w, none, new float[] {1, 1, 1}, Consensus.NONE, false, 1f, 1f), DType.BF16);
     }
