@@ -29,6 +29,9 @@ import jdk.incubator.vector.VectorOperators;
  *        mixed = sum (agree ? wd : 0);  div = sum (agree ? weight : 0);  div==0 -> 1;  if normalize: mixed /= div
  * if lambda != 1: mixed *= lambda;    out = base != null ? base + mixed : mixed
  * </pre>
+ * Tensors below {@link SmallTensors#SCALAR_BELOW} elements run this formula as a plain scalar loop; larger
+ * ones run tile by tile with each source's delta, mask, scale and weight fused into one loop straight from
+ * its memory ({@link MaskedDelta}), then the sum or sign election over the tile. Both give the same bits.
  *
  * {@snippet :
  * new FusedMerge(base, sources, weights, masks, scales, Consensus.SUM, true, 1f, 1f).run(out, DType.BF16);
