@@ -55,9 +55,9 @@ public final class MergeBench {
             }
             long inputBytes = models * perTensor * 2 * tensors;
             System.out.printf(Locale.ROOT, "evomerge merge benchmark: base + 3 fine-tunes, %d bf16 tensors of %d"
-                    + " elements each (%.0f MB input), %d reps, %d threads, %s lanes%n", tensors, perTensor,
-                    inputBytes / 1e6, reps, Runtime.getRuntime().availableProcessors(),
-                    jdk.incubator.vector.FloatVector.SPECIES_PREFERRED);
+                    + " elements each (%.0f MB input), %d reps, %d threads, %s lanes, load average %.2f%n", tensors,
+                    perTensor, inputBytes / 1e6, reps, Runtime.getRuntime().availableProcessors(),
+                    jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, loadAverage());
             MemorySegment copyDst = arena.allocate(perTensor * 2, 64);
             double[] copy = time(reps, () -> {
                 for (List<TensorView> views : model) {
@@ -78,14 +78,18 @@ public final class MergeBench {
                 rows.add(new Object[] {method, s});
             }
             double copyBest = inputBytes / copy[0] / 1e9;
-            System.out.printf(Locale.ROOT, "%-16s %10s %10s %12s %12s%n", "method", "best s", "median s",
-                    "best GB/s", "vs copy");
+            double copyMedian = inputBytes / copy[copy.length / 2] / 1e9;
+            System.out.printf(Locale.ROOT, "%-16s %9s %9s %10s %12s %9s %11s%n", "method", "best s", "median s",
+                    "best GB/s", "median GB/s", "vs copy", "(medians)");
             for (Object[] row : rows) {
                 double[] s = (double[]) row[1];
                 double best = inputBytes / s[0] / 1e9;
-                System.out.printf(Locale.ROOT, "%-16s %10.4f %10.4f %12.2f %11.0f%%%n", row[0], s[0], s[s.length / 2],
-                        best, 100 * best / copyBest);
+                double median = inputBytes / s[s.length / 2] / 1e9;
+                System.out.printf(Locale.ROOT, "%-16s %9.4f %9.4f %10.2f %12.2f %8.0f%% %10.0f%%%n", row[0], s[0],
+                        s[s.length / 2], best, median, 100 * best / copyBest, 100 * median / copyMedian);
             }
+            // Other processes compete for the cores: the load average tells how far to trust the figures.
+            System.out.printf(Locale.ROOT, "load average at the end: %.2f%n", loadAverage());
         }
     }
 
@@ -101,6 +105,10 @@ public final class MergeBench {
                     Parameters.of(Map.of("weight", method.equals("linear") ? 0.25 : weights[m - 1], "density", 0.5))));
         }
         return new MergeInputs(method.equals("linear") ? null : base, sources, Parameters.of(Map.of()), 42L + t);
+    }
+
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     /** Copies in parallel chunks, like the merges, so both use every core. */

@@ -1,6 +1,7 @@
 package dev.evomerge.merge.kernel;
 
 import dev.evomerge.checkpoint.DType;
+import dev.evomerge.checkpoint.Floats;
 import dev.evomerge.checkpoint.TensorView;
 import dev.evomerge.merge.Consensus;
 import java.lang.foreign.MemorySegment;
@@ -28,6 +29,9 @@ import jdk.incubator.vector.VectorOperators;
  *        mixed = sum (agree ? wd : 0);  div = sum (agree ? weight : 0);  div==0 -> 1;  if normalize: mixed /= div
  * if lambda != 1: mixed *= lambda;    out = base != null ? base + mixed : mixed
  * </pre>
+ * Tensors below {@link SmallTensors#SCALAR_BELOW} elements run this formula as a plain scalar loop; larger
+ * ones run tile by tile with each source's delta, mask, scale and weight fused into one loop straight from
+ * its memory ({@link MaskedDelta}), then the sum or sign election over the tile. Both give the same bits.
  *
  * {@snippet :
  * new FusedMerge(base, sources, weights, masks, scales, Consensus.SUM, true, 1f, 1f).run(out, DType.BF16);
@@ -94,6 +98,64 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
 
     /** Merges elements {@code [from, to)} on the calling thread. */
     public void range(long from, long to, MemorySegment out, DType outType) {
+        if (SmallTensors.scalar(elementCount())) {
+            scalarRange(from, to, out, outType);
+        } else {
+            vectorRange(from, to, out, outType);
+        }
+    }
+
+    /**
+     * The javadoc's formula element by element in plain Java, for small tensors ({@link SmallTensors});
+     * {@link #vectorRange} does the same float operations in the same order, so both give the same bits.
+     */
+    void scalarRange(long from, long to, MemorySegment out, DType outType) {
+        int m = sources.size();
+        boolean hasBase = base != null;
+        boolean elected = consensus != Consensus.NONE;
+        boolean bySum = consensus == Consensus.SUM;
+        float[] wd = new float[m];
+        for (long i = from; i < to; i++) {
+            float b = hasBase ? Floats.read(base.data(), base.dtype(), i) : 0f;
+            for (int s = 0; s < m; s++) {
+                TensorView src = sources.get(s);
+                float x = Floats.read(src.data(), src.dtype(), i);
+                float d = hasBase ? x - b : x;
+                wd[s] = masks[s].keeps(i, Math.abs(d)) ? (d * scales[s]) * weights[s] : 0f;
+            }
+            float mixed = 0f;
+            if (!elected) {
+                for (int s = 0; s < m; s++) {
+                    mixed = mixed + wd[s];
+                }
+                if (normalize) {
+                    mixed = mixed / divisor;
+                }
+            } else {
+                float elect = 0f;
+                for (int s = 0; s < m; s++) {
+                    elect = elect + (bySum ? wd[s] : Math.signum(wd[s]));
+                }
+                boolean up = elect >= 0f;
+                float div = 0f;
+                for (int s = 0; s < m; s++) {
+                    boolean agree = up ? wd[s] > 0f : wd[s] < 0f;
+                    mixed = mixed + (agree ? wd[s] : 0f);
+                    div = div + (agree ? weights[s] : 0f);
+                }
+                if (normalize) {
+                    mixed = mixed / (div == 0f ? 1f : div);
+                }
+            }
+            if (lambda != 1f) {
+                mixed = mixed * lambda;
+            }
+            Floats.write(out, outType, i, hasBase ? b + mixed : mixed);
+        }
+    }
+
+    /** Merges elements {@code [from, to)} with the Vector API loops, tile by tile. */
+    void vectorRange(long from, long to, MemorySegment out, DType outType) {
         if (isDirect()) {
             directRange(from, to, out, outType);
             return;
@@ -104,10 +166,15 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
             if (base != null) {
                 Tiles.widen(base.data(), base.dtype(), t0, len, s.base);
             }
+            float[] b = base != null ? s.base : null;
             for (int i = 0; i < sources.size(); i++) {
                 TensorView src = sources.get(i);
-                delta(src.data(), src.dtype(), t0, len, base != null ? s.base : null, s.x);
-                applyMask(masks[i], t0, len, s.x, s.wd[i], scales[i], weights[i]);
+                if (MaskedDelta.fits(src, masks[i], b, t0, len)) {
+                    MaskedDelta.weighted(src, masks[i], t0, len, b, scales[i], weights[i], s.wd[i]);
+                } else {
+                    delta(src.data(), src.dtype(), t0, len, b, s.x);
+                    applyMask(masks[i], t0, len, s.x, s.wd[i], scales[i], weights[i]);
+                }
             }
             if (consensus == Consensus.NONE) {
                 sumPlain(s, len);
@@ -173,7 +240,7 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
             }
         }
         for (; j < len; j++) {
-            float v = dev.evomerge.checkpoint.Floats.read(x, type, t0 + j);
+            float v = Floats.read(x, type, t0 + j);
             float d = b != null ? v - b[j] : v;
             acc[j] = acc[j] + (d * scale) * weight;
         }
@@ -224,7 +291,15 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
             Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j)).intoArray(dst, j);
         }
         for (; j < len; j++) {
-            dst[j] = dev.evomerge.checkpoint.Floats.read(x, type, t0 + j) - b[j];
+            dst[j] = Floats.read(x, type, t0 + j) - b[j];
+        }
+    }
+
+    /** {@link #delta} in plain scalar Java, for small tensors. */
+    static void deltaScalar(MemorySegment x, DType type, long t0, int len, float[] b, float[] dst) {
+        for (int j = 0; j < len; j++) {
+            float v = Floats.read(x, type, t0 + j);
+            dst[j] = b != null ? v - b[j] : v;
         }
     }
 
@@ -339,8 +414,57 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
         }
     }
 
+    /**
+     * {@link #sumElected} unrolled for three sources under {@code Consensus.SUM} (the common TIES / DARE
+     * recipe): the same operations in the same order, with every vector in a register.
+     */
+    private void sumElectedThree(Scratch s, int len) {
+        float[] wd0 = s.wd[0];
+        float[] wd1 = s.wd[1];
+        float[] wd2 = s.wd[2];
+        float k0 = weights[0];
+        float k1 = weights[1];
+        float k2 = weights[2];
+        boolean hasBase = base != null;
+        boolean scaleByLambda = lambda != 1f;
+        FloatVector zero = FloatVector.zero(Tiles.F);
+        FloatVector one = FloatVector.broadcast(Tiles.F, 1f);
+        FloatVector minusOne = FloatVector.broadcast(Tiles.F, -1f);
+        int bound = Tiles.F.loopBound(len);
+        int j = 0;
+        for (; j < bound; j += Tiles.LANES) {
+            FloatVector a = FloatVector.fromArray(Tiles.F, wd0, j);
+            FloatVector b = FloatVector.fromArray(Tiles.F, wd1, j);
+            FloatVector c = FloatVector.fromArray(Tiles.F, wd2, j);
+            FloatVector sign = minusOne.blend(one, zero.add(a).add(b).add(c).compare(VectorOperators.GE, 0f));
+            VectorMask<Float> agreeA = a.mul(sign).compare(VectorOperators.GT, 0f);
+            VectorMask<Float> agreeB = b.mul(sign).compare(VectorOperators.GT, 0f);
+            VectorMask<Float> agreeC = c.mul(sign).compare(VectorOperators.GT, 0f);
+            FloatVector mixed = zero.add(zero.blend(a, agreeA)).add(zero.blend(b, agreeB)).add(zero.blend(c, agreeC));
+            FloatVector div = zero.add(zero.blend(k0, agreeA)).add(zero.blend(k1, agreeB)).add(zero.blend(k2, agreeC));
+            div = div.blend(one, div.compare(VectorOperators.EQ, 0f));
+            if (normalize) {
+                mixed = mixed.div(div);
+            }
+            if (scaleByLambda) {
+                mixed = mixed.mul(lambda);
+            }
+            if (hasBase) {
+                mixed = FloatVector.fromArray(Tiles.F, s.base, j).add(mixed);
+            }
+            mixed.intoArray(s.out, j);
+        }
+        for (; j < len; j++) {
+            s.out[j] = electScalar(s, j);
+        }
+    }
+
     private void sumElected(Scratch s, int len) {
         int n = sources.size();
+        if (n == 3 && consensus == Consensus.SUM) {
+            sumElectedThree(s, len);
+            return;
+        }
         boolean bySum = consensus == Consensus.SUM;
         boolean hasBase = base != null;
         boolean scaleByLambda = lambda != 1f;

@@ -1,17 +1,23 @@
 package dev.evomerge.merge.kernel;
 
+import dev.evomerge.checkpoint.DType;
+import dev.evomerge.checkpoint.Floats;
 import dev.evomerge.checkpoint.TensorView;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * Finds, for several task vectors at once, the set of the k largest |delta| as a {@link TopSet}, by
- * selection rather than sorting: a strided sample brackets the k-th magnitude, one fused pass over base
- * and sources counts the elements above the bracket and collects those inside it (about 2% of the tensor),
- * and a quickselect over the collected values finds the exact threshold; ties at the threshold are kept
- * lowest index first. If the sample's bracket misses (rare), the pass is repeated with a bracket that
+ * selection rather than sorting: a sample of evenly spread blocks brackets the k-th magnitude, one fused
+ * pass over base and sources (read straight from memory) counts the elements above the bracket and
+ * collects those inside it (2-3% of the tensor), and a quickselect over the collected values finds the
+ * exact threshold; ties at the threshold are kept lowest index first. Requests' samples and thresholds run
+ * in parallel. If the sample's bracket misses (rare), the pass is repeated with a bracket that
  * holds every element.
  *
  * {@snippet :
@@ -22,6 +28,9 @@ public final class MagnitudeSelect {
 
     /** Tensors up to this size skip sampling and select among all elements. */
     static final int EXACT_BELOW = 1 << 16;
+
+    /** Elements per contiguous block of the sample. */
+    private static final int SAMPLE_BLOCK = 128;
 
     private MagnitudeSelect() {
     }
@@ -48,26 +57,25 @@ public final class MagnitudeSelect {
                 any = true;
                 lo[r] = 0f;
                 hi[r] = Float.POSITIVE_INFINITY;
-                if (n > EXACT_BELOW) {
-                    bracketFromSample(base, sources.get(sourceOf[r]), k[r], r, lo, hi);
-                }
             }
         }
         if (!any) {
             return result;
         }
+        // Each request's sample and threshold are serial work; run the requests side by side.
+        if (n > EXACT_BELOW) {
+            eachPending(pending, r -> bracketFromSample(base, sources.get(sourceOf[r]), k[r], r, lo, hi));
+        }
         Candidates[] found = collect(base, sources, sourceOf, pending, lo, hi);
+        eachPending(pending, r -> result[r] = found[r].threshold(k[r]));
         boolean[] retry = new boolean[requests];
         boolean anyRetry = false;
         for (int r = 0; r < requests; r++) {
-            if (pending[r]) {
-                result[r] = found[r].threshold(k[r]);
-                if (result[r] == null) {
-                    retry[r] = true;
-                    anyRetry = true;
-                    lo[r] = 0f;
-                    hi[r] = Float.POSITIVE_INFINITY;
-                }
+            if (pending[r] && result[r] == null) {
+                retry[r] = true;
+                anyRetry = true;
+                lo[r] = 0f;
+                hi[r] = Float.POSITIVE_INFINITY;
             }
         }
         if (anyRetry) {
@@ -81,18 +89,37 @@ public final class MagnitudeSelect {
         return result;
     }
 
+    private static void eachPending(boolean[] pending, IntConsumer body) {
+        IntStream.range(0, pending.length).parallel().filter(r -> pending[r]).forEach(body);
+    }
+
     private static void bracketFromSample(TensorView base, TensorView source, long k, int r, float[] lo, float[] hi) {
         long n = base.elementCount();
         int size = (int) Math.max(1 << 12, Math.min(1 << 15, n / 32));
         float[] sample = new float[size];
-        for (int j = 0; j < size; j++) {
-            long i = j * n / size;
-            sample[j] = Math.abs(source.getFloat(i) - base.getFloat(i));
+        // Contiguous blocks spread evenly over the tensor: a strided sample of single elements costs a cache
+        // miss per element, which made sampling a noticeable part of the whole selection.
+        int blocks = size / SAMPLE_BLOCK;
+        float[] b = new float[SAMPLE_BLOCK];
+        float[] x = new float[SAMPLE_BLOCK];
+        for (int blk = 0; blk < blocks; blk++) {
+            long start = blk * (n / blocks);
+            if (SmallTensors.scalar(n)) {
+                SmallTensors.widen(base.data(), base.dtype(), start, SAMPLE_BLOCK, b);
+                SmallTensors.widen(source.data(), source.dtype(), start, SAMPLE_BLOCK, x);
+            } else {
+                Tiles.widen(base.data(), base.dtype(), start, SAMPLE_BLOCK, b);
+                Tiles.widen(source.data(), source.dtype(), start, SAMPLE_BLOCK, x);
+            }
+            for (int j = 0; j < SAMPLE_BLOCK; j++) {
+                sample[blk * SAMPLE_BLOCK + j] = Math.abs(x[j] - b[j]);
+            }
         }
         double q = (double) k / n;
         double expected = q * size;   // rank from the top
-        // 3.5 standard deviations: the bracket misses (and the pass is redone exactly) about once in 2000.
-        double margin = 3.5 * Math.sqrt(size * q * (1 - q)) + 8;
+        // 4 binomial standard deviations (more than the 3.5 an independent sample would need, as elements of
+        // one block are correlated): a miss only costs a second, exact pass.
+        double margin = 4 * Math.sqrt(size * q * (1 - q)) + 8;
         long hiRank = (long) Math.floor(expected - margin);
         long loRank = (long) Math.ceil(expected + margin);
         hi[r] = hiRank < 0 ? Float.POSITIVE_INFINITY : kthLargest(sample, size, (int) hiRank + 1);
@@ -128,23 +155,44 @@ public final class MagnitudeSelect {
                 chunk[r] = new Chunk();
             }
         }
+        boolean scalar = SmallTensors.scalar(base.elementCount());
         float[] b = new float[Tiles.TILE];
         float[] x = new float[Tiles.TILE];
         for (long t0 = from; t0 < to; t0 += Tiles.TILE) {
             int len = (int) Math.min(Tiles.TILE, to - t0);
-            Tiles.widen(base.data(), base.dtype(), t0, len, b);
+            if (scalar) {
+                SmallTensors.widen(base.data(), base.dtype(), t0, len, b);
+            } else {
+                Tiles.widen(base.data(), base.dtype(), t0, len, b);
+            }
             for (int s = 0; s < sources.size(); s++) {
                 boolean loaded = false;
                 for (int r = 0; r < requests; r++) {
                     if (!active[r] || sourceOf[r] != s) {
                         continue;
                     }
+                    if (!loaded && !scalar && sources.get(s).dtype() != DType.F16) {
+                        // The first request of this source widens, subtracts and scans in one loop, leaving
+                        // |d| in x for any further request on the same source.
+                        TensorView src = sources.get(s);
+                        chunk[r].scanSource(src.data(), src.dtype() == DType.BF16, b, x, len, t0, lo[r], hi[r]);
+                        loaded = true;
+                        continue;
+                    }
                     if (!loaded) {
                         TensorView src = sources.get(s);
-                        FusedMerge.delta(src.data(), src.dtype(), t0, len, b, x);
+                        if (scalar) {
+                            FusedMerge.deltaScalar(src.data(), src.dtype(), t0, len, b, x);
+                        } else {
+                            FusedMerge.delta(src.data(), src.dtype(), t0, len, b, x);
+                        }
                         loaded = true;
                     }
-                    chunk[r].scanTile(x, len, t0, lo[r], hi[r]);
+                    if (scalar) {
+                        chunk[r].scanTail(x, 0, len, t0, lo[r], hi[r]);
+                    } else {
+                        chunk[r].scanTile(x, len, t0, lo[r], hi[r]);
+                    }
                 }
             }
         }
@@ -158,8 +206,8 @@ public final class MagnitudeSelect {
         long[] indices = new long[256];
         int size;
 
-        /** Per vector of the tile, the bit mask of lanes inside the bracket. */
-        private final long[] insideLanes = new long[Tiles.TILE / Tiles.LANES];
+        /** Per vector of the tile, the lanes inside the bracket (TILE entries: no species needed to size it). */
+        private final long[] insideLanes = new long[Tiles.TILE];
 
         void scanTile(float[] d, int len, long t0, float lo, float hi) {
             int bound = Tiles.F.loopBound(len);
@@ -174,6 +222,34 @@ public final class MagnitudeSelect {
                         .and(a.compare(VectorOperators.LE, hi)).toLong();
             }
             above += (long) count.reduceLanes(VectorOperators.ADD);
+            collect(d, bound, t0);
+            scanTail(d, bound, len, t0, lo, hi);
+        }
+
+        /**
+         * {@link #scanTile} of {@code |x - b|} read straight from the source's memory, leaving {@code |x - b|}
+         * in {@code d}.
+         */
+        void scanSource(MemorySegment x, boolean bf16, float[] b, float[] d, int len, long t0, float lo, float hi) {
+            int bound = Tiles.F.loopBound(len);
+            FloatVector zero = FloatVector.zero(Tiles.F);
+            FloatVector count = zero;
+            for (int j = 0; j < bound; j += Tiles.LANES) {
+                FloatVector a = Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j)).abs();
+                a.intoArray(d, j);
+                count = count.add(zero.blend(1f, a.compare(VectorOperators.GT, hi)));
+                insideLanes[j / Tiles.LANES] = a.compare(VectorOperators.GE, lo)
+                        .and(a.compare(VectorOperators.LE, hi)).toLong();
+            }
+            for (int j = bound; j < len; j++) {
+                d[j] = Math.abs(Floats.read(x, bf16 ? DType.BF16 : DType.F32, t0 + j) - b[j]);
+            }
+            above += (long) count.reduceLanes(VectorOperators.ADD);
+            collect(d, bound, t0);
+            scanTail(d, bound, len, t0, lo, hi);
+        }
+
+        private void collect(float[] d, int bound, long t0) {
             for (int v = 0; v < bound / Tiles.LANES; v++) {
                 long lanes = insideLanes[v];
                 while (lanes != 0) {
@@ -182,7 +258,11 @@ public final class MagnitudeSelect {
                     lanes &= lanes - 1;
                 }
             }
-            for (int j = bound; j < len; j++) {
+        }
+
+        /** The scalar form of {@link #scanTile} over {@code d[from..len)}: tails, and small tensors. */
+        void scanTail(float[] d, int from, int len, long t0, float lo, float hi) {
+            for (int j = from; j < len; j++) {
                 float a = Math.abs(d[j]);
                 if (a > hi) {
                     above++;

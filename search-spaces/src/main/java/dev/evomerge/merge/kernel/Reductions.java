@@ -30,20 +30,27 @@ public final class Reductions {
      */
     public static double[] gram(TensorView base, List<TensorView> vectors, long from, long to) {
         int m = vectors.size();
+        boolean scalar = SmallTensors.scalar(vectors.getFirst().elementCount());
         double[] sums = new double[m * (m + 1) / 2];
         float[] b = new float[Tiles.TILE];
         float[][] x = new float[m][Tiles.TILE];
         for (long t0 = from; t0 < to; t0 += Tiles.TILE) {
             int len = (int) Math.min(Tiles.TILE, to - t0);
+            float[] bt = base != null ? b : null;
             if (base != null) {
-                Tiles.widen(base.data(), base.dtype(), t0, len, b);
+                widen(scalar, base, t0, len, b);
             }
             for (int i = 0; i < m; i++) {
-                FusedMerge.delta(vectors.get(i).data(), vectors.get(i).dtype(), t0, len, base != null ? b : null, x[i]);
+                TensorView v = vectors.get(i);
+                if (scalar) {
+                    FusedMerge.deltaScalar(v.data(), v.dtype(), t0, len, bt, x[i]);
+                } else {
+                    FusedMerge.delta(v.data(), v.dtype(), t0, len, bt, x[i]);
+                }
             }
             for (int i = 0; i < m; i++) {
                 for (int j = i; j < m; j++) {
-                    sums[pair(i, j, m)] += dot(x[i], x[j], len);
+                    sums[pair(i, j, m)] += scalar ? dotScalar(x[i], x[j], len) : dot(x[i], x[j], len);
                 }
             }
         }
@@ -65,6 +72,7 @@ public final class Reductions {
     public static double[] l1BeforeAfter(TensorView base, List<TensorView> sources, SourceMask[] masks) {
         long n = base.elementCount();
         int m = sources.size();
+        boolean scalar = SmallTensors.scalar(n);
         double[][] partial = new double[Chunks.count(n)][];
         Chunks.forEach(n, (c, from, to) -> {
             double[] sums = new double[2 * m];
@@ -73,12 +81,24 @@ public final class Reductions {
             float[] kept = new float[Tiles.TILE];
             for (long t0 = from; t0 < to; t0 += Tiles.TILE) {
                 int len = (int) Math.min(Tiles.TILE, to - t0);
-                Tiles.widen(base.data(), base.dtype(), t0, len, b);
+                widen(scalar, base, t0, len, b);
                 for (int i = 0; i < m; i++) {
-                    FusedMerge.delta(sources.get(i).data(), sources.get(i).dtype(), t0, len, b, x);
-                    FusedMerge.applyMask(masks[i], t0, len, x, kept, 1f, 1f);
-                    sums[2 * i] += absSum(x, len);
-                    sums[2 * i + 1] += absSum(kept, len);
+                    TensorView v = sources.get(i);
+                    if (scalar) {
+                        FusedMerge.deltaScalar(v.data(), v.dtype(), t0, len, b, x);
+                        for (int j = 0; j < len; j++) {
+                            kept[j] = masks[i].keeps(t0 + j, Math.abs(x[j])) ? x[j] : 0f;
+                        }
+                        sums[2 * i] += absSumScalar(x, len);
+                        sums[2 * i + 1] += absSumScalar(kept, len);
+                    } else if (MaskedDelta.fits(v, masks[i], b, t0, len)) {
+                        MaskedDelta.l1(v, masks[i], t0, len, b, sums, 2 * i);
+                    } else {
+                        FusedMerge.delta(v.data(), v.dtype(), t0, len, b, x);
+                        FusedMerge.applyMask(masks[i], t0, len, x, kept, 1f, 1f);
+                        sums[2 * i] += absSum(x, len);
+                        sums[2 * i + 1] += absSum(kept, len);
+                    }
                 }
             }
             partial[c] = sums;
@@ -100,7 +120,7 @@ public final class Reductions {
      * Sums the lanes in lane order, in double. {@code reduceLanes(ADD)} leaves the order unspecified, and the
      * JIT-compiled and interpreted forms really do differ, which would make results depend on warm-up.
      */
-    private static double lanesInOrder(FloatVector acc) {
+    static double lanesInOrder(FloatVector acc) {
         float[] lanes = new float[Tiles.LANES];
         acc.intoArray(lanes, 0);
         double sum = 0;
@@ -120,6 +140,52 @@ public final class Reductions {
         double sum = lanesInOrder(acc);
         for (; j < len; j++) {
             sum += (double) a[j] * b[j];
+        }
+        return sum;
+    }
+
+    private static void widen(boolean scalar, TensorView v, long t0, int len, float[] dst) {
+        if (scalar) {
+            SmallTensors.widen(v.data(), v.dtype(), t0, len, dst);
+        } else {
+            Tiles.widen(v.data(), v.dtype(), t0, len, dst);
+        }
+    }
+
+    /** {@link #dot} in scalar Java for small tensors: the same per-lane fma sums, added in lane order. */
+    static double dotScalar(float[] a, float[] b, int len) {
+        int lanes = Tiles.LANES;
+        float[] acc = new float[lanes];
+        int bound = len - len % lanes;
+        int j = 0;
+        for (; j < bound; j++) {
+            acc[j % lanes] = Math.fma(a[j], b[j], acc[j % lanes]);
+        }
+        double sum = 0;
+        for (float v : acc) {
+            sum += v;
+        }
+        for (; j < len; j++) {
+            sum += (double) a[j] * b[j];
+        }
+        return sum;
+    }
+
+    /** {@link #absSum} in scalar Java for small tensors, lane by lane like the vector form. */
+    static double absSumScalar(float[] a, int len) {
+        int lanes = Tiles.LANES;
+        float[] acc = new float[lanes];
+        int bound = len - len % lanes;
+        int j = 0;
+        for (; j < bound; j++) {
+            acc[j % lanes] = acc[j % lanes] + Math.abs(a[j]);
+        }
+        double sum = 0;
+        for (float v : acc) {
+            sum += v;
+        }
+        for (; j < len; j++) {
+            sum += Math.abs(a[j]);
         }
         return sum;
     }

@@ -88,7 +88,12 @@ class KernelTest {
 
     @Test
     void magnitudeSelectionEqualsSortingWithTiesLowestIndexFirst() {
-        int n = 120_000;   // above EXACT_BELOW: the sampled bracket path
+        // Both above EXACT_BELOW (the sampled bracket path): scalar loops, then vector loops.
+        selectionEqualsSorting(120_000);
+        selectionEqualsSorting((int) SmallTensors.SCALAR_BELOW + 4321);
+    }
+
+    private static void selectionEqualsSorting(int n) {
         float[] base = gaussian(3, n, 1);
         float[] x = base.clone();
         SplittableRandom r = new SplittableRandom(4);
@@ -118,17 +123,17 @@ class KernelTest {
 
     @Test
     void selectionFallsBackWhenTheSampleMissesTheThreshold() {
-        // Only 3 non-zero deltas, all at indices the strided sample skips: the k=3 bracket from the
-        // sample (all zeros) cannot hold the threshold, so the exact retry must find it.
+        // Only 3 non-zero deltas, all at indices the sample's blocks (128 elements every 3125) skip: the
+        // k=3 bracket from the sample (all zeros) cannot hold the threshold, so the exact retry must find it.
         int n = 100_000;
         float[] x = new float[n];
-        x[1] = 5;
-        x[3] = -7;
+        x[1001] = 5;
+        x[303] = -7;
         x[99_999] = 6;
         TopSet[] top = MagnitudeSelect.select(tensor(DType.F32, new float[n]), List.of(tensor(DType.F32, x)),
                 new int[] {0}, new long[] {3});
         assertEquals(5f, top[0].value());
-        assertTrue(top[0].contains(7, 3) && top[0].contains(6, 99_999) && !top[0].contains(0, 2));
+        assertTrue(top[0].contains(7, 303) && top[0].contains(6, 99_999) && !top[0].contains(0, 2));
     }
 
     @Test
@@ -144,8 +149,12 @@ class KernelTest {
             sources.add(tensor(s == 2 ? DType.F16 : DType.BF16, v));
         }
         float[] w = {0.5f, 0.3f, -0.2f};
-        long[] ks = {n / 2, n / 3, n / 4};
-        TopSet[] top = MagnitudeSelect.select(base, sources, new int[] {0, 1, 2}, ks);
+        long[] ks = {n / 2, n / 3, n / 4, n / 50, n / 40, n / 30};
+        TopSet[] top = MagnitudeSelect.select(base, sources, new int[] {0, 1, 2, 0, 1, 2}, ks);
+        SourceMask[] crumbs = new SourceMask[3];   // breadcrumbs: drop the largest outliers as well
+        for (int s = 0; s < 3; s++) {
+            crumbs[s] = new SourceMask.RankBand(top[s], top[s + 3]);
+        }
         SourceMask[] band = new SourceMask[3];
         SourceMask[] random = new SourceMask[3];
         SourceMask[] none = new SourceMask[3];
@@ -159,6 +168,7 @@ class KernelTest {
         check(new FusedMerge(base, sources, w, none, new float[] {1, 1, 1}, Consensus.NONE, true, 0.6f, 1.5f), DType.F16);
         check(new FusedMerge(base, sources, w, none, new float[] {1, 1, 1}, Consensus.NONE, false, 1f, 1f), DType.F32);
         check(new FusedMerge(base, sources, w, band, new float[] {1, 1, 1}, Consensus.SUM, true, 1f, 1f), DType.BF16);
+        check(new FusedMerge(base, sources, w, crumbs, new float[] {1, 1, 1}, Consensus.SUM, true, 1f, 1f), DType.BF16);
         check(new FusedMerge(base, sources, w, random, scales, Consensus.COUNT, true, 1f, 0.5f), DType.BF16);
         check(new FusedMerge(null, sources, w, none, new float[] {1, 1, 1}, Consensus.NONE, false, 1f, 1f), DType.BF16);
     }
@@ -212,6 +222,84 @@ class KernelTest {
             mixed = mixed * f.lambda();
         }
         return f.base() == null ? mixed : b + mixed;
+    }
+
+    @Test
+    void smallTensorScalarLoopsGiveTheVectorLoopsBits() {
+        int n = 3001;   // below SmallTensors.SCALAR_BELOW: run() takes the scalar loop
+        TensorView base = tensor(DType.BF16, gaussian(40, n, 0.02));
+        List<TensorView> sources = new ArrayList<>();
+        for (int s = 0; s < 3; s++) {
+            float[] v = gaussian(50 + s, n, 0.002);
+            for (int i = 0; i < n; i++) {
+                v[i] += base.getFloat(i);
+            }
+            sources.add(tensor(s == 1 ? DType.F32 : DType.BF16, v));
+        }
+        float[] w = {0.5f, 0.3f, -0.2f};
+        TopSet[] top = MagnitudeSelect.select(base, sources, new int[] {0, 1, 2}, new long[] {n / 2, n / 3, 7});
+        SourceMask[] band = new SourceMask[3];
+        SourceMask[] random = new SourceMask[3];
+        SourceMask[] none = new SourceMask[3];
+        for (int s = 0; s < 3; s++) {
+            band[s] = new SourceMask.RankBand(top[s], TopSet.NONE);
+            random[s] = SourceMask.Random.of(7, s, 0.3);
+            none[s] = SourceMask.None.INSTANCE;
+        }
+        float[] ones = {1, 1, 1};
+        List<FusedMerge> merges = List.of(
+                new FusedMerge(base, sources, w, band, ones, Consensus.SUM, true, 1f, 1f),
+                new FusedMerge(base, sources, w, random, new float[] {2f, 1.5f, 3f}, Consensus.COUNT, false, 1f, 0.7f),
+                new FusedMerge(base, sources, w, none, ones, Consensus.NONE, true, 0.6f, 1.5f),
+                new FusedMerge(null, sources, w, none, ones, Consensus.NONE, false, 1f, 1f));
+        for (FusedMerge f : merges) {
+            check(f, DType.BF16);
+            MemorySegment scalar = Arena.ofAuto().allocate(2L * n);
+            MemorySegment vector = Arena.ofAuto().allocate(2L * n);
+            f.scalarRange(0, n, scalar, DType.BF16);
+            f.vectorRange(0, n, vector, DType.BF16);
+            assertEquals(-1, scalar.mismatch(vector), f.consensus() + " scalar and vector loops differ");
+        }
+        float[] a = gaussian(60, 1021, 1);
+        float[] b = gaussian(61, 1021, 1);
+        for (int len : new int[] {1021, 1016, 5}) {
+            assertEquals(Reductions.dot(a, b, len), Reductions.dotScalar(a, b, len), "dot " + len);
+            assertEquals(Reductions.absSum(a, len), Reductions.absSumScalar(a, len), "absSum " + len);
+        }
+    }
+
+    @Test
+    void fusedL1SumsEqualTheStepByStepOnes() {
+        int n = MULTI_CHUNK;
+        TensorView base = tensor(DType.BF16, gaussian(70, n, 0.02));
+        float[] v = gaussian(71, n, 0.002);
+        for (int i = 0; i < n; i++) {
+            v[i] += base.getFloat(i);
+        }
+        TensorView src = tensor(DType.BF16, v);
+        TopSet top = MagnitudeSelect.select(base, List.of(src), new int[] {0}, new long[] {n / 3})[0];
+        for (SourceMask mask : List.of(SourceMask.Random.of(5, 1, 0.4), SourceMask.None.INSTANCE,
+                new SourceMask.RankBand(top, TopSet.NONE))) {
+            double[] fused = Reductions.l1BeforeAfter(base, List.of(src), new SourceMask[] {mask});
+            double[] steps = new double[2];
+            for (int c = 0; c < Chunks.count(n); c++) {
+                double[] part = new double[2];
+                float[] b = new float[Tiles.TILE];
+                float[] x = new float[Tiles.TILE];
+                float[] kept = new float[Tiles.TILE];
+                for (long t0 = (long) c * Chunks.SIZE; t0 < Math.min(n, (long) (c + 1) * Chunks.SIZE); t0 += Tiles.TILE) {
+                    int len = (int) Math.min(Tiles.TILE, n - t0);
+                    Tiles.widen(base.data(), DType.BF16, t0, len, b);
+                    FusedMerge.delta(src.data(), DType.BF16, t0, len, b, x);
+                    FusedMerge.applyMask(mask, t0, len, x, kept, 1f, 1f);
+                    part[0] += Reductions.absSum(x, len);
+                    part[1] += Reductions.absSum(kept, len);
+                }
+                steps[0] += part[0];
+                steps[1] += part[1];
+            }
+            assertArrayEquals(steps, fused, mask.toString());
+        }
     }
 
     @Test
