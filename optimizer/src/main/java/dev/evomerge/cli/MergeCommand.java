@@ -39,16 +39,25 @@ final class MergeCommand implements Callable<Integer> {
     public Integer call() {
         MergeRecipe recipe = RecipeParser.parse(recipeFile);
         long start = System.nanoTime();
+        // The bar starts with the first merged tensor, so an input error is reported on a clean line.
+        ProgressBar[] bar = new ProgressBar[1];
         MergePlan plan;
-        try (ProgressBar bar = quiet ? null : progressBar()) {
+        try {
             plan = Merger.merge(recipe, Path.of("").toAbsolutePath(), out,
                     new Merger.Options(maxShardBytes, overwrite),
                     (done, total, tensor) -> {
-                        if (bar != null) {
-                            bar.maxHint(total);
-                            bar.stepTo(done);
+                        if (quiet) {
+                            return;
                         }
+                        if (bar[0] == null) {
+                            bar[0] = progressBar(total);
+                        }
+                        bar[0].stepTo(done);
                     });
+        } finally {
+            if (bar[0] != null) {
+                bar[0].close();
+            }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("merged %d tensors (%.1f MB, %s) with %s in %.2f s -> %s%n", plan.tasks().size(),
@@ -56,13 +65,13 @@ final class MergeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static ProgressBar progressBar() {
+    private static ProgressBar progressBar(long totalBytes) {
         return new ProgressBarBuilder()
                 .setTaskName("merge")
                 .setStyle(ProgressBarStyle.ASCII)
                 .setUnit(" MB", 1_000_000)
                 .showSpeed()
-                .setInitialMax(1)
+                .setInitialMax(totalBytes)
                 .build();
     }
 }

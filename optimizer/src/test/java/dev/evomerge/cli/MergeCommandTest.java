@@ -185,6 +185,18 @@ class MergeCommandTest {
     }
 
     @Test
+    void unknownMethodIsReportedEvenWhenModelsAreMissing() throws IOException {
+        int code = merge("""
+                merge_method: tiez
+                models:
+                  - model: /nonexistent/model
+                """);
+        assertEquals(Main.BAD_INPUT, code);
+        assertTrue(err.toString().contains("recipe.yaml:1: unknown merge_method 'tiez'"), err.toString());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
     void missingModelIsReportedBeforeAnythingIsWritten() throws IOException {
         int code = merge("""
                 merge_method: linear

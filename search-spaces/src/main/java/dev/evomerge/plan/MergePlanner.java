@@ -66,6 +66,14 @@ public final class MergePlanner {
         return new MergePlanner(recipe, models).plan();
     }
 
+    /**
+     * The checks that need no checkpoint (method known, every parameter name accepted by it), so a typo in a
+     * recipe is reported before any model is opened.
+     */
+    public static void validate(MergeRecipe recipe) {
+        checkParameterNames(recipe, method(recipe));
+    }
+
     private static MergeMethod method(MergeRecipe recipe) {
         try {
             return MergeMethods.byName(recipe.mergeMethod());
@@ -75,7 +83,7 @@ public final class MergePlanner {
     }
 
     private MergePlan plan() {
-        checkParameterNames();
+        checkParameterNames(recipe, method);
         RecipeLayout layout = recipe.layout(name -> {
             ModelSet.Model m = models.model(name);
             return m.architecture().numLayers(m.checkpoint().config(), m.checkpoint().dir().resolve(Checkpoint.CONFIG));
@@ -121,7 +129,7 @@ public final class MergePlanner {
         return source;
     }
 
-    private void checkParameterNames() {
+    private static void checkParameterNames(MergeRecipe recipe, MergeMethod method) {
         Set<String> known = new HashSet<>();
         method.parameters().forEach(p -> known.add(p.name()));
         for (ParameterSite site : recipe.parameterSites()) {

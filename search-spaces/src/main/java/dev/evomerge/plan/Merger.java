@@ -37,6 +37,7 @@ public final class Merger {
     /** Merges; model paths in the recipe are relative to {@code workingDir}. Returns the plan that was run. */
     public static MergePlan merge(MergeRecipe recipe, Path workingDir, Path out, Options options,
                                   MergeExecutor.Progress progress) {
+        MergePlanner.validate(recipe);
         try (ModelSet models = ModelSet.open(recipe, workingDir)) {
             MergePlan plan = MergePlanner.plan(recipe, models);
             try (CheckpointWriter writer = CheckpointWriter.create(out, options.overwrite())) {
