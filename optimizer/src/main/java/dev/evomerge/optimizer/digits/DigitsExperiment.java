@@ -28,130 +28,130 @@ import java.util.Objects;
  * }
  */
 public final class DigitsExperiment implements AutoCloseable {
-  /** Accuracy after a number of forward passes. */
-  public record Point(long forwardPasses, double trainAccuracy, double testAccuracy) {}
+    /** Accuracy after a number of forward passes. */
+    public record Point(long forwardPasses, double trainAccuracy, double testAccuracy) {}
 
-  /**
-   * A finished run.
-   *
-   * @param method method label
-   * @param seed run seed
-   * @param pretrained whether the pretrained seeds were used
-   * @param forwardPasses training-set forward passes spent
-   * @param trainAccuracy best training accuracy at the end
-   * @param testAccuracy test accuracy of the best-on-train individual at the end
-   * @param seconds wall time of the run (evaluation of test points included)
-   * @param curve test accuracy along the run
-   */
-  public record Run(String method, long seed, boolean pretrained, long forwardPasses, double trainAccuracy,
-      double testAccuracy, double seconds, List<Point> curve) {
-    public Run {
-      Objects.requireNonNull(method, "method");
-      curve = List.copyOf(curve);
-    }
-  }
-
-  private final DigitsData data;
-  private final MlpEvaluator train;
-  private final MlpEvaluator test;
-  private double[][] pretrained;
-  /** Children per M2N2 ask; 1 is the paper's steady state. */
-  private int childrenPerGeneration = 1;
-
-  public DigitsExperiment(DigitsData data, int threads) {
-    this.data = Objects.requireNonNull(data, "data");
-    this.train = new MlpEvaluator(data.trainX(), data.trainY(), threads);
-    this.test = new MlpEvaluator(data.testX(), data.testY(), 1);
-  }
-
-  public DigitsExperiment childrenPerGeneration(int children) {
-    this.childrenPerGeneration = children;
-    return this;
-  }
-
-  public MlpEvaluator trainEvaluator() {
-    return train;
-  }
-
-  /** The two specialists (digits 0-4 and 5-9), trained once with a fixed seed and cached. */
-  public double[][] pretrainedSeeds() {
-    if (pretrained == null) {
-      Rng rng = Rng.seeded(42);
-      double[] a = gaussian(rng, 0.01);
-      double[] b = gaussian(rng, 0.01);
-      pretrained = new double[][] {
-          MlpTrainer.adam(a, data.trainLabelsBetween(0, 4), 0.003, 10),
-          MlpTrainer.adam(b, data.trainLabelsBetween(5, 9), 0.003, 10)};
-    }
-    return pretrained;
-  }
-
-  public Run run(DigitsMethod method, long seed, long budget, boolean usePretrained, long recordEvery) {
-    long t0 = System.nanoTime();
-    Rng init = Rng.seeded(0x5EED_0000L + seed);
-    AskTellStrategy<?> s;
-    if (method == DigitsMethod.CMA_ES) {
-      if (usePretrained) {
-        throw new IllegalArgumentException("CMA-ES has no pretrained variant (one mean, not two seeds)");
-      }
-      s = CmaEs.separable(gaussian(init, 0.01), 0.01, 20, seed);
-    } else {
-      M2n2Config c = method.m2n2().withChildrenPerGeneration(childrenPerGeneration);
-      List<double[]> seeds;
-      if (usePretrained) {
-        c = c.withMutationSigma(0);
-        seeds = List.of(pretrainedSeeds()[0].clone(), pretrainedSeeds()[1].clone());
-      } else {
-        seeds = List.of(gaussian(init, 0.01), gaussian(init, 0.01));
-      }
-      s = M2n2.of(c, seeds, seed);
-    }
-    List<Point> curve = new ArrayList<>();
-    if (s instanceof M2n2) {
-      // The seeds' evaluations are not counted, as in the reference code.
-      List<double[]> seeds = s.ask();
-      s.tell(seeds, train.evaluate(seeds));
-    } else if (budget < 20) {
-      throw new IllegalArgumentException("CMA-ES budget " + budget + " is less than one generation of 20");
-    }
-    long spent = 0;
-    long nextRecord = recordEvery;
-    double[] lastBest = null;
-    double lastTest = 0;
-    while (spent < budget) {
-      List<double[]> xs = s.ask();
-      if (spent + xs.size() > budget) {
-        break;   // never overspend: CMA-ES generations are all-or-nothing
-      }
-      s.tell(xs, train.evaluate(xs));
-      spent += xs.size();
-      if (spent >= nextRecord || spent >= budget) {
-        Candidate best = s.best();
-        if (best.genome() != lastBest) {
-          lastBest = best.genome();
-          lastTest = test.accuracy(lastBest);
+    /**
+     * A finished run.
+     *
+     * @param method method label
+     * @param seed run seed
+     * @param pretrained whether the pretrained seeds were used
+     * @param forwardPasses training-set forward passes spent
+     * @param trainAccuracy best training accuracy at the end
+     * @param testAccuracy test accuracy of the best-on-train individual at the end
+     * @param seconds wall time of the run (evaluation of test points included)
+     * @param curve test accuracy along the run
+     */
+    public record Run(String method, long seed, boolean pretrained, long forwardPasses, double trainAccuracy,
+            double testAccuracy, double seconds, List<Point> curve) {
+        public Run {
+            Objects.requireNonNull(method, "method");
+            curve = List.copyOf(curve);
         }
-        curve.add(new Point(spent, best.fitness(), lastTest));
-        nextRecord = spent + recordEvery;
-      }
     }
-    Candidate best = s.best();
-    double testAcc = best.genome() == lastBest ? lastTest : test.accuracy(best.genome());
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    return new Run(method.label(), seed, usePretrained, spent, best.fitness(), testAcc, seconds, curve);
-  }
 
-  private static double[] gaussian(Rng rng, double sd) {
-    double[] v = new double[Mlp.PARAMS];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = sd * rng.nextGaussian();
+    private final DigitsData data;
+    private final MlpEvaluator train;
+    private final MlpEvaluator test;
+    private double[][] pretrained;
+    /** Children per M2N2 ask; 1 is the paper's steady state. */
+    private int childrenPerGeneration = 1;
+
+    public DigitsExperiment(DigitsData data, int threads) {
+        this.data = Objects.requireNonNull(data, "data");
+        this.train = new MlpEvaluator(data.trainX(), data.trainY(), threads);
+        this.test = new MlpEvaluator(data.testX(), data.testY(), 1);
     }
-    return v;
-  }
 
-  @Override
-  public void close() {
-    train.close();
-    test.close();
-  }
+    public DigitsExperiment childrenPerGeneration(int children) {
+        this.childrenPerGeneration = children;
+        return this;
+    }
+
+    public MlpEvaluator trainEvaluator() {
+        return train;
+    }
+
+    /** The two specialists (digits 0-4 and 5-9), trained once with a fixed seed and cached. */
+    public double[][] pretrainedSeeds() {
+        if (pretrained == null) {
+            Rng rng = Rng.seeded(42);
+            double[] a = gaussian(rng, 0.01);
+            double[] b = gaussian(rng, 0.01);
+            pretrained = new double[][] {
+                    MlpTrainer.adam(a, data.trainLabelsBetween(0, 4), 0.003, 10),
+                    MlpTrainer.adam(b, data.trainLabelsBetween(5, 9), 0.003, 10)};
+        }
+        return pretrained;
+    }
+
+    public Run run(DigitsMethod method, long seed, long budget, boolean usePretrained, long recordEvery) {
+        long t0 = System.nanoTime();
+        Rng init = Rng.seeded(0x5EED_0000L + seed);
+        AskTellStrategy<?> s;
+        if (method == DigitsMethod.CMA_ES) {
+            if (usePretrained) {
+                throw new IllegalArgumentException("CMA-ES has no pretrained variant (one mean, not two seeds)");
+            }
+            s = CmaEs.separable(gaussian(init, 0.01), 0.01, 20, seed);
+        } else {
+            M2n2Config c = method.m2n2().withChildrenPerGeneration(childrenPerGeneration);
+            List<double[]> seeds;
+            if (usePretrained) {
+                c = c.withMutationSigma(0);
+                seeds = List.of(pretrainedSeeds()[0].clone(), pretrainedSeeds()[1].clone());
+            } else {
+                seeds = List.of(gaussian(init, 0.01), gaussian(init, 0.01));
+            }
+            s = M2n2.of(c, seeds, seed);
+        }
+        List<Point> curve = new ArrayList<>();
+        if (s instanceof M2n2) {
+            // The seeds' evaluations are not counted, as in the reference code.
+            List<double[]> seeds = s.ask();
+            s.tell(seeds, train.evaluate(seeds));
+        } else if (budget < 20) {
+            throw new IllegalArgumentException("CMA-ES budget " + budget + " is less than one generation of 20");
+        }
+        long spent = 0;
+        long nextRecord = recordEvery;
+        double[] lastBest = null;
+        double lastTest = 0;
+        while (spent < budget) {
+            List<double[]> xs = s.ask();
+            if (spent + xs.size() > budget) {
+                break;   // never overspend: CMA-ES generations are all-or-nothing
+            }
+            s.tell(xs, train.evaluate(xs));
+            spent += xs.size();
+            if (spent >= nextRecord || spent >= budget) {
+                Candidate best = s.best();
+                if (best.genome() != lastBest) {
+                    lastBest = best.genome();
+                    lastTest = test.accuracy(lastBest);
+                }
+                curve.add(new Point(spent, best.fitness(), lastTest));
+                nextRecord = spent + recordEvery;
+            }
+        }
+        Candidate best = s.best();
+        double testAcc = best.genome() == lastBest ? lastTest : test.accuracy(best.genome());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Run(method.label(), seed, usePretrained, spent, best.fitness(), testAcc, seconds, curve);
+    }
+
+    private static double[] gaussian(Rng rng, double sd) {
+        double[] v = new double[Mlp.PARAMS];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = sd * rng.nextGaussian();
+        }
+        return v;
+    }
+
+    @Override
+    public void close() {
+        train.close();
+        test.close();
+    }
 }

@@ -9,21 +9,21 @@ package dev.evomerge.optimizer.digits;
  * }
  */
 public final class Mlp {
-  public static final int IN = 64;
-  public static final int HIDDEN = 256;
-  public static final int OUT = 10;
-  public static final int B1 = IN * HIDDEN;
-  public static final int W2 = B1 + HIDDEN;
-  public static final int B2 = W2 + HIDDEN * OUT;
-  public static final int PARAMS = B2 + OUT;
+    public static final int IN = 64;
+    public static final int HIDDEN = 256;
+    public static final int OUT = 10;
+    public static final int B1 = IN * HIDDEN;
+    public static final int W2 = B1 + HIDDEN;
+    public static final int B2 = W2 + HIDDEN * OUT;
+    public static final int PARAMS = B2 + OUT;
 
-  private Mlp() {}
+    private Mlp() {}
 
-  public static int w1(int k, int h) {
-    return k * HIDDEN + h;
-  }
+    public static int w1(int k, int h) {
+        return k * HIDDEN + h;
+    }
 
-  public static int w2(int h, int o) {
-    return W2 + h * OUT + o;
-  }
+    public static int w2(int h, int o) {
+        return W2 + h * OUT + o;
+    }
 }

@@ -16,29 +16,29 @@ import java.util.function.ToDoubleFunction;
 @FunctionalInterface
 public interface BatchEvaluator {
 
-  /** One row of per-example scores per genome, in the order given; rows of equal length. */
-  double[][] evaluate(List<double[]> genomes);
+    /** One row of per-example scores per genome, in the order given; rows of equal length. */
+    double[][] evaluate(List<double[]> genomes);
 
-  /** Lifts a scalar fitness (higher is better) to a batch evaluator with one "example". */
-  static BatchEvaluator ofScalar(ToDoubleFunction<double[]> fitness) {
-    return genomes -> {
-      double[][] out = new double[genomes.size()][];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = new double[] {fitness.applyAsDouble(genomes.get(i))};
-      }
-      return out;
-    };
-  }
+    /** Lifts a scalar fitness (higher is better) to a batch evaluator with one "example". */
+    static BatchEvaluator ofScalar(ToDoubleFunction<double[]> fitness) {
+        return genomes -> {
+            double[][] out = new double[genomes.size()][];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = new double[] {fitness.applyAsDouble(genomes.get(i))};
+            }
+            return out;
+        };
+    }
 
-  /** Mean of the per-example scores; the fitness every strategy maximises. */
-  static double fitness(double[] scores) {
-    if (scores.length == 0) {
-      throw new IllegalArgumentException("a candidate must have at least one example score");
+    /** Mean of the per-example scores; the fitness every strategy maximises. */
+    static double fitness(double[] scores) {
+        if (scores.length == 0) {
+            throw new IllegalArgumentException("a candidate must have at least one example score");
+        }
+        double sum = 0;
+        for (double s : scores) {
+            sum += s;
+        }
+        return sum / scores.length;
     }
-    double sum = 0;
-    for (double s : scores) {
-      sum += s;
-    }
-    return sum / scores.length;
-  }
 }

@@ -14,12 +14,12 @@ import java.util.Objects;
  * @param fitness the mean of {@code scores}
  */
 public record Candidate(double[] genome, double[] scores, double fitness) {
-  public Candidate {
-    Objects.requireNonNull(genome, "genome");
-    Objects.requireNonNull(scores, "scores");
-  }
+    public Candidate {
+        Objects.requireNonNull(genome, "genome");
+        Objects.requireNonNull(scores, "scores");
+    }
 
-  public static Candidate of(double[] genome, double[] scores) {
-    return new Candidate(genome, scores, BatchEvaluator.fitness(scores));
-  }
+    public static Candidate of(double[] genome, double[] scores) {
+        return new Candidate(genome, scores, BatchEvaluator.fitness(scores));
+    }
 }

@@ -28,20 +28,20 @@ import java.util.Objects;
  * @param best best candidate so far, or {@code null} before the first tell
  */
 public record CmaState(
-    double[] mean, double sigma, double[] pc, double[] ps, double[][] c, double[] diagC, double[][] b,
-    double[] d, long eigenGeneration, long generation, long evaluations, int lambda, long[] rng,
-    Candidate best) {
-  public CmaState {
-    Objects.requireNonNull(mean, "mean");
-    Objects.requireNonNull(pc, "pc");
-    Objects.requireNonNull(ps, "ps");
-    Objects.requireNonNull(d, "d");
-    Objects.requireNonNull(rng, "rng");
-    if (!(sigma > 0)) {
-      throw new IllegalArgumentException("sigma must be positive: " + sigma);
+        double[] mean, double sigma, double[] pc, double[] ps, double[][] c, double[] diagC, double[][] b,
+        double[] d, long eigenGeneration, long generation, long evaluations, int lambda, long[] rng,
+        Candidate best) {
+    public CmaState {
+        Objects.requireNonNull(mean, "mean");
+        Objects.requireNonNull(pc, "pc");
+        Objects.requireNonNull(ps, "ps");
+        Objects.requireNonNull(d, "d");
+        Objects.requireNonNull(rng, "rng");
+        if (!(sigma > 0)) {
+            throw new IllegalArgumentException("sigma must be positive: " + sigma);
+        }
+        if ((c == null) == (diagC == null)) {
+            throw new IllegalArgumentException("exactly one of c (full) and diagC (separable) must be set");
+        }
     }
-    if ((c == null) == (diagC == null)) {
-      throw new IllegalArgumentException("exactly one of c (full) and diagC (separable) must be set");
-    }
-  }
 }

@@ -20,15 +20,15 @@ import java.util.Objects;
  * @param rng generator state
  */
 public record GaState(
-    List<double[]> genomes, double[] fitness, long[] births, long generation, long evaluations, long[] rng) {
-  public GaState {
-    genomes = List.copyOf(genomes);
-    Objects.requireNonNull(fitness, "fitness");
-    Objects.requireNonNull(births, "births");
-    Objects.requireNonNull(rng, "rng");
-    if (fitness.length != genomes.size() || births.length != genomes.size()) {
-      throw new IllegalArgumentException("GA state: " + genomes.size() + " genomes, " + fitness.length
-          + " fitness values, " + births.length + " birth generations");
+        List<double[]> genomes, double[] fitness, long[] births, long generation, long evaluations, long[] rng) {
+    public GaState {
+        genomes = List.copyOf(genomes);
+        Objects.requireNonNull(fitness, "fitness");
+        Objects.requireNonNull(births, "births");
+        Objects.requireNonNull(rng, "rng");
+        if (fitness.length != genomes.size() || births.length != genomes.size()) {
+            throw new IllegalArgumentException("GA state: " + genomes.size() + " genomes, " + fitness.length
+                    + " fitness values, " + births.length + " birth generations");
+        }
     }
-  }
 }

@@ -42,164 +42,164 @@ import java.util.function.Supplier;
  * }
  */
 public final class GeneticAlgorithm
-    implements Evolution<DoubleGene, Double>, EvolutionStreamable<DoubleGene, Double> {
+        implements Evolution<DoubleGene, Double>, EvolutionStreamable<DoubleGene, Double> {
 
-  /**
-   * GA settings.
-   *
-   * @param dimension genes
-   * @param bounds range of every gene
-   * @param populationSize members per generation
-   * @param crossoverProbability per-pair probability of intermediate crossover
-   * @param mutationProbability per-gene probability of Gaussian mutation
-   * @param tournamentSize offspring selection pressure
-   * @param elites members copied unchanged into the next generation
-   */
-  public record Settings(
-      int dimension, DoubleRange bounds, int populationSize, double crossoverProbability,
-      double mutationProbability, int tournamentSize, int elites) {
-    public Settings {
-      Objects.requireNonNull(bounds, "bounds");
-      if (dimension < 1 || populationSize < 2 || tournamentSize < 1 || elites < 0 || elites >= populationSize) {
-        throw new IllegalArgumentException("bad GA settings: dimension=" + dimension + " population="
-            + populationSize + " tournament=" + tournamentSize + " elites=" + elites);
-      }
+    /**
+     * GA settings.
+     *
+     * @param dimension genes
+     * @param bounds range of every gene
+     * @param populationSize members per generation
+     * @param crossoverProbability per-pair probability of intermediate crossover
+     * @param mutationProbability per-gene probability of Gaussian mutation
+     * @param tournamentSize offspring selection pressure
+     * @param elites members copied unchanged into the next generation
+     */
+    public record Settings(
+            int dimension, DoubleRange bounds, int populationSize, double crossoverProbability,
+            double mutationProbability, int tournamentSize, int elites) {
+        public Settings {
+            Objects.requireNonNull(bounds, "bounds");
+            if (dimension < 1 || populationSize < 2 || tournamentSize < 1 || elites < 0 || elites >= populationSize) {
+                throw new IllegalArgumentException("bad GA settings: dimension=" + dimension + " population="
+                        + populationSize + " tournament=" + tournamentSize + " elites=" + elites);
+            }
+        }
+
+        /** Crossover 0.6, per-gene mutation 1/dimension, tournaments of 3, one elite. */
+        public static Settings defaults(int dimension, DoubleRange bounds, int populationSize) {
+            return new Settings(dimension, bounds, populationSize, 0.6, 1.0 / dimension, 3, 1);
+        }
     }
 
-    /** Crossover 0.6, per-gene mutation 1/dimension, tournaments of 3, one elite. */
-    public static Settings defaults(int dimension, DoubleRange bounds, int populationSize) {
-      return new Settings(dimension, bounds, populationSize, 0.6, 1.0 / dimension, 3, 1);
+    private final Settings settings;
+    private final Engine<DoubleGene, Double> engine;
+    private final Rng rng;
+    private ISeq<Phenotype<DoubleGene, Double>> population = ISeq.empty();
+    private long generation;
+    private long evaluations;
+
+    private GeneticAlgorithm(Settings settings, BatchEvaluator evaluator, Rng rng) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(evaluator, "evaluator");
+        this.rng = rng;
+        Evaluator<DoubleGene, Double> batched = phenotypes -> evaluate(evaluator, phenotypes);
+        this.engine = new Engine.Builder<>(batched,
+                        Genotype.of(DoubleChromosome.of(settings.bounds(), settings.dimension())))
+                .populationSize(settings.populationSize())
+                .maximizing()
+                .offspringSelector(new TournamentSelector<>(settings.tournamentSize()))
+                .survivorsSelector(new EliteSelector<>(settings.elites()))
+                .alterers(new IntermediateCrossover<>(settings.crossoverProbability(), 0.25),
+                        new GaussianMutator<>(settings.mutationProbability()))
+                .executor(Runnable::run)
+                .build();
     }
-  }
 
-  private final Settings settings;
-  private final Engine<DoubleGene, Double> engine;
-  private final Rng rng;
-  private ISeq<Phenotype<DoubleGene, Double>> population = ISeq.empty();
-  private long generation;
-  private long evaluations;
-
-  private GeneticAlgorithm(Settings settings, BatchEvaluator evaluator, Rng rng) {
-    this.settings = Objects.requireNonNull(settings, "settings");
-    Objects.requireNonNull(evaluator, "evaluator");
-    this.rng = rng;
-    Evaluator<DoubleGene, Double> batched = phenotypes -> evaluate(evaluator, phenotypes);
-    this.engine = new Engine.Builder<>(batched,
-            Genotype.of(DoubleChromosome.of(settings.bounds(), settings.dimension())))
-        .populationSize(settings.populationSize())
-        .maximizing()
-        .offspringSelector(new TournamentSelector<>(settings.tournamentSize()))
-        .survivorsSelector(new EliteSelector<>(settings.elites()))
-        .alterers(new IntermediateCrossover<>(settings.crossoverProbability(), 0.25),
-            new GaussianMutator<>(settings.mutationProbability()))
-        .executor(Runnable::run)
-        .build();
-  }
-
-  public static GeneticAlgorithm of(Settings settings, BatchEvaluator evaluator, long seed) {
-    return new GeneticAlgorithm(settings, evaluator, Rng.seeded(seed));
-  }
-
-  /** Continues from a snapshot; {@link #stream()} then starts from the stored population. */
-  public static GeneticAlgorithm restore(Settings settings, BatchEvaluator evaluator, GaState state) {
-    GeneticAlgorithm ga = new GeneticAlgorithm(settings, evaluator, Rng.restore(state.rng()));
-    List<Phenotype<DoubleGene, Double>> members = new ArrayList<>();
-    for (int i = 0; i < state.genomes().size(); i++) {
-      double[] g = state.genomes().get(i);
-      DoubleGene[] genes = new DoubleGene[g.length];
-      for (int j = 0; j < g.length; j++) {
-        genes[j] = DoubleGene.of(g[j], settings.bounds());
-      }
-      members.add(Phenotype.of(Genotype.of(DoubleChromosome.of(genes)), state.births()[i], state.fitness()[i]));
+    public static GeneticAlgorithm of(Settings settings, BatchEvaluator evaluator, long seed) {
+        return new GeneticAlgorithm(settings, evaluator, Rng.seeded(seed));
     }
-    ga.population = ISeq.of(members);
-    ga.generation = state.generation();
-    ga.evaluations = state.evaluations();
-    return ga;
-  }
 
-  private ISeq<Phenotype<DoubleGene, Double>> evaluate(
-      BatchEvaluator evaluator, Seq<Phenotype<DoubleGene, Double>> phenotypes) {
-    List<Integer> todo = new ArrayList<>();
-    List<double[]> genomes = new ArrayList<>();
-    for (int i = 0; i < phenotypes.size(); i++) {
-      if (!phenotypes.get(i).isEvaluated()) {
-        todo.add(i);
-        genomes.add(genes(phenotypes.get(i)));
-      }
+    /** Continues from a snapshot; {@link #stream()} then starts from the stored population. */
+    public static GeneticAlgorithm restore(Settings settings, BatchEvaluator evaluator, GaState state) {
+        GeneticAlgorithm ga = new GeneticAlgorithm(settings, evaluator, Rng.restore(state.rng()));
+        List<Phenotype<DoubleGene, Double>> members = new ArrayList<>();
+        for (int i = 0; i < state.genomes().size(); i++) {
+            double[] g = state.genomes().get(i);
+            DoubleGene[] genes = new DoubleGene[g.length];
+            for (int j = 0; j < g.length; j++) {
+                genes[j] = DoubleGene.of(g[j], settings.bounds());
+            }
+            members.add(Phenotype.of(Genotype.of(DoubleChromosome.of(genes)), state.births()[i], state.fitness()[i]));
+        }
+        ga.population = ISeq.of(members);
+        ga.generation = state.generation();
+        ga.evaluations = state.evaluations();
+        return ga;
     }
-    if (todo.isEmpty()) {
-      return ISeq.of(phenotypes);
+
+    private ISeq<Phenotype<DoubleGene, Double>> evaluate(
+            BatchEvaluator evaluator, Seq<Phenotype<DoubleGene, Double>> phenotypes) {
+        List<Integer> todo = new ArrayList<>();
+        List<double[]> genomes = new ArrayList<>();
+        for (int i = 0; i < phenotypes.size(); i++) {
+            if (!phenotypes.get(i).isEvaluated()) {
+                todo.add(i);
+                genomes.add(genes(phenotypes.get(i)));
+            }
+        }
+        if (todo.isEmpty()) {
+            return ISeq.of(phenotypes);
+        }
+        double[][] scores = evaluator.evaluate(genomes);
+        if (scores.length != genomes.size()) {
+            throw new IllegalStateException("evaluator returned " + scores.length + " rows for " + genomes.size() + " genomes");
+        }
+        evaluations += genomes.size();
+        var out = phenotypes.asList().toArray(Phenotype[]::new);
+        for (int k = 0; k < todo.size(); k++) {
+            out[todo.get(k)] = phenotypes.get(todo.get(k)).withFitness(BatchEvaluator.fitness(scores[k]));
+        }
+        @SuppressWarnings("unchecked")
+        ISeq<Phenotype<DoubleGene, Double>> result = (ISeq<Phenotype<DoubleGene, Double>>) (ISeq<?>) ISeq.of(out);
+        return result;
     }
-    double[][] scores = evaluator.evaluate(genomes);
-    if (scores.length != genomes.size()) {
-      throw new IllegalStateException("evaluator returned " + scores.length + " rows for " + genomes.size() + " genomes");
+
+    private static double[] genes(Phenotype<DoubleGene, Double> p) {
+        return p.genotype().chromosome().as(DoubleChromosome.class).toArray();
     }
-    evaluations += genomes.size();
-    var out = phenotypes.asList().toArray(Phenotype[]::new);
-    for (int k = 0; k < todo.size(); k++) {
-      out[todo.get(k)] = phenotypes.get(todo.get(k)).withFitness(BatchEvaluator.fitness(scores[k]));
+
+    public String name() {
+        return "ga";
     }
-    @SuppressWarnings("unchecked")
-    ISeq<Phenotype<DoubleGene, Double>> result = (ISeq<Phenotype<DoubleGene, Double>>) (ISeq<?>) ISeq.of(out);
-    return result;
-  }
 
-  private static double[] genes(Phenotype<DoubleGene, Double> p) {
-    return p.genotype().chromosome().as(DoubleChromosome.class).toArray();
-  }
-
-  public String name() {
-    return "ga";
-  }
-
-  @Override
-  public EvolutionResult<DoubleGene, Double> evolve(EvolutionStart<DoubleGene, Double> start) {
-    EvolutionResult<DoubleGene, Double> r = RandomRegistry.with(rng).call(() -> engine.evolve(start));
-    population = r.population();
-    generation = r.generation();
-    return r;
-  }
-
-  @Override
-  public EvolutionStream<DoubleGene, Double> stream(Supplier<EvolutionStart<DoubleGene, Double>> start) {
-    return EvolutionStream.ofEvolution(start, this);
-  }
-
-  @Override
-  public EvolutionStream<DoubleGene, Double> stream(EvolutionInit<DoubleGene> init) {
-    long g = init.generation();
-    return stream(() -> EvolutionStart.of(init.population().map(gt -> Phenotype.<DoubleGene, Double>of(gt, g)), g));
-  }
-
-  /** Starts fresh, or after {@link #restore} from the stored population. */
-  @Override
-  public EvolutionStream<DoubleGene, Double> stream() {
-    return stream(() -> EvolutionStart.of(population, generation + 1));
-  }
-
-  public long generation() {
-    return generation;
-  }
-
-  public long evaluations() {
-    return evaluations;
-  }
-
-  public Settings settings() {
-    return settings;
-  }
-
-  /** The last population, counters and RNG. */
-  public GaState state() {
-    List<double[]> genomes = new ArrayList<>();
-    double[] fitness = new double[population.size()];
-    long[] births = new long[population.size()];
-    for (int i = 0; i < population.size(); i++) {
-      genomes.add(genes(population.get(i)));
-      fitness[i] = population.get(i).fitness();
-      births[i] = population.get(i).generation();
+    @Override
+    public EvolutionResult<DoubleGene, Double> evolve(EvolutionStart<DoubleGene, Double> start) {
+        EvolutionResult<DoubleGene, Double> r = RandomRegistry.with(rng).call(() -> engine.evolve(start));
+        population = r.population();
+        generation = r.generation();
+        return r;
     }
-    return new GaState(genomes, fitness, births, generation, evaluations, rng.state());
-  }
+
+    @Override
+    public EvolutionStream<DoubleGene, Double> stream(Supplier<EvolutionStart<DoubleGene, Double>> start) {
+        return EvolutionStream.ofEvolution(start, this);
+    }
+
+    @Override
+    public EvolutionStream<DoubleGene, Double> stream(EvolutionInit<DoubleGene> init) {
+        long g = init.generation();
+        return stream(() -> EvolutionStart.of(init.population().map(gt -> Phenotype.<DoubleGene, Double>of(gt, g)), g));
+    }
+
+    /** Starts fresh, or after {@link #restore} from the stored population. */
+    @Override
+    public EvolutionStream<DoubleGene, Double> stream() {
+        return stream(() -> EvolutionStart.of(population, generation + 1));
+    }
+
+    public long generation() {
+        return generation;
+    }
+
+    public long evaluations() {
+        return evaluations;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** The last population, counters and RNG. */
+    public GaState state() {
+        List<double[]> genomes = new ArrayList<>();
+        double[] fitness = new double[population.size()];
+        long[] births = new long[population.size()];
+        for (int i = 0; i < population.size(); i++) {
+            genomes.add(genes(population.get(i)));
+            fitness[i] = population.get(i).fitness();
+            births[i] = population.get(i).generation();
+        }
+        return new GaState(genomes, fitness, births, generation, evaluations, rng.state());
+    }
 }

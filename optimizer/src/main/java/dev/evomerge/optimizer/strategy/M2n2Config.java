@@ -20,56 +20,56 @@ package dev.evomerge.optimizer.strategy;
  *     paper's steady state)
  */
 public record M2n2Config(
-    int archiveSize, double alpha, boolean crossover, boolean splitPoint, boolean attraction,
-    Interpolation interpolation, double mutationSigma, int childrenPerGeneration) {
+        int archiveSize, double alpha, boolean crossover, boolean splitPoint, boolean attraction,
+        Interpolation interpolation, double mutationSigma, int childrenPerGeneration) {
 
-  /** How crossover mixes two parent vectors. */
-  public enum Interpolation { LINEAR, SLERP }
+    /** How crossover mixes two parent vectors. */
+    public enum Interpolation { LINEAR, SLERP }
 
-  public M2n2Config {
-    if (archiveSize < 2) {
-      throw new IllegalArgumentException("M2N2 archive size must be at least 2: " + archiveSize);
+    public M2n2Config {
+        if (archiveSize < 2) {
+            throw new IllegalArgumentException("M2N2 archive size must be at least 2: " + archiveSize);
+        }
+        if (!(alpha >= 0) || !(mutationSigma >= 0)) {
+            throw new IllegalArgumentException("M2N2 alpha and mutation sigma must be >= 0: " + alpha + ", " + mutationSigma);
+        }
+        if (childrenPerGeneration < 1) {
+            throw new IllegalArgumentException("M2N2 needs at least one child per generation: " + childrenPerGeneration);
+        }
+        java.util.Objects.requireNonNull(interpolation, "interpolation");
     }
-    if (!(alpha >= 0) || !(mutationSigma >= 0)) {
-      throw new IllegalArgumentException("M2N2 alpha and mutation sigma must be >= 0: " + alpha + ", " + mutationSigma);
+
+    /** Abrantes, Lange and Tang 2025, digits from scratch: archive 20, alpha 1, split-point SLERP, sigma 0.01. */
+    public static M2n2Config paper() {
+        return new M2n2Config(20, 1.0, true, true, true, Interpolation.SLERP, 0.01, 1);
     }
-    if (childrenPerGeneration < 1) {
-      throw new IllegalArgumentException("M2N2 needs at least one child per generation: " + childrenPerGeneration);
+
+    public M2n2Config withoutCrossover() {
+        return new M2n2Config(archiveSize, alpha, false, splitPoint, attraction, interpolation, mutationSigma, childrenPerGeneration);
     }
-    java.util.Objects.requireNonNull(interpolation, "interpolation");
-  }
 
-  /** Abrantes, Lange and Tang 2025, digits from scratch: archive 20, alpha 1, split-point SLERP, sigma 0.01. */
-  public static M2n2Config paper() {
-    return new M2n2Config(20, 1.0, true, true, true, Interpolation.SLERP, 0.01, 1);
-  }
+    public M2n2Config withoutSplitPoint() {
+        return new M2n2Config(archiveSize, alpha, crossover, false, attraction, interpolation, mutationSigma, childrenPerGeneration);
+    }
 
-  public M2n2Config withoutCrossover() {
-    return new M2n2Config(archiveSize, alpha, false, splitPoint, attraction, interpolation, mutationSigma, childrenPerGeneration);
-  }
+    public M2n2Config withoutAttraction() {
+        return new M2n2Config(archiveSize, alpha, crossover, splitPoint, false, interpolation, mutationSigma, childrenPerGeneration);
+    }
 
-  public M2n2Config withoutSplitPoint() {
-    return new M2n2Config(archiveSize, alpha, crossover, false, attraction, interpolation, mutationSigma, childrenPerGeneration);
-  }
+    /** The paper's GA baseline: no competition (alpha 0) and no attraction. */
+    public M2n2Config gaBaseline() {
+        return new M2n2Config(archiveSize, 0.0, crossover, splitPoint, false, interpolation, mutationSigma, childrenPerGeneration);
+    }
 
-  public M2n2Config withoutAttraction() {
-    return new M2n2Config(archiveSize, alpha, crossover, splitPoint, false, interpolation, mutationSigma, childrenPerGeneration);
-  }
+    public M2n2Config withMutationSigma(double sigma) {
+        return new M2n2Config(archiveSize, alpha, crossover, splitPoint, attraction, interpolation, sigma, childrenPerGeneration);
+    }
 
-  /** The paper's GA baseline: no competition (alpha 0) and no attraction. */
-  public M2n2Config gaBaseline() {
-    return new M2n2Config(archiveSize, 0.0, crossover, splitPoint, false, interpolation, mutationSigma, childrenPerGeneration);
-  }
+    public M2n2Config withChildrenPerGeneration(int children) {
+        return new M2n2Config(archiveSize, alpha, crossover, splitPoint, attraction, interpolation, mutationSigma, children);
+    }
 
-  public M2n2Config withMutationSigma(double sigma) {
-    return new M2n2Config(archiveSize, alpha, crossover, splitPoint, attraction, interpolation, sigma, childrenPerGeneration);
-  }
-
-  public M2n2Config withChildrenPerGeneration(int children) {
-    return new M2n2Config(archiveSize, alpha, crossover, splitPoint, attraction, interpolation, mutationSigma, children);
-  }
-
-  public M2n2Config withInterpolation(Interpolation how) {
-    return new M2n2Config(archiveSize, alpha, crossover, splitPoint, attraction, how, mutationSigma, childrenPerGeneration);
-  }
+    public M2n2Config withInterpolation(Interpolation how) {
+        return new M2n2Config(archiveSize, alpha, crossover, splitPoint, attraction, how, mutationSigma, childrenPerGeneration);
+    }
 }

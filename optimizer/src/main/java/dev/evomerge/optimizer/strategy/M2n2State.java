@@ -20,15 +20,15 @@ import java.util.Objects;
  * @param rng generator state
  */
 public record M2n2State(
-    List<double[]> genomes, List<double[]> scores, List<double[]> pendingSeeds, long generation,
-    long evaluations, long[] rng) {
-  public M2n2State {
-    genomes = List.copyOf(genomes);
-    scores = List.copyOf(scores);
-    pendingSeeds = List.copyOf(pendingSeeds);
-    Objects.requireNonNull(rng, "rng");
-    if (genomes.size() != scores.size()) {
-      throw new IllegalArgumentException("M2N2 state has " + genomes.size() + " genomes but " + scores.size() + " score rows");
+        List<double[]> genomes, List<double[]> scores, List<double[]> pendingSeeds, long generation,
+        long evaluations, long[] rng) {
+    public M2n2State {
+        genomes = List.copyOf(genomes);
+        scores = List.copyOf(scores);
+        pendingSeeds = List.copyOf(pendingSeeds);
+        Objects.requireNonNull(rng, "rng");
+        if (genomes.size() != scores.size()) {
+            throw new IllegalArgumentException("M2N2 state has " + genomes.size() + " genomes but " + scores.size() + " score rows");
+        }
     }
-  }
 }

@@ -41,67 +41,67 @@ import java.util.function.Supplier;
  * }
  */
 public final class StrategyEvolution
-    implements Evolution<DoubleGene, Double>, EvolutionStreamable<DoubleGene, Double> {
-  private final AskTellStrategy<?> strategy;
-  private final BatchEvaluator evaluator;
-  private final DoubleRange bounds;
+        implements Evolution<DoubleGene, Double>, EvolutionStreamable<DoubleGene, Double> {
+    private final AskTellStrategy<?> strategy;
+    private final BatchEvaluator evaluator;
+    private final DoubleRange bounds;
 
-  public StrategyEvolution(AskTellStrategy<?> strategy, BatchEvaluator evaluator, DoubleRange bounds) {
-    this.strategy = Objects.requireNonNull(strategy, "strategy");
-    this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
-    this.bounds = Objects.requireNonNull(bounds, "bounds");
-  }
-
-  /** The wrapped core, e.g. for {@code state()} in a checkpoint hook. */
-  public AskTellStrategy<?> strategy() {
-    return strategy;
-  }
-
-  @Override
-  public EvolutionResult<DoubleGene, Double> evolve(EvolutionStart<DoubleGene, Double> start) {
-    long t0 = System.nanoTime();
-    List<double[]> genomes = strategy.ask();
-    long t1 = System.nanoTime();
-    double[][] scores = evaluator.evaluate(genomes);
-    long t2 = System.nanoTime();
-    if (scores.length != genomes.size()) {
-      throw new IllegalStateException("evaluator returned " + scores.length + " score rows for "
-          + genomes.size() + " genomes");
+    public StrategyEvolution(AskTellStrategy<?> strategy, BatchEvaluator evaluator, DoubleRange bounds) {
+        this.strategy = Objects.requireNonNull(strategy, "strategy");
+        this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
+        this.bounds = Objects.requireNonNull(bounds, "bounds");
     }
-    strategy.tell(genomes, scores);
-    long generation = Math.max(1, strategy.generation());
-    ISeq<Phenotype<DoubleGene, Double>> population = strategy.population().stream()
-        .map(c -> Phenotype.of(genotype(c.genome()), generation, c.fitness()))
-        .collect(ISeq.toISeq());
-    long t3 = System.nanoTime();
-    Duration evaluation = Duration.ofNanos(t2 - t1);
-    Duration rest = Duration.ofNanos((t1 - t0) + (t3 - t2));
-    EvolutionDurations durations = new EvolutionDurations(rest, Duration.ZERO, Duration.ZERO,
-        Duration.ZERO, Duration.ZERO, evaluation, Duration.ofNanos(t3 - t0));
-    return EvolutionResult.of(Optimize.MAXIMUM, population, generation, durations, 0, 0, 0);
-  }
 
-  private Genotype<DoubleGene> genotype(double[] genome) {
-    DoubleGene[] genes = new DoubleGene[genome.length];
-    for (int i = 0; i < genome.length; i++) {
-      genes[i] = DoubleGene.of(genome[i], bounds);
+    /** The wrapped core, e.g. for {@code state()} in a checkpoint hook. */
+    public AskTellStrategy<?> strategy() {
+        return strategy;
     }
-    return Genotype.of(DoubleChromosome.of(genes));
-  }
 
-  @Override
-  public EvolutionStream<DoubleGene, Double> stream(Supplier<EvolutionStart<DoubleGene, Double>> start) {
-    return EvolutionStream.ofEvolution(start, this);
-  }
+    @Override
+    public EvolutionResult<DoubleGene, Double> evolve(EvolutionStart<DoubleGene, Double> start) {
+        long t0 = System.nanoTime();
+        List<double[]> genomes = strategy.ask();
+        long t1 = System.nanoTime();
+        double[][] scores = evaluator.evaluate(genomes);
+        long t2 = System.nanoTime();
+        if (scores.length != genomes.size()) {
+            throw new IllegalStateException("evaluator returned " + scores.length + " score rows for "
+                    + genomes.size() + " genomes");
+        }
+        strategy.tell(genomes, scores);
+        long generation = Math.max(1, strategy.generation());
+        ISeq<Phenotype<DoubleGene, Double>> population = strategy.population().stream()
+                .map(c -> Phenotype.of(genotype(c.genome()), generation, c.fitness()))
+                .collect(ISeq.toISeq());
+        long t3 = System.nanoTime();
+        Duration evaluation = Duration.ofNanos(t2 - t1);
+        Duration rest = Duration.ofNanos((t1 - t0) + (t3 - t2));
+        EvolutionDurations durations = new EvolutionDurations(rest, Duration.ZERO, Duration.ZERO,
+                Duration.ZERO, Duration.ZERO, evaluation, Duration.ofNanos(t3 - t0));
+        return EvolutionResult.of(Optimize.MAXIMUM, population, generation, durations, 0, 0, 0);
+    }
 
-  @Override
-  public EvolutionStream<DoubleGene, Double> stream(EvolutionInit<DoubleGene> init) {
-    return stream(() -> EvolutionStart.of(ISeq.empty(), init.generation()));
-  }
+    private Genotype<DoubleGene> genotype(double[] genome) {
+        DoubleGene[] genes = new DoubleGene[genome.length];
+        for (int i = 0; i < genome.length; i++) {
+            genes[i] = DoubleGene.of(genome[i], bounds);
+        }
+        return Genotype.of(DoubleChromosome.of(genes));
+    }
 
-  /** A stream starting from the strategy's current state. */
-  @Override
-  public EvolutionStream<DoubleGene, Double> stream() {
-    return stream(() -> EvolutionStart.of(ISeq.empty(), strategy.generation() + 1));
-  }
+    @Override
+    public EvolutionStream<DoubleGene, Double> stream(Supplier<EvolutionStart<DoubleGene, Double>> start) {
+        return EvolutionStream.ofEvolution(start, this);
+    }
+
+    @Override
+    public EvolutionStream<DoubleGene, Double> stream(EvolutionInit<DoubleGene> init) {
+        return stream(() -> EvolutionStart.of(ISeq.empty(), init.generation()));
+    }
+
+    /** A stream starting from the strategy's current state. */
+    @Override
+    public EvolutionStream<DoubleGene, Double> stream() {
+        return stream(() -> EvolutionStart.of(ISeq.empty(), strategy.generation() + 1));
+    }
 }

@@ -31,128 +31,128 @@ import org.junit.jupiter.api.Test;
  * The budgets below allow a margin of about 30% over the upper published figure.
  */
 class CmaEsTest {
-  static final int N = 10;
+    static final int N = 10;
 
-  static double sphere(double[] x) {
-    double s = 0;
-    for (double v : x) {
-      s += v * v;
+    static double sphere(double[] x) {
+        double s = 0;
+        for (double v : x) {
+            s += v * v;
+        }
+        return s;
     }
-    return s;
-  }
 
-  static double ellipsoid(double[] x) {
-    double s = 0;
-    for (int i = 0; i < x.length; i++) {
-      s += Math.pow(1e6, i / (x.length - 1.0)) * x[i] * x[i];
+    static double ellipsoid(double[] x) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            s += Math.pow(1e6, i / (x.length - 1.0)) * x[i] * x[i];
+        }
+        return s;
     }
-    return s;
-  }
 
-  static double rosenbrock(double[] x) {
-    double s = 0;
-    for (int i = 0; i < x.length - 1; i++) {
-      double a = x[i] * x[i] - x[i + 1];
-      double b = x[i] - 1;
-      s += 100 * a * a + b * b;
+    static double rosenbrock(double[] x) {
+        double s = 0;
+        for (int i = 0; i < x.length - 1; i++) {
+            double a = x[i] * x[i] - x[i + 1];
+            double b = x[i] - 1;
+            s += 100 * a * a + b * b;
+        }
+        return s;
     }
-    return s;
-  }
 
-  /** Evaluations used to reach f < 1e-8, or -1 if the budget ran out. */
-  static long evaluationsToTarget(CmaEs cma, ToDoubleFunction<double[]> f, long budget) {
-    BatchEvaluator eval = BatchEvaluator.ofScalar(x -> -f.applyAsDouble(x));
-    while (cma.evaluations() < budget) {
-      List<double[]> xs = cma.ask();
-      cma.tell(xs, eval.evaluate(xs));
-      if (-cma.best().fitness() < 1e-8) {
-        return cma.evaluations();
-      }
+    /** Evaluations used to reach f < 1e-8, or -1 if the budget ran out. */
+    static long evaluationsToTarget(CmaEs cma, ToDoubleFunction<double[]> f, long budget) {
+        BatchEvaluator eval = BatchEvaluator.ofScalar(x -> -f.applyAsDouble(x));
+        while (cma.evaluations() < budget) {
+            List<double[]> xs = cma.ask();
+            cma.tell(xs, eval.evaluate(xs));
+            if (-cma.best().fitness() < 1e-8) {
+                return cma.evaluations();
+            }
+        }
+        return -1;
     }
-    return -1;
-  }
 
-  static double[] filled(double v) {
-    double[] x = new double[N];
-    Arrays.fill(x, v);
-    return x;
-  }
-
-  @Test
-  void defaultsFollowHansen() {
-    CmaParameters p = CmaParameters.defaults(10, 0);
-    assertEquals(10, p.lambda());
-    assertEquals(5, p.mu());
-    assertEquals(1.0, Arrays.stream(p.weights()).sum(), 1e-12);
-    assertTrue(p.weights()[0] > p.weights()[4]);
-    assertEquals(2 / (11.3 * 11.3 + p.mueff()), p.c1(), 1e-15);
-    assertEquals(Math.sqrt(10) * (1 - 1 / 40.0 + 1 / 2100.0), p.chiN(), 1e-12);
-  }
-
-  @ParameterizedTest
-  @ValueSource(longs = {1, 2, 3})
-  void sphereReachesTargetWithinPublishedBudget(long seed) {
-    long used = evaluationsToTarget(CmaEs.full(filled(1), 1.0, 0, seed), CmaEsTest::sphere, 2_000);
-    assertTrue(used > 0, "sphere did not reach 1e-8 within 2000 evaluations");
-  }
-
-  @ParameterizedTest
-  @ValueSource(longs = {1, 2, 3})
-  void ellipsoidReachesTargetWithinPublishedBudget(long seed) {
-    long used = evaluationsToTarget(CmaEs.full(filled(1), 1.0, 0, seed), CmaEsTest::ellipsoid, 9_000);
-    assertTrue(used > 0, "ellipsoid did not reach 1e-8 within 9000 evaluations");
-  }
-
-  @ParameterizedTest
-  @ValueSource(longs = {1, 2, 3})
-  void rosenbrockReachesTargetWithinPublishedBudget(long seed) {
-    long used = evaluationsToTarget(CmaEs.full(filled(0), 0.5, 0, seed), CmaEsTest::rosenbrock, 13_000);
-    assertTrue(used > 0, "Rosenbrock did not reach 1e-8 within 13000 evaluations");
-  }
-
-  @Test
-  void separableSolvesTheSeparableEllipsoid() {
-    // sep-CMA learns a diagonal C, so on an axis-aligned ellipsoid it needs far fewer evaluations.
-    long used = evaluationsToTarget(CmaEs.separable(filled(1), 1.0, 0, 5), CmaEsTest::ellipsoid, 6_000);
-    assertTrue(used > 0, "sep-CMA-ES did not reach 1e-8 on the ellipsoid within 6000 evaluations");
-  }
-
-  @Test
-  void sameSeedGivesSameRun() {
-    CmaEs a = CmaEs.full(filled(1), 1.0, 0, 9);
-    CmaEs b = CmaEs.full(filled(1), 1.0, 0, 9);
-    evaluationsToTarget(a, CmaEsTest::ellipsoid, 500);
-    evaluationsToTarget(b, CmaEsTest::ellipsoid, 500);
-    assertArrayEquals(a.mean(), b.mean());
-    assertEquals(a.sigma(), b.sigma());
-  }
-
-  @Test
-  void restoredStateContinuesIdentically() {
-    for (CmaEs a : List.of(CmaEs.full(filled(1), 1.0, 0, 4), CmaEs.separable(filled(1), 1.0, 0, 4))) {
-      evaluationsToTarget(a, CmaEsTest::rosenbrock, 300);
-      CmaEs b = CmaEs.restore(a.state());
-      evaluationsToTarget(a, CmaEsTest::rosenbrock, 900);
-      evaluationsToTarget(b, CmaEsTest::rosenbrock, 900);
-      assertArrayEquals(a.mean(), b.mean(), a.name());
-      assertEquals(a.sigma(), b.sigma(), a.name());
-      assertEquals(a.generation(), b.generation());
+    static double[] filled(double v) {
+        double[] x = new double[N];
+        Arrays.fill(x, v);
+        return x;
     }
-  }
 
-  @Test
-  void runsAsAJeneticsEvolutionStreamWithLimits() {
-    var evolution = new StrategyEvolution(CmaEs.full(filled(1), 1.0, 0, 3),
-        BatchEvaluator.ofScalar(x -> -sphere(x)), new DoubleRange(-100, 100));
-    long[] peeks = {0};
-    EvolutionResult<DoubleGene, Double> r = evolution.stream()
-        .limit(Limits.byFitnessThreshold(-1e-8))
-        .limit(Limits.byFixedGeneration(400))
-        .peek(x -> peeks[0]++)
-        .collect(EvolutionResult.toBestEvolutionResult());
-    assertTrue(r.bestFitness() > -1e-6, "best fitness " + r.bestFitness());
-    assertTrue(r.generation() < 400, "stopped by fixed generation, not by the fitness threshold");
-    assertEquals(peeks[0], r.generation());
-    assertEquals(10, r.population().size());
-  }
+    @Test
+    void defaultsFollowHansen() {
+        CmaParameters p = CmaParameters.defaults(10, 0);
+        assertEquals(10, p.lambda());
+        assertEquals(5, p.mu());
+        assertEquals(1.0, Arrays.stream(p.weights()).sum(), 1e-12);
+        assertTrue(p.weights()[0] > p.weights()[4]);
+        assertEquals(2 / (11.3 * 11.3 + p.mueff()), p.c1(), 1e-15);
+        assertEquals(Math.sqrt(10) * (1 - 1 / 40.0 + 1 / 2100.0), p.chiN(), 1e-12);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void sphereReachesTargetWithinPublishedBudget(long seed) {
+        long used = evaluationsToTarget(CmaEs.full(filled(1), 1.0, 0, seed), CmaEsTest::sphere, 2_000);
+        assertTrue(used > 0, "sphere did not reach 1e-8 within 2000 evaluations");
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void ellipsoidReachesTargetWithinPublishedBudget(long seed) {
+        long used = evaluationsToTarget(CmaEs.full(filled(1), 1.0, 0, seed), CmaEsTest::ellipsoid, 9_000);
+        assertTrue(used > 0, "ellipsoid did not reach 1e-8 within 9000 evaluations");
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void rosenbrockReachesTargetWithinPublishedBudget(long seed) {
+        long used = evaluationsToTarget(CmaEs.full(filled(0), 0.5, 0, seed), CmaEsTest::rosenbrock, 13_000);
+        assertTrue(used > 0, "Rosenbrock did not reach 1e-8 within 13000 evaluations");
+    }
+
+    @Test
+    void separableSolvesTheSeparableEllipsoid() {
+        // sep-CMA learns a diagonal C, so on an axis-aligned ellipsoid it needs far fewer evaluations.
+        long used = evaluationsToTarget(CmaEs.separable(filled(1), 1.0, 0, 5), CmaEsTest::ellipsoid, 6_000);
+        assertTrue(used > 0, "sep-CMA-ES did not reach 1e-8 on the ellipsoid within 6000 evaluations");
+    }
+
+    @Test
+    void sameSeedGivesSameRun() {
+        CmaEs a = CmaEs.full(filled(1), 1.0, 0, 9);
+        CmaEs b = CmaEs.full(filled(1), 1.0, 0, 9);
+        evaluationsToTarget(a, CmaEsTest::ellipsoid, 500);
+        evaluationsToTarget(b, CmaEsTest::ellipsoid, 500);
+        assertArrayEquals(a.mean(), b.mean());
+        assertEquals(a.sigma(), b.sigma());
+    }
+
+    @Test
+    void restoredStateContinuesIdentically() {
+        for (CmaEs a : List.of(CmaEs.full(filled(1), 1.0, 0, 4), CmaEs.separable(filled(1), 1.0, 0, 4))) {
+            evaluationsToTarget(a, CmaEsTest::rosenbrock, 300);
+            CmaEs b = CmaEs.restore(a.state());
+            evaluationsToTarget(a, CmaEsTest::rosenbrock, 900);
+            evaluationsToTarget(b, CmaEsTest::rosenbrock, 900);
+            assertArrayEquals(a.mean(), b.mean(), a.name());
+            assertEquals(a.sigma(), b.sigma(), a.name());
+            assertEquals(a.generation(), b.generation());
+        }
+    }
+
+    @Test
+    void runsAsAJeneticsEvolutionStreamWithLimits() {
+        var evolution = new StrategyEvolution(CmaEs.full(filled(1), 1.0, 0, 3),
+                BatchEvaluator.ofScalar(x -> -sphere(x)), new DoubleRange(-100, 100));
+        long[] peeks = {0};
+        EvolutionResult<DoubleGene, Double> r = evolution.stream()
+                .limit(Limits.byFitnessThreshold(-1e-8))
+                .limit(Limits.byFixedGeneration(400))
+                .peek(x -> peeks[0]++)
+                .collect(EvolutionResult.toBestEvolutionResult());
+        assertTrue(r.bestFitness() > -1e-6, "best fitness " + r.bestFitness());
+        assertTrue(r.generation() < 400, "stopped by fixed generation, not by the fitness threshold");
+        assertEquals(peeks[0], r.generation());
+        assertEquals(10, r.population().size());
+    }
 }
