@@ -1,6 +1,7 @@
 package dev.evomerge.eval.task;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -60,6 +61,28 @@ public record Task(String name, TaskType type, Path file, Path data, Metric metr
     /** Reads a task YAML and its JSONL data; any problem is a {@link TaskException} naming file and line. */
     public static Task load(Path yaml) {
         return TaskFiles.load(yaml);
+    }
+
+    /**
+     * SHA-256 (hex) of what decides a score: name, type, metric, generation settings, prefix and every row
+     * with its split; not the file paths or line numbers. Results keyed by it stay valid across moves.
+     */
+    public String contentHash() {
+        List<String> parts = new ArrayList<>(List.of(name, type.label(), metric.label(),
+                Integer.toString(maxNewTokens), prefix, String.valueOf(stop.size())));
+        parts.addAll(stop);
+        for (TaskRow r : rows) {
+            parts.add(r.split().label());
+            switch (r) {
+                case TaskRow.Generate g -> parts.addAll(List.of(g.prompt(), g.answer()));
+                case TaskRow.Choice c -> {
+                    parts.addAll(List.of(c.prompt(), Integer.toString(c.answer()), String.valueOf(c.choices().size())));
+                    parts.addAll(c.choices());
+                }
+                case TaskRow.Loglik l -> parts.add(l.text());
+            }
+        }
+        return TaskFiles.sha256Hex(TaskFiles.canonical(parts.toArray(String[]::new)));
     }
 
     /** The rows of {@code split}, in file order. */

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -268,12 +269,7 @@ final class TaskFiles {
      * {@code testFraction}: a row keeps its split whatever the order or the other rows of the file.
      */
     static TaskSplit hashSplit(String canonical, double testFraction) {
-        byte[] h;
-        try {
-            h = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] h = sha256(canonical);
         long bits = 0;
         for (int i = 0; i < 8; i++) {
             bits = (bits << 8) | (h[i] & 0xff);
@@ -281,6 +277,18 @@ final class TaskFiles {
         // Top 53 bits as a double in [0, 1): exact, and unsigned.
         double u = (bits >>> 11) * 0x1.0p-53;
         return u < testFraction ? TaskSplit.TEST : TaskSplit.SEARCH;
+    }
+
+    static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String sha256Hex(String text) {
+        return HexFormat.of().formatHex(sha256(text));
     }
 
     /** The row's content as a JSON array of strings: independent of key order, spacing and extra fields. */

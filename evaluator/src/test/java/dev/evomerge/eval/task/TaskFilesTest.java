@@ -187,6 +187,21 @@ class TaskFilesTest {
     }
 
     @Test
+    void contentHashFollowsContentNotLocation() throws Exception {
+        String rows = "{\"text\": \"a\", \"split\": \"test\"}\n{\"text\": \"b\", \"split\": \"search\"}\n";
+        write("x/d.jsonl", rows);
+        write("y/d.jsonl", "\n{\"split\": \"test\",  \"text\": \"a\", \"id\": 1}\n{\"text\": \"b\", \"split\": \"search\"}\n");
+        String yaml = "name: h\ntype: loglik\ndata: d.jsonl\n";
+        String hx = Task.load(write("x/t.yaml", yaml)).contentHash();
+        assertEquals(hx, Task.load(write("y/t.yaml", yaml)).contentHash());
+        assertEquals(64, hx.length());
+        write("y/d.jsonl", rows.replace("\"b\"", "\"c\""));
+        assertFalse(hx.equals(Task.load(write("y/t.yaml", yaml)).contentHash()));
+        write("y/d.jsonl", rows);
+        assertFalse(hx.equals(Task.load(write("y/t.yaml", yaml + "prefix: p\n")).contentHash()));
+    }
+
+    @Test
     void splitSelectionParses() {
         assertEquals(TaskSplit.ALL, TaskSplit.parse("all"));
         assertTrue(TaskSplit.ALL.includes(TaskSplit.TEST));

@@ -46,8 +46,10 @@ class ModelTokenizerTest {
     }
 
     @Test
-    void longTextIsNotTruncated() {
-        try (ModelTokenizer tok = ModelTokenizer.load(CharTokenizers.write(dir))) {
+    void longTextIsNotTruncatedEvenWhenTheConfigNamesAMaxLength() throws Exception {
+        CharTokenizers.write(dir);
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"model_max_length\": 16}");
+        try (ModelTokenizer tok = ModelTokenizer.load(dir)) {
             String text = "x".repeat(3000);
             assertEquals(3001, tok.encode(text).length);
         }
