@@ -199,4 +199,32 @@ class TaskRunnerTest {
             assertNotEquals(tok.decode(full), got);
         }
     }
+
+    @Test
+    void aTokenMergedAcrossTheContextBoundaryIsScoredAsContinuation() throws Exception {
+        // Word-level tokenizer: "the sky" + "line" reads as [<s>, the, skyline], so "skyline" is the continuation.
+        Path dir = Files.createDirectories(tmp.resolve("words"));
+        Files.writeString(dir.resolve("tokenizer.json"), """
+                {"version": "1.0", "truncation": null, "padding": null,
+                 "added_tokens": [{"id": 0, "content": "<s>", "single_word": false, "lstrip": false,
+                                   "rstrip": false, "normalized": false, "special": true}],
+                 "normalizer": null, "pre_tokenizer": {"type": "WhitespaceSplit"},
+                 "post_processor": {"type": "TemplateProcessing",
+                   "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+                   "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
+                   "special_tokens": {"<s>": {"id": "<s>", "ids": [0], "tokens": ["<s>"]}}},
+                 "decoder": null,
+                 "model": {"type": "WordLevel", "vocab": {"<s>": 0, "<unk>": 1, "the": 2, "sky": 3, "skyline": 4, "blue": 5},
+                           "unk_token": "<unk>"}}
+                """);
+        try (ModelTokenizer words = ModelTokenizer.load(dir)) {
+            TaskRunner r = new TaskRunner(lm, words);
+            TaskRunner.Scored merged = r.split("the sky", "line");
+            assertArrayEquals(new int[] {0, 2, 4}, merged.ids());
+            assertEquals(2, merged.start());
+            TaskRunner.Scored apart = r.split("the sky", " blue");
+            assertArrayEquals(new int[] {0, 2, 3, 5}, apart.ids());
+            assertEquals(3, apart.start());
+        }
+    }
 }
