@@ -1,0 +1,207 @@
+package dev.evomerge.eval.task;
+
+import dev.evomerge.eval.runtime.LanguageModel;
+import dev.evomerge.eval.tokenizer.ModelTokenizer;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Scores one model on tasks: greedy generation for {@code generate}, summed continuation log-likelihood for
+ * {@code choice} (all choices of a row in one batched forward pass), mean log-likelihood per token for
+ * {@code loglik}.
+ *
+ * {@snippet :
+ * try (ModelWeights w = ModelWeights.load(dir, ComputeDevice.CPU); ModelTokenizer tok = ModelTokenizer.load(dir)) {
+ *     TaskRunner runner = new TaskRunner(LanguageModel.of(w), tok);
+ *     TaskResult r = runner.run(Task.load(Path.of("tasks/arc.yaml")), TaskSplit.TEST, 100);
+ * }
+ * }
+ */
+public final class TaskRunner {
+
+    /** Loglik rows scored per forward pass. */
+    static final int LOGLIK_BATCH = 8;
+    /**
+     * Generation runs in chunks so stop strings can end it early; each new chunk re-reads the text so far
+     * (one prefill) instead of decoding tokens nobody will look at.
+     */
+    static final int GENERATE_CHUNK = 32;
+
+    private final LanguageModel model;
+    private final ModelTokenizer tokenizer;
+
+    public TaskRunner(LanguageModel model, ModelTokenizer tokenizer) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+    }
+
+    /** Scores the rows of {@code split}, the first {@code limit} of them when {@code limit > 0}. */
+    public TaskResult run(Task task, TaskSplit split, int limit) {
+        List<TaskRow> rows = task.rows(split);
+        if (limit > 0 && rows.size() > limit) {
+            rows = rows.subList(0, limit);
+        }
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("task " + task.name() + ": no rows in split " + split.label());
+        }
+        return switch (task.type()) {
+            case GENERATE -> generate(task, split, rows);
+            case CHOICE -> choice(task, split, rows);
+            case LOGLIK -> loglik(task, split, rows);
+        };
+    }
+
+    private TaskResult generate(Task task, TaskSplit split, List<TaskRow> rows) {
+        double[] scores = new double[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            TaskRow.Generate g = (TaskRow.Generate) rows.get(i);
+            String out = generateText(task.prefix() + g.prompt(), task.maxNewTokens(), task.stop());
+            scores[i] = task.metric().matches(out, g.answer()) ? 1 : 0;
+        }
+        return new TaskResult(task.name(), mean(scores), scores.length, split, scores, Map.of());
+    }
+
+    /** Greedy continuation of {@code prompt}, ended by EOS, {@code maxNewTokens} or a stop string (cut before it). */
+    public String generateText(String prompt, int maxNewTokens, List<String> stop) {
+        int[] ids = tokenizer.encode(prompt);
+        int[] eos = tokenizer.eosTokenIds();
+        int[] out = new int[0];
+        while (out.length < maxNewTokens) {
+            int want = stop.isEmpty() ? maxNewTokens - out.length : Math.min(GENERATE_CHUNK, maxNewTokens - out.length);
+            int[] more = model.generate(concat(ids, out), want, eos);
+            out = concat(out, more);
+            boolean ended = more.length < want || (more.length > 0 && contains(eos, more[more.length - 1]));
+            String text = tokenizer.decode(out);
+            if (ended || !Metric.cutAtStop(text, stop).equals(text)) {
+                break;
+            }
+        }
+        return Metric.cutAtStop(tokenizer.decode(out), stop);
+    }
+
+    private TaskResult choice(Task task, TaskSplit split, List<TaskRow> rows) {
+        double[] scores = new double[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            TaskRow.Choice c = (TaskRow.Choice) rows.get(i);
+            double[] ll = choiceLogLikelihoods(task.prefix() + c.prompt(), c.choices());
+            int best = 0;
+            for (int k = 1; k < ll.length; k++) {
+                if (ll[k] > ll[best]) {
+                    best = k;
+                }
+            }
+            scores[i] = best == c.answer() ? 1 : 0;
+        }
+        return new TaskResult(task.name(), mean(scores), scores.length, split, scores, Map.of());
+    }
+
+    /**
+     * For each choice, the summed log-probability of its tokens after {@code context}, all choices in one
+     * forward pass.
+     */
+    public double[] choiceLogLikelihoods(String context, List<String> choices) {
+        int[][] seqs = new int[choices.size()][];
+        int[] starts = new int[choices.size()];
+        for (int k = 0; k < seqs.length; k++) {
+            Scored s = split(context, choices.get(k));
+            seqs[k] = s.ids();
+            starts[k] = s.start();
+        }
+        double[][] lp = model.logProbs(seqs);
+        double[] sums = new double[seqs.length];
+        for (int k = 0; k < seqs.length; k++) {
+            // lp[k][j] is log p(seq[j+1] | seq[..j]); continuation tokens start at index starts[k].
+            for (int j = starts[k] - 1; j < lp[k].length; j++) {
+                sums[k] += lp[k][j];
+            }
+        }
+        return sums;
+    }
+
+    private TaskResult loglik(Task task, TaskSplit split, List<TaskRow> rows) {
+        double[] perRow = new double[rows.size()];
+        double total = 0;
+        long tokens = 0;
+        for (int from = 0; from < rows.size(); from += LOGLIK_BATCH) {
+            int to = Math.min(rows.size(), from + LOGLIK_BATCH);
+            int[][] seqs = new int[to - from][];
+            int[] starts = new int[to - from];
+            for (int i = from; i < to; i++) {
+                Scored s = split(task.prefix(), ((TaskRow.Loglik) rows.get(i)).text());
+                seqs[i - from] = s.ids();
+                starts[i - from] = s.start();
+            }
+            double[][] lp = model.logProbs(seqs);
+            for (int i = from; i < to; i++) {
+                double sum = 0;
+                int count = 0;
+                for (int j = starts[i - from] - 1; j < lp[i - from].length; j++) {
+                    sum += lp[i - from][j];
+                    count++;
+                }
+                perRow[i] = sum / count;
+                total += sum;
+                tokens += count;
+            }
+        }
+        double score = total / tokens;
+        Map<String, Double> extra = new LinkedHashMap<>();
+        extra.put("logprob_total", total);
+        extra.put("tokens", (double) tokens);
+        extra.put("perplexity", Math.exp(-score));
+        return new TaskResult(task.name(), score, perRow.length, split, perRow, extra);
+    }
+
+    /** A tokenized context + continuation and the index of the first continuation token (always >= 1). */
+    record Scored(int[] ids, int start) {
+    }
+
+    /**
+     * Tokenizes {@code context + continuation} as one text, as the model would read it, and scores from the
+     * first token that differs from the context's own tokenization: a token merged across the boundary
+     * counts as continuation. Tokenizing the pieces apart would give SentencePiece tokenizers a spurious
+     * word-start marker at the seam.
+     */
+    Scored split(String context, String continuation) {
+        int[] whole = tokenizer.encode(context + continuation);
+        int[] ctx = tokenizer.encode(context);
+        int common = 0;
+        while (common < ctx.length && common < whole.length && ctx[common] == whole[common]) {
+            common++;
+        }
+        // The first token has no context to be predicted from; the last must stay scored.
+        int start = Math.max(1, Math.min(common, whole.length - 1));
+        if (whole.length < 2) {
+            throw new IllegalArgumentException("'" + context + continuation + "' is a single token: nothing to score");
+        }
+        return new Scored(whole, start);
+    }
+
+    private static double mean(double[] xs) {
+        return Arrays.stream(xs).average().orElse(Double.NaN);
+    }
+
+    private static boolean contains(int[] xs, int x) {
+        for (int v : xs) {
+            if (v == x) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return "TaskRunner[" + tokenizer.file() + "]";
+    }
+
+}
