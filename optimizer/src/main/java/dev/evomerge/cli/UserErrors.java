@@ -1,6 +1,7 @@
 package dev.evomerge.cli;
 
 import dev.evomerge.checkpoint.CheckpointException;
+import dev.evomerge.eval.task.TaskException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -13,6 +14,7 @@ final class UserErrors {
     static boolean isUserError(Throwable e) {
         return e instanceof IllegalArgumentException
                 || e instanceof CheckpointException
+                || e instanceof TaskException
                 || e instanceof IllegalStateException
                 || e instanceof IOException
                 || e instanceof UncheckedIOException;

@@ -30,7 +30,7 @@ public final class SyntheticCheckpoints {
     private SyntheticCheckpoints() {
     }
 
-    /** A Llama-shaped model in one {@code model.safetensors}, with config.json and a tokenizer.json stub. */
+    /** A Llama-shaped model in one {@code model.safetensors}, with config.json and a tokenizer.json. */
     public static Path llama(Path dir, int layers, int hidden, int intermediate, int vocab, DType dtype, long seed) {
         return llama(dir, layers, hidden, intermediate, vocab, dtype, seed, CheckpointWriter.DEFAULT_MAX_SHARD_BYTES);
     }
@@ -93,7 +93,8 @@ public final class SyntheticCheckpoints {
 
     /**
      * Writes any model directory: {@code config}, the tensors of {@code specs} filled with {@link #value},
-     * and a {@code tokenizer.json} stub.
+     * and a {@code tokenizer.json}: {@link CharTokenizers}' when the vocabulary
+     * holds at least its 64 ids, else a stub.
      */
     public static Path write(Path dir, ObjectNode config, List<TensorSpec> specs, long seed, long maxShardBytes) {
         try (CheckpointWriter w = CheckpointWriter.create(dir)) {
@@ -106,8 +107,13 @@ public final class SyntheticCheckpoints {
                 }
             }
             w.writeConfig(config, specs.isEmpty() ? DType.F32 : specs.getFirst().dtype());
-            Files.writeString(w.workDir().resolve("tokenizer.json"),
-                    "{\"version\": \"1.0\", \"model\": {\"type\": \"placeholder\"}}\n", StandardCharsets.UTF_8);
+            // A real character-level tokenizer where the vocabulary has room for it, so the model can be run.
+            if (config.path("vocab_size").asInt() >= CharTokenizers.VOCAB) {
+                CharTokenizers.write(w.workDir());
+            } else {
+                Files.writeString(w.workDir().resolve("tokenizer.json"),
+                        "{\"version\": \"1.0\", \"model\": {\"type\": \"placeholder\"}}\n", StandardCharsets.UTF_8);
+            }
             w.commit();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

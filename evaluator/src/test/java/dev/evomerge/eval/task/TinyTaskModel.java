@@ -1,5 +1,6 @@
 package dev.evomerge.eval.task;
 
+import dev.evomerge.checkpoint.CharTokenizers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.evomerge.checkpoint.CheckpointWriter;
@@ -8,7 +9,6 @@ import dev.evomerge.checkpoint.Floats;
 import dev.evomerge.checkpoint.Shape;
 import dev.evomerge.checkpoint.SyntheticCheckpoints;
 import dev.evomerge.checkpoint.TensorSpec;
-import dev.evomerge.eval.tokenizer.CharTokenizers;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;

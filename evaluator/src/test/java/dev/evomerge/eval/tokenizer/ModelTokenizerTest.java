@@ -1,5 +1,6 @@
 package dev.evomerge.eval.tokenizer;
 
+import dev.evomerge.checkpoint.CharTokenizers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.evomerge.eval.tokenizer;
+package dev.evomerge.checkpoint;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A hand-made character-level {@code tokenizer.json} for tests: one token per character (a WordLevel model
+ * A hand-made character-level {@code tokenizer.json} for tests and synthetic models: one token per character (a WordLevel model
  * over a regex split that isolates every character), {@code <s>} prepended by the post-processor, and a
  * Fuse decoder that concatenates tokens back into the text. 64 ids, so it fits a tiny test model.
  */

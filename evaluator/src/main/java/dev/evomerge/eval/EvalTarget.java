@@ -1,0 +1,143 @@
+package dev.evomerge.eval;
+
+import dev.evomerge.checkpoint.TensorView;
+import dev.evomerge.eval.runtime.ComputeDevice;
+import dev.evomerge.eval.runtime.LanguageModel;
+import dev.evomerge.eval.runtime.LayerPath;
+import dev.evomerge.eval.runtime.LlamaConfig;
+import dev.evomerge.eval.runtime.ModelWeights;
+import dev.evomerge.eval.runtime.TensorSource;
+import dev.evomerge.plan.MergeExecutor;
+import dev.evomerge.plan.MergePlan;
+import dev.evomerge.plan.MergePlanner;
+import dev.evomerge.plan.ModelSet;
+import dev.evomerge.recipe.LayerStep;
+import dev.evomerge.recipe.MergeRecipe;
+import dev.evomerge.recipe.RecipeParser;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code evomerge eval} scores, loaded onto the device: a model directory, a merge recipe (merged in
+ * memory, never written to disk), or a recipe with a {@code layer_path} (the named models' layers routed in
+ * the path's order). Closing it frees every model's native memory.
+ *
+ * {@snippet :
+ * try (EvalTarget target = EvalTarget.load(Path.of("recipe.yaml"), Path.of("."), ComputeDevice.AUTO)) {
+ *     LanguageModel model = target.model();
+ * }
+ * }
+ */
+public final class EvalTarget implements AutoCloseable {
+
+    private final LanguageModel model;
+    private final List<ModelWeights> weights;
+    private final Path tokenizerDir;
+
+    private EvalTarget(LanguageModel model, List<ModelWeights> weights, Path tokenizerDir) {
+        this.model = model;
+        this.weights = List.copyOf(weights);
+        this.tokenizerDir = tokenizerDir;
+    }
+
+    /** Loads {@code target}; recipe model paths are relative to {@code workingDir}. */
+    public static EvalTarget load(Path target, Path workingDir, ComputeDevice device) {
+        if (Files.isDirectory(target)) {
+            ModelWeights w = ModelWeights.load(target, device);
+            return new EvalTarget(LanguageModel.of(w), List.of(w), target);
+        }
+        if (!Files.isRegularFile(target)) {
+            throw new IllegalArgumentException(target + ": no such model directory or recipe file");
+        }
+        MergeRecipe recipe = RecipeParser.parse(target);
+        return recipe.layerPath().isEmpty()
+                ? merged(recipe, target, workingDir, device)
+                : routed(recipe, workingDir, device);
+    }
+
+    private static EvalTarget merged(MergeRecipe recipe, Path location, Path workingDir, ComputeDevice device) {
+        MergePlanner.validate(recipe);
+        try (ModelSet models = ModelSet.open(recipe, workingDir); Arena arena = Arena.ofConfined()) {
+            MergePlan plan = MergePlanner.plan(recipe, models);
+            Map<String, TensorView> merged = new HashMap<>();
+            plan.outputs().forEach(spec -> merged.put(spec.name(),
+                    new TensorView(spec.name(), spec.dtype(), spec.shape(), arena.allocate(spec.byteSize(), 64))));
+            MergeExecutor.run(plan, models, name -> merged.get(name).data(), MergeExecutor.Progress.NONE);
+            LlamaConfig config = LlamaConfig.fromJson(plan.outputConfig(), location);
+            ModelWeights w = ModelWeights.load(config, inMemory(merged, location), device.resolve());
+            return new EvalTarget(LanguageModel.of(w), List.of(w),
+                    models.checkpoint(plan.tokenizerModel()).dir());
+        }
+    }
+
+    private static EvalTarget routed(MergeRecipe recipe, Path workingDir, ComputeDevice device) {
+        Map<String, Integer> index = new LinkedHashMap<>();
+        for (LayerStep step : recipe.layerPath()) {
+            index.putIfAbsent(step.model(), index.size());
+        }
+        List<ModelWeights> loaded = new ArrayList<>();
+        try {
+            for (String name : index.keySet()) {
+                Path dir = workingDir.resolve(name).normalize();
+                if (!Files.isDirectory(dir)) {
+                    throw new IllegalArgumentException(recipe.origin().at("layer_path") + ": model '" + name
+                            + "' not found (no directory " + dir + ")");
+                }
+                loaded.add(ModelWeights.load(dir, device));
+            }
+            List<LayerPath.Step> steps = recipe.layerPath().stream()
+                    .map(s -> new LayerPath.Step(index.get(s.model()), s.layer(), s.scale())).toList();
+            LanguageModel model = LanguageModel.of(new LayerPath(steps), loaded);
+            String first = recipe.layerPath().getFirst().model();
+            return new EvalTarget(model, loaded, workingDir.resolve(first).normalize());
+        } catch (RuntimeException e) {
+            loaded.forEach(ModelWeights::close);
+            throw e;
+        }
+    }
+
+    private static TensorSource inMemory(Map<String, TensorView> tensors, Path location) {
+        return new TensorSource() {
+            @Override
+            public boolean has(String name) {
+                return tensors.containsKey(name);
+            }
+
+            @Override
+            public TensorView tensor(String name) {
+                TensorView t = tensors.get(name);
+                if (t == null) {
+                    throw new IllegalArgumentException(location + ": the merged model has no tensor '" + name + "'");
+                }
+                return t;
+            }
+
+            @Override
+            public Path location() {
+                return location;
+            }
+        };
+    }
+
+    public LanguageModel model() {
+        return model;
+    }
+
+    /** The directory whose tokenizer.json goes with this model. */
+    public Path tokenizerDir() {
+        return tokenizerDir;
+    }
+
+    @Override
+    public void close() {
+        weights.forEach(ModelWeights::close);
+    }
+
+}

@@ -1,0 +1,95 @@
+package dev.evomerge.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.evomerge.eval.EvalTarget;
+import dev.evomerge.eval.runtime.ComputeDevice;
+import dev.evomerge.eval.task.Task;
+import dev.evomerge.eval.task.TaskResult;
+import dev.evomerge.eval.task.TaskRunner;
+import dev.evomerge.eval.task.TaskSplit;
+import dev.evomerge.eval.tokenizer.ModelTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code evomerge eval TARGET --task T.yaml ...}: scores a model, a recipe or a layer path on benchmark tasks. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Score a model directory, a merge recipe (merged in memory) or a layer-path recipe on tasks.")
+final class EvalCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "TARGET", description = "model directory or recipe YAML")
+    private Path target;
+
+    @Option(names = "--task", required = true, paramLabel = "T.yaml", description = "task file (repeatable)")
+    private List<Path> tasks = new ArrayList<>();
+
+    @Option(names = "--split", defaultValue = "test", description = "search, test or all (default: ${DEFAULT-VALUE})")
+    private String split;
+
+    @Option(names = "--limit", defaultValue = "0", description = "at most N rows per task (0: all)")
+    private int limit;
+
+    @Option(names = "--json", paramLabel = "OUT.json", description = "also write the scores as JSON")
+    private Path json;
+
+    @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default: ${DEFAULT-VALUE})")
+    private String device;
+
+    @Override
+    public Integer call() throws IOException {
+        TaskSplit taskSplit = TaskSplit.parse(split);
+        ComputeDevice computeDevice = ComputeDevice.parse(device);
+        // Every task file is read and checked before the model is loaded.
+        List<Task> loaded = tasks.stream().map(Task::load).toList();
+        List<TaskResult> results = new ArrayList<>();
+        try (EvalTarget model = EvalTarget.load(target, Path.of("").toAbsolutePath(), computeDevice);
+             ModelTokenizer tokenizer = ModelTokenizer.load(model.tokenizerDir())) {
+            TaskRunner runner = new TaskRunner(model.model(), tokenizer);
+            for (Task task : loaded) {
+                results.add(runner.run(task, taskSplit, limit));
+            }
+        }
+        printTable(results);
+        if (json != null) {
+            writeJson(results);
+        }
+        return 0;
+    }
+
+    private static void printTable(List<TaskResult> results) {
+        System.out.printf("%-24s %8s %6s %8s%n", "task", "score", "n", "split");
+        for (TaskResult r : results) {
+            System.out.printf("%-24s %8.4f %6d %8s%n", r.name(), r.score(), r.n(), r.split().label());
+            r.extra().forEach((k, v) -> System.out.printf("  %-22s %8.4f%n", k, v));
+        }
+    }
+
+    private void writeJson(List<TaskResult> results) throws IOException {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.put("target", target.toString());
+        ObjectNode byTask = root.putObject("tasks");
+        for (TaskResult r : results) {
+            ObjectNode t = byTask.putObject(r.name());
+            t.put("score", r.score());
+            t.put("n", r.n());
+            t.put("split", r.split().label());
+            for (Map.Entry<String, Double> e : r.extra().entrySet()) {
+                t.put(e.getKey(), e.getValue());
+            }
+        }
+        Path tmp = json.resolveSibling(json.getFileName() + ".tmp");
+        mapper.writeValue(tmp.toFile(), root);
+        Files.move(tmp, json, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
