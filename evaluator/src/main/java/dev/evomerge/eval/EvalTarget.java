@@ -82,19 +82,29 @@ public final class EvalTarget implements AutoCloseable {
         for (LayerStep step : recipe.layerPath()) {
             index.putIfAbsent(step.model(), index.size());
         }
+        List<Path> dirs = new ArrayList<>();
+        for (String name : index.keySet()) {
+            Path dir = workingDir.resolve(name).normalize();
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalArgumentException(recipe.origin().at("layer_path") + ": model '" + name
+                        + "' not found (no directory " + dir + ")");
+            }
+            dirs.add(dir);
+        }
+        List<LayerPath.Step> steps = recipe.layerPath().stream()
+                .map(s -> new LayerPath.Step(index.get(s.model()), s.layer(), s.scale())).toList();
+        LayerPath path = new LayerPath(steps);
+        try {
+            path.validateConfigs(dirs.stream().map(LlamaConfig::read).toList());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(recipe.origin().at("layer_path") + ": " + e.getMessage(), e);
+        }
         List<ModelWeights> loaded = new ArrayList<>();
         try {
-            for (String name : index.keySet()) {
-                Path dir = workingDir.resolve(name).normalize();
-                if (!Files.isDirectory(dir)) {
-                    throw new IllegalArgumentException(recipe.origin().at("layer_path") + ": model '" + name
-                            + "' not found (no directory " + dir + ")");
-                }
+            for (Path dir : dirs) {
                 loaded.add(ModelWeights.load(dir, device));
             }
-            List<LayerPath.Step> steps = recipe.layerPath().stream()
-                    .map(s -> new LayerPath.Step(index.get(s.model()), s.layer(), s.scale())).toList();
-            LanguageModel model = LanguageModel.of(new LayerPath(steps), loaded);
+            LanguageModel model = LanguageModel.of(path, loaded);
             String first = recipe.layerPath().getFirst().model();
             return new EvalTarget(model, loaded, workingDir.resolve(first).normalize());
         } catch (RuntimeException e) {

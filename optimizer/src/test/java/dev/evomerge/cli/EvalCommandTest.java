@@ -97,6 +97,21 @@ class EvalCommandTest {
     }
 
     @Test
+    void layerPathNamingAMissingLayerFailsWithItsLine() throws IOException {
+        Path path = recipe("bad-path.yaml", """
+                merge_method: passthrough
+                models:
+                  - model: $A
+                layer_path:
+                  - {model: $A, layer: 0}
+                  - {model: $A, layer: 7}
+                """);
+        int code = Main.run(new PrintWriter(err, true), "eval", path.toString(), "--task", task.toString());
+        assertEquals(Main.BAD_INPUT, code, err.toString());
+        assertTrue(err.toString().contains("bad-path.yaml:4: layer path step 1: layer 7 does not exist"), err.toString());
+    }
+
+    @Test
     void missingTaskFileIsABadInputError() {
         int code = Main.run(new PrintWriter(err, true), "eval", a.toString(), "--task", tmp.resolve("nope.yaml").toString());
         assertEquals(Main.BAD_INPUT, code, err.toString());

@@ -50,24 +50,29 @@ public record LayerPath(List<Step> steps) {
      * vocabulary of model 0: a clear error before any forward pass.
      */
     public void validate(List<ModelWeights> models) {
+        validateConfigs(models.stream().map(ModelWeights::config).toList());
+    }
+
+    /** As {@link #validate}, from the models' configs alone, so a bad path is reported before any weight loads. */
+    public void validateConfigs(List<LlamaConfig> models) {
         if (models.isEmpty()) {
             throw new IllegalArgumentException("layer path: no source models");
         }
-        LlamaConfig first = models.getFirst().config();
+        LlamaConfig first = models.getFirst();
         for (int i = 0; i < steps.size(); i++) {
             Step s = steps.get(i);
             if (s.model() >= models.size()) {
                 throw new IllegalArgumentException("layer path step " + i + ": model " + s.model()
                         + " does not exist (" + models.size() + " source models)");
             }
-            ModelWeights m = models.get(s.model());
+            LlamaConfig m = models.get(s.model());
             if (s.layer() >= m.numLayers()) {
                 throw new IllegalArgumentException("layer path step " + i + ": layer " + s.layer()
                         + " does not exist in model " + s.model() + " (" + m.numLayers() + " layers)");
             }
-            if (m.config().hiddenSize() != first.hiddenSize()) {
+            if (m.hiddenSize() != first.hiddenSize()) {
                 throw new IllegalArgumentException("layer path step " + i + ": model " + s.model()
-                        + " has hidden_size " + m.config().hiddenSize() + ", model 0 has " + first.hiddenSize());
+                        + " has hidden_size " + m.hiddenSize() + ", model 0 has " + first.hiddenSize());
             }
         }
     }
