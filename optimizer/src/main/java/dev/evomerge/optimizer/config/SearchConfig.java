@@ -1,0 +1,167 @@
+package dev.evomerge.optimizer.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * A search config: mergekit-evolve's ({@code genome:}, {@code tasks:}) plus {@code layer_routing:} and
+ * {@code search:}. Task paths are relative to the config's folder; mergekit-evolve's {@code name:} form is
+ * looked up among the task YAMLs in that folder. Every problem is one line naming the file and the key.
+ *
+ * {@snippet :
+ * SearchConfig config = SearchConfig.load(Path.of("search.yaml"));
+ * }
+ *
+ * @param genome       the {@code genome:} section as written (the parameter space), or {@code null}
+ * @param layerRouting the {@code layer_routing:} section as written (the data-flow space), or {@code null}
+ */
+public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, List<TaskRef> tasks,
+                           SearchSettings search) {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Set<String> TOP_KEYS = Set.of("genome", "tasks", "layer_routing", "search");
+    private static final Set<String> SEARCH_KEYS = Set.of("algorithm", "population", "generations",
+            "max_evaluations", "seed", "objectives");
+    private static final Set<String> TASK_KEYS = Set.of("path", "name", "weight", "metric");
+
+    public SearchConfig {
+        tasks = List.copyOf(tasks);
+    }
+
+    public static SearchConfig load(Path file) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": " + firstLine(e), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(file + ": a search config is a YAML mapping");
+        }
+        checkKeys(file, "", root, TOP_KEYS);
+        JsonNode genome = root.get("genome");
+        JsonNode routing = root.get("layer_routing");
+        if (genome == null && routing == null) {
+            throw new IllegalArgumentException(file + ": needs 'genome' (parameter space) or 'layer_routing'");
+        }
+        return new SearchConfig(file, genome, routing, tasks(file, root.get("tasks")), search(file, root.get("search")));
+    }
+
+    private static List<TaskRef> tasks(Path file, JsonNode node) {
+        if (node == null || !node.isArray() || node.isEmpty()) {
+            throw new IllegalArgumentException(file + ": 'tasks' must be a non-empty list");
+        }
+        Path folder = file.toAbsolutePath().getParent();
+        List<TaskRef> refs = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode t = node.get(i);
+            String key = "tasks[" + i + "]";
+            if (!t.isObject()) {
+                throw new IllegalArgumentException(file + ": " + key + " must be a mapping with 'path' or 'name'");
+            }
+            checkKeys(file, key + ".", t, TASK_KEYS);
+            Path path;
+            if (t.hasNonNull("path")) {
+                path = folder.resolve(t.get("path").asText()).normalize();
+                if (!Files.isRegularFile(path)) {
+                    throw new IllegalArgumentException(file + ": " + key + ".path: task file " + path + " does not exist");
+                }
+            } else if (t.hasNonNull("name")) {
+                path = byName(file, key, folder, t.get("name").asText());
+            } else {
+                throw new IllegalArgumentException(file + ": " + key + " needs 'path' or 'name'");
+            }
+            double weight = t.has("weight") ? number(file, key + ".weight", t.get("weight")) : 1.0;
+            refs.add(new TaskRef(path, weight));
+        }
+        return refs;
+    }
+
+    /** mergekit-evolve names tasks; we look for a task YAML in the config's folder with that {@code name}. */
+    private static Path byName(Path file, String key, Path folder, String name) {
+        try (Stream<Path> files = Files.walk(folder, 3)) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+                    .sorted().toList()) {
+                if (p.equals(file.toAbsolutePath())) {
+                    continue;
+                }
+                try {
+                    JsonNode n = YAML.readTree(p.toFile());
+                    if (n != null && n.isObject() && name.equals(n.path("name").asText(null)) && n.has("type")) {
+                        return p;
+                    }
+                } catch (IOException ignored) {
+                    // Not a task file: other YAML may sit in the same folder.
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalArgumentException(file + ": " + key + ".name: no task named '" + name + "' in " + folder);
+    }
+
+    private static SearchSettings search(Path file, JsonNode s) {
+        if (s == null || !s.isObject()) {
+            throw new IllegalArgumentException(file + ": 'search' must be a mapping (algorithm, generations, ...)");
+        }
+        checkKeys(file, "search.", s, SEARCH_KEYS);
+        String algorithm = s.path("algorithm").asText("cma-es");
+        if (!SearchSettings.ALGORITHMS.contains(algorithm)) {
+            throw new IllegalArgumentException(file + ": search.algorithm: unknown algorithm '" + algorithm
+                    + "' (known: " + String.join(", ", SearchSettings.ALGORITHMS) + ")");
+        }
+        List<String> objectives = new ArrayList<>();
+        s.path("objectives").forEach(o -> objectives.add(o.asText()));
+        try {
+            return new SearchSettings(algorithm, integer(file, "search.population", s.get("population")),
+                    integer(file, "search.generations", s.get("generations")),
+                    integer(file, "search.max_evaluations", s.get("max_evaluations")),
+                    s.has("seed") ? s.get("seed").asLong() : 0, objectives);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int integer(Path file, String key, JsonNode n) {
+        if (n == null) {
+            return 0;
+        }
+        if (!n.canConvertToInt()) {
+            throw new IllegalArgumentException(file + ": " + key + " must be an integer");
+        }
+        return n.asInt();
+    }
+
+    private static double number(Path file, String key, JsonNode n) {
+        if (!n.isNumber()) {
+            throw new IllegalArgumentException(file + ": " + key + " must be a number");
+        }
+        return n.asDouble();
+    }
+
+    private static void checkKeys(Path file, String prefix, JsonNode node, Set<String> known) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!known.contains(k)) {
+                throw new IllegalArgumentException(file + ": unknown key '" + prefix + k + "' (expected one of "
+                        + String.join(", ", known.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    private static String firstLine(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

@@ -1,0 +1,31 @@
+package dev.evomerge.optimizer.config;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The {@code search:} section of a search config.
+ *
+ * @param algorithm      {@code ga}, {@code cma-es}, {@code nsga2} or {@code m2n2}
+ * @param population     candidates per generation (archive size for M2N2); 0 = the strategy's default
+ * @param generations    stop after this many generations; 0 = no limit
+ * @param maxEvaluations stop after this many evaluated candidates; 0 = no limit
+ * @param seed           seeds every random choice of the run
+ * @param objectives     objective names for multi-objective runs (task names, {@code path_length})
+ */
+public record SearchSettings(String algorithm, int population, int generations, long maxEvaluations, long seed,
+                             List<String> objectives) {
+
+    public static final List<String> ALGORITHMS = List.of("ga", "cma-es", "nsga2", "m2n2");
+
+    public SearchSettings {
+        Objects.requireNonNull(algorithm, "algorithm");
+        objectives = List.copyOf(objectives);
+        if (generations == 0 && maxEvaluations == 0) {
+            throw new IllegalArgumentException("search: set generations or max_evaluations");
+        }
+        if (population < 0 || generations < 0 || maxEvaluations < 0) {
+            throw new IllegalArgumentException("search: population, generations and max_evaluations must be >= 0");
+        }
+    }
+}
