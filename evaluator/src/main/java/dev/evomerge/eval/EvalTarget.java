@@ -56,9 +56,17 @@ public final class EvalTarget implements AutoCloseable {
         if (!Files.isRegularFile(target)) {
             throw new IllegalArgumentException(target + ": no such model directory or recipe file");
         }
-        MergeRecipe recipe = RecipeParser.parse(target);
+        return forRecipe(RecipeParser.parse(target), target, workingDir, device);
+    }
+
+    /**
+     * A recipe's model: merged in memory, or routed when it has a {@code layer_path}.
+     *
+     * @param location names the recipe in error messages (its file, or the run that produced it)
+     */
+    public static EvalTarget forRecipe(MergeRecipe recipe, Path location, Path workingDir, ComputeDevice device) {
         return recipe.layerPath().isEmpty()
-                ? merged(recipe, target, workingDir, device)
+                ? merged(recipe, location, workingDir, device)
                 : routed(recipe, workingDir, device);
     }
 

@@ -1,0 +1,67 @@
+package dev.evomerge.eval;
+
+import dev.evomerge.eval.runtime.ComputeDevice;
+import dev.evomerge.eval.task.Task;
+import dev.evomerge.eval.task.TaskResult;
+import dev.evomerge.eval.task.TaskRunner;
+import dev.evomerge.eval.task.TaskSplit;
+import dev.evomerge.eval.tokenizer.ModelTokenizer;
+import dev.evomerge.recipe.MergeRecipe;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scores recipes on a fixed set of tasks and one split: each recipe is merged (or routed) in memory, run, and
+ * released before the next. Tokenizers are loaded once per directory. Not thread-safe.
+ *
+ * {@snippet :
+ * try (RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, 0, Path.of("."), ComputeDevice.AUTO)) {
+ *     Map<String, TaskResult> byTask = scorer.score(recipe);
+ * }
+ * }
+ */
+public final class RecipeScorer implements AutoCloseable {
+
+    private final List<Task> tasks;
+    private final TaskSplit split;
+    private final int limit;
+    private final Path workingDir;
+    private final ComputeDevice device;
+    private final Map<Path, ModelTokenizer> tokenizers = new HashMap<>();
+
+    /** @param limit at most this many rows per task (0: all) */
+    public RecipeScorer(List<Task> tasks, TaskSplit split, int limit, Path workingDir, ComputeDevice device) {
+        this.tasks = List.copyOf(tasks);
+        this.split = split;
+        this.limit = limit;
+        this.workingDir = workingDir;
+        this.device = device;
+    }
+
+    /** Each task's result (score and per-example scores), by task name, in task order. */
+    public Map<String, TaskResult> score(MergeRecipe recipe) {
+        Map<String, TaskResult> results = new LinkedHashMap<>();
+        try (EvalTarget target = EvalTarget.forRecipe(recipe, workingDir.resolve("recipe-" + recipe.contentHash()
+                .substring(0, 12)), workingDir, device)) {
+            ModelTokenizer tokenizer = tokenizers.computeIfAbsent(target.tokenizerDir(), ModelTokenizer::load);
+            TaskRunner runner = new TaskRunner(target.model(), tokenizer);
+            for (Task task : tasks) {
+                results.put(task.name(), runner.run(task, split, limit));
+            }
+        }
+        return results;
+    }
+
+    public List<Task> tasks() {
+        return tasks;
+    }
+
+    @Override
+    public void close() {
+        tokenizers.values().forEach(ModelTokenizer::close);
+        tokenizers.clear();
+    }
+}
