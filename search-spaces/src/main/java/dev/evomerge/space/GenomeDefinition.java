@@ -1,0 +1,211 @@
+package dev.evomerge.space;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The {@code genome:} section of a mergekit-evolve config: which models are merged, how, and how finely the
+ * genes divide the layers. Validation here needs no model files; the layer count is checked by
+ * {@link ParameterSpace}.
+ *
+ * {@snippet :
+ * // genome: {models: [./a, ./b], merge_method: ties, base_model: ./base, layer_granularity: 4}
+ * GenomeDefinition g = GenomeDefinition.parse(yamlTree.get("genome"), "evolve.yaml");
+ * ParameterSpace space = new ParameterSpace(g, 32);
+ * }
+ *
+ * @param models               {@code models}: the models that get genes, in order
+ * @param mergeMethod          {@code merge_method}, one of {@link #METHODS}
+ * @param baseModel            {@code base_model}, or {@code null}
+ * @param tokenizerSource      {@code tokenizer_source}, or {@code null}
+ * @param layerGranularity     {@code layer_granularity}: layers per gene group; 0 = one group for all layers
+ * @param normalize            {@code normalize}, or {@code null} for mergekit-evolve's default (true for ties,
+ *                             dare_ties and linear)
+ * @param allowNegativeWeights {@code allow_negative_weights}: weights range over [-1, 1] instead of [0, 1]
+ * @param filters              {@code filters}: tensor-name substrings that get their own genes (empty: none)
+ * @param smooth               {@code smooth}: per-group values become gradients over the layers instead of slices
+ */
+public record GenomeDefinition(
+        List<String> models,
+        String mergeMethod,
+        String baseModel,
+        String tokenizerSource,
+        int layerGranularity,
+        Boolean normalize,
+        boolean allowNegativeWeights,
+        List<String> filters,
+        boolean smooth) {
+
+    /** Merge methods a genome may use, each with the parameters its genes set (weight first). */
+    public static final Map<String, List<String>> METHODS = Map.ofEntries(
+            Map.entry("linear", List.of("weight")),
+            Map.entry("task_arithmetic", List.of("weight")),
+            Map.entry("ties", List.of("weight", "density")),
+            Map.entry("dare_ties", List.of("weight", "density")),
+            Map.entry("dare_linear", List.of("weight", "density")),
+            Map.entry("breadcrumbs", List.of("weight", "density")),
+            Map.entry("breadcrumbs_ties", List.of("weight", "density")),
+            Map.entry("della", List.of("weight", "density")),
+            Map.entry("della_linear", List.of("weight", "density")),
+            Map.entry("slerp", List.of("t")));
+
+    private static final Set<String> KEYS = Set.of("models", "merge_method", "base_model", "tokenizer_source",
+            "layer_granularity", "normalize", "allow_negative_weights", "filters", "smooth");
+
+    public GenomeDefinition {
+        models = List.copyOf(Objects.requireNonNull(models, "models"));
+        filters = filters == null ? List.of() : List.copyOf(filters);
+        Objects.requireNonNull(mergeMethod, "mergeMethod");
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("genome.models: needs at least one model");
+        }
+        if (!METHODS.containsKey(mergeMethod)) {
+            throw new IllegalArgumentException("genome.merge_method: unknown merge method '" + mergeMethod
+                    + "' (known: " + String.join(", ", METHODS.keySet().stream().sorted().toList()) + ")");
+        }
+        if (layerGranularity < 0) {
+            throw new IllegalArgumentException("genome.layer_granularity: must be >= 0, got " + layerGranularity);
+        }
+        if (needsBaseModel(mergeMethod) && baseModel == null) {
+            throw new IllegalArgumentException("genome.base_model: merge method '" + mergeMethod
+                    + "' needs a base_model");
+        }
+        if (mergeMethod.equals("slerp")) {
+            if (smooth) {
+                throw new IllegalArgumentException("genome.smooth: not supported for merge method slerp");
+            }
+            if (!filters.isEmpty()) {
+                throw new IllegalArgumentException("genome.filters: not supported for merge method slerp");
+            }
+            if (models.size() < 2) {
+                throw new IllegalArgumentException("genome.models: slerp needs at least two models");
+            }
+        }
+        for (String f : filters) {
+            if (f == null || f.isEmpty()) {
+                throw new IllegalArgumentException("genome.filters: filters must be non-empty strings");
+            }
+        }
+    }
+
+    /** Task-arithmetic-family methods merge deltas from a base model, so they cannot run without one. */
+    static boolean needsBaseModel(String method) {
+        return !method.equals("linear") && !method.equals("slerp");
+    }
+
+    /** The parameters each (group, model, filter set) has genes for, weight first. */
+    public List<String> geneParameters() {
+        return METHODS.get(mergeMethod);
+    }
+
+    /** {@code normalize} as the recipe gets it: as written, else mergekit-evolve's default for the method. */
+    public boolean effectiveNormalize() {
+        if (normalize != null) {
+            return normalize;
+        }
+        return mergeMethod.equals("ties") || mergeMethod.equals("dare_ties") || mergeMethod.equals("linear");
+    }
+
+    /** The same as {@link #parse(JsonNode, String)} for a map read by any YAML/JSON reader. */
+    public static GenomeDefinition fromMap(Map<String, ?> genome, String source) {
+        return parse(new ObjectMapper().valueToTree(genome), source);
+    }
+
+    /**
+     * Reads the {@code genome:} node of a config.
+     *
+     * @param genome the node under {@code genome:}
+     * @param source the config's name, first word of every error message
+     * @throws IllegalArgumentException one line naming {@code source} and the key
+     */
+    public static GenomeDefinition parse(JsonNode genome, String source) {
+        String where = source + ": ";
+        if (genome == null || !genome.isObject()) {
+            throw new IllegalArgumentException(where + "genome: must be a mapping");
+        }
+        for (Iterator<String> it = genome.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException(where + "genome." + key + ": unknown key (known: "
+                        + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+            }
+        }
+        try {
+            return new GenomeDefinition(
+                    stringList(genome, "models", where, true),
+                    string(genome, "merge_method", where, true),
+                    string(genome, "base_model", where, false),
+                    string(genome, "tokenizer_source", where, false),
+                    integer(genome, "layer_granularity", where),
+                    genome.hasNonNull("normalize") ? bool(genome, "normalize", where) : null,
+                    genome.hasNonNull("allow_negative_weights") && bool(genome, "allow_negative_weights", where),
+                    stringList(genome, "filters", where, false),
+                    genome.hasNonNull("smooth") && bool(genome, "smooth", where));
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(where)) {
+                throw e;
+            }
+            throw new IllegalArgumentException(where + e.getMessage(), e);
+        }
+    }
+
+    private static String string(JsonNode node, String key, String where, boolean required) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw new IllegalArgumentException(where + "genome." + key + ": missing");
+            }
+            return null;
+        }
+        if (!v.isTextual() || v.asText().isEmpty()) {
+            throw new IllegalArgumentException(where + "genome." + key + ": must be a non-empty string");
+        }
+        return v.asText();
+    }
+
+    private static List<String> stringList(JsonNode node, String key, String where, boolean required) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw new IllegalArgumentException(where + "genome." + key + ": missing");
+            }
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw new IllegalArgumentException(where + "genome." + key + ": must be a list of strings");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode item : v) {
+            if (!item.isTextual() || item.asText().isEmpty()) {
+                throw new IllegalArgumentException(where + "genome." + key + ": must be a list of strings");
+            }
+            out.add(item.asText());
+        }
+        return out;
+    }
+
+    private static int integer(JsonNode node, String key, String where) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return 0;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new IllegalArgumentException(where + "genome." + key + ": must be an integer");
+        }
+        return v.intValue();
+    }
+
+    private static boolean bool(JsonNode node, String key, String where) {
+        JsonNode v = node.get(key);
+        if (!v.isBoolean()) {
+            throw new IllegalArgumentException(where + "genome." + key + ": must be true or false");
+        }
+        return v.booleanValue();
+    }
+}

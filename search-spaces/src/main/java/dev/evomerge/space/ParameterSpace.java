@@ -1,0 +1,287 @@
+package dev.evomerge.space;
+
+import dev.evomerge.recipe.LayerRange;
+import dev.evomerge.recipe.MergeRecipe;
+import dev.evomerge.recipe.ModelEntry;
+import dev.evomerge.recipe.ParameterValue;
+import dev.evomerge.recipe.SliceDef;
+import dev.evomerge.recipe.SliceSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * mergekit-evolve's parameter space: the genes of a {@link GenomeDefinition} turned into a mergekit recipe.
+ *
+ * <p>Gene layout (row-major, as mergekit-evolve flattens its genotype tensor):
+ * {@code [group][model][filter set][parameter]}, where the filter sets are the genome's {@code filters} in
+ * order followed by the default set, and the parameters are those of {@link GenomeDefinition#geneParameters()}
+ * (weight, then density where the method has one; slerp has one score per model). Weight genes range over
+ * [0, 1], or [-1, 1] with {@code allow_negative_weights}; density and slerp genes over [0, 1].
+ *
+ * <p>Decoding: one slice per layer group whose sources are the models over that group's layer range with their
+ * genes as parameters (a filter list when the genome has filters), plus the base model as a parameterless source
+ * when it is not one of the models; with {@code smooth}, a {@code models:} list whose parameters are gradients
+ * over the groups instead. Slerp picks the two models with the highest genes per group, the best one as the
+ * slice's base model, {@code t} = softmax of the two genes' second entry; unlike mergekit-evolve it never adds
+ * a third (base model) source, which slerp cannot merge.
+ *
+ * {@snippet :
+ * ParameterSpace space = new ParameterSpace(genome, 32);
+ * double[] genes = new double[space.dimension()];
+ * MergeRecipe recipe = space.decode(genes);
+ * }
+ */
+public final class ParameterSpace implements SearchSpace {
+
+    /** What mergekit-evolve sets as the merge's dtype. */
+    public static final String DEFAULT_DTYPE = "bfloat16";
+
+    private final GenomeDefinition genome;
+    private final int numLayers;
+    private final String dtype;
+    private final int groups;
+    private final int layersPerGroup;
+    private final int sets;
+    private final List<String> params;
+    private final List<String> names;
+    private final double[] lower;
+    private final double[] upper;
+
+    /** A space over models with {@code numLayers} layers, merged in {@value #DEFAULT_DTYPE}. */
+    public ParameterSpace(GenomeDefinition genome, int numLayers) {
+        this(genome, numLayers, DEFAULT_DTYPE);
+    }
+
+    /**
+     * @param numLayers the models' layer count (from the base model's config)
+     * @param dtype     the recipe's {@code dtype}, or {@code null} for none
+     * @throws IllegalArgumentException when {@code layer_granularity} does not divide {@code numLayers}
+     */
+    public ParameterSpace(GenomeDefinition genome, int numLayers, String dtype) {
+        this.genome = Objects.requireNonNull(genome, "genome");
+        if (numLayers < 1) {
+            throw new IllegalArgumentException("number of layers must be >= 1, got " + numLayers);
+        }
+        int g = genome.layerGranularity();
+        if (g > 0 && numLayers % g != 0) {
+            throw new IllegalArgumentException("genome.layer_granularity: " + g
+                    + " does not divide the number of layers " + numLayers);
+        }
+        this.numLayers = numLayers;
+        this.dtype = dtype;
+        this.groups = g > 0 ? numLayers / g : 1;
+        this.layersPerGroup = g > 0 ? g : numLayers;
+        this.sets = genome.filters().size() + 1;
+        this.params = genome.geneParameters();
+        int n = groups * genome.models().size() * sets * params.size();
+        this.names = new ArrayList<>(n);
+        this.lower = new double[n];
+        this.upper = new double[n];
+        int i = 0;
+        for (int gr = 0; gr < groups; gr++) {
+            String range = "layers " + gr * layersPerGroup + "-" + ((gr + 1) * layersPerGroup - 1);
+            for (String model : genome.models()) {
+                for (int s = 0; s < sets; s++) {
+                    String set = sets == 1 ? "" : " / " + setName(s);
+                    for (String p : params) {
+                        names.add(range + " / " + model + set + " / " + p);
+                        boolean signed = p.equals("weight") && genome.allowNegativeWeights();
+                        lower[i] = signed ? -1.0 : 0.0;
+                        upper[i] = 1.0;
+                        i++;
+                    }
+                }
+            }
+        }
+    }
+
+    public GenomeDefinition genome() {
+        return genome;
+    }
+
+    public int numLayers() {
+        return numLayers;
+    }
+
+    /** Number of layer groups (1 when {@code layer_granularity} is 0). */
+    public int groups() {
+        return groups;
+    }
+
+    /** Index of the gene for a group, model, filter set (filters in order, then the default) and parameter. */
+    public int geneIndex(int group, int model, int set, int param) {
+        return ((group * genome.models().size() + model) * sets + set) * params.size() + param;
+    }
+
+    @Override
+    public int dimension() {
+        return names.size();
+    }
+
+    @Override
+    public List<String> geneNames() {
+        return List.copyOf(names);
+    }
+
+    @Override
+    public double lower(int i) {
+        return lower[i];
+    }
+
+    @Override
+    public double upper(int i) {
+        return upper[i];
+    }
+
+    @Override
+    public MergeRecipe decode(double[] genes) {
+        double[] x = clamp(genes);
+        List<ModelEntry> models = List.of();
+        List<SliceDef> slices = List.of();
+        if (genome.mergeMethod().equals("slerp")) {
+            slices = slerpSlices(x);
+        } else if (genome.smooth()) {
+            models = smoothModels(x);
+        } else {
+            slices = discreteSlices(x);
+        }
+        Map<String, ParameterValue> global = new LinkedHashMap<>();
+        if (!genome.mergeMethod().equals("slerp")) {
+            global.put("normalize", ParameterValue.Scalar.of(genome.effectiveNormalize()));
+        }
+        if (GenomeDefinition.needsBaseModel(genome.mergeMethod())) {
+            // mergekit-evolve always asks for it; it only saves memory and does not change the result
+            global.put("int8_mask", ParameterValue.Scalar.of(true));
+        }
+        // slerp names its base per slice and takes exactly two sources, so no recipe-level base model
+        String base = genome.mergeMethod().equals("slerp") ? null : genome.baseModel();
+        return new MergeRecipe(genome.mergeMethod(), base, models, slices, global, dtype, null,
+                genome.tokenizerSource(), List.of(), null);
+    }
+
+    private double[] clamp(double[] genes) {
+        if (genes.length != dimension()) {
+            throw new IllegalArgumentException("expected " + dimension() + " genes, got " + genes.length);
+        }
+        double[] x = new double[genes.length];
+        for (int i = 0; i < genes.length; i++) {
+            if (Double.isNaN(genes[i])) {
+                throw new IllegalArgumentException("gene " + i + " (" + names.get(i) + ") is NaN");
+            }
+            x[i] = Math.max(lower[i], Math.min(upper[i], genes[i]));
+        }
+        return x;
+    }
+
+    private String setName(int s) {
+        return s < genome.filters().size() ? genome.filters().get(s) : "default";
+    }
+
+    private boolean extraBase() {
+        return genome.baseModel() != null && !genome.models().contains(genome.baseModel());
+    }
+
+    private LayerRange range(int group) {
+        return new LayerRange(group * layersPerGroup, (group + 1) * layersPerGroup);
+    }
+
+    /** The parameters of one model in one group: scalars, or filter lists ending with the default entry. */
+    private Map<String, ParameterValue> groupParams(double[] x, int group, int model) {
+        Map<String, ParameterValue> out = new LinkedHashMap<>();
+        for (int p = 0; p < params.size(); p++) {
+            if (sets == 1) {
+                out.put(params.get(p), ParameterValue.Scalar.of(x[geneIndex(group, model, 0, p)]));
+            } else {
+                List<ParameterValue.FilterEntry> entries = new ArrayList<>();
+                for (int s = 0; s < sets; s++) {
+                    String filter = s < genome.filters().size() ? genome.filters().get(s) : null;
+                    entries.add(new ParameterValue.FilterEntry(filter,
+                            ParameterValue.Scalar.of(x[geneIndex(group, model, s, p)])));
+                }
+                out.put(params.get(p), new ParameterValue.Filtered(entries));
+            }
+        }
+        return out;
+    }
+
+    private List<SliceDef> discreteSlices(double[] x) {
+        List<SliceDef> slices = new ArrayList<>(groups);
+        for (int g = 0; g < groups; g++) {
+            List<SliceSource> sources = new ArrayList<>();
+            for (int m = 0; m < genome.models().size(); m++) {
+                sources.add(new SliceSource(genome.models().get(m), range(g), groupParams(x, g, m)));
+            }
+            if (extraBase()) {
+                sources.add(new SliceSource(genome.baseModel(), range(g), Map.of()));
+            }
+            slices.add(new SliceDef(sources, Map.of(), null));
+        }
+        return slices;
+    }
+
+    /** One value per group spread over the layers; a single group stays a scalar, as in mergekit-evolve. */
+    private ParameterValue smoothValue(double[] x, int model, int set, int param) {
+        if (groups == 1) {
+            return ParameterValue.Scalar.of(x[geneIndex(0, model, set, param)]);
+        }
+        List<Double> values = new ArrayList<>(groups);
+        for (int g = 0; g < groups; g++) {
+            values.add(x[geneIndex(g, model, set, param)]);
+        }
+        return new ParameterValue.Gradient(values);
+    }
+
+    private List<ModelEntry> smoothModels(double[] x) {
+        List<ModelEntry> models = new ArrayList<>();
+        for (int m = 0; m < genome.models().size(); m++) {
+            Map<String, ParameterValue> out = new LinkedHashMap<>();
+            for (int p = 0; p < params.size(); p++) {
+                if (sets == 1) {
+                    out.put(params.get(p), smoothValue(x, m, 0, p));
+                } else {
+                    List<ParameterValue.FilterEntry> entries = new ArrayList<>();
+                    for (int s = 0; s < sets; s++) {
+                        String filter = s < genome.filters().size() ? genome.filters().get(s) : null;
+                        entries.add(new ParameterValue.FilterEntry(filter, smoothValue(x, m, s, p)));
+                    }
+                    out.put(params.get(p), new ParameterValue.Filtered(entries));
+                }
+            }
+            models.add(new ModelEntry(genome.models().get(m), out));
+        }
+        if (extraBase()) {
+            models.add(new ModelEntry(genome.baseModel(), Map.of()));
+        }
+        return models;
+    }
+
+    private List<SliceDef> slerpSlices(double[] x) {
+        List<SliceDef> slices = new ArrayList<>(groups);
+        int n = genome.models().size();
+        for (int g = 0; g < groups; g++) {
+            // the two highest genes; on a tie the earlier model wins, so decoding stays deterministic
+            int first = -1;
+            int second = -1;
+            for (int m = 0; m < n; m++) {
+                double v = x[geneIndex(g, m, 0, 0)];
+                if (first < 0 || v > x[geneIndex(g, first, 0, 0)]) {
+                    second = first;
+                    first = m;
+                } else if (second < 0 || v > x[geneIndex(g, second, 0, 0)]) {
+                    second = m;
+                }
+            }
+            double a = x[geneIndex(g, first, 0, 0)];
+            double b = x[geneIndex(g, second, 0, 0)];
+            double t = 1.0 / (1.0 + Math.exp(a - b)); // softmax([a, b])[1]
+            List<SliceSource> sources = new ArrayList<>();
+            sources.add(new SliceSource(genome.models().get(first), range(g), Map.of()));
+            sources.add(new SliceSource(genome.models().get(second), range(g), Map.of()));
+            slices.add(new SliceDef(sources, Map.of("t", ParameterValue.Scalar.of(t)), genome.models().get(first)));
+        }
+        return slices;
+    }
+}
