@@ -68,7 +68,9 @@ public final class MergeBench {
             });
             List<Object[]> rows = new ArrayList<>();
             rows.add(new Object[] {"memory copy", copy});
-            for (String method : List.of("linear", "task_arithmetic", "ties", "dare_ties")) {
+            // -Dbench.methods=ties,linear times a subset (the copy baseline always runs).
+            String chosen = System.getProperty("bench.methods", "linear,task_arithmetic,ties,dare_ties");
+            for (String method : List.of(chosen.split(","))) {
                 MergeMethod m = MergeMethods.byName(method);
                 double[] s = time(reps, () -> {
                     for (int t = 0; t < tensors; t++) {

@@ -250,14 +250,35 @@ public final class MagnitudeSelect {
         }
 
         private void collect(float[] d, int bound, long t0) {
-            for (int v = 0; v < bound / Tiles.LANES; v++) {
-                long lanes = insideLanes[v];
-                while (lanes != 0) {
-                    int l = v * Tiles.LANES + Long.numberOfTrailingZeros(lanes);
-                    add(Math.abs(d[l]), t0 + l);
-                    lanes &= lanes - 1;
+            // Room for a whole tile up front, so the loop below stores without a capacity check per element.
+            if (values.length - size < bound) {
+                int grown = Math.max(values.length * 2, size + bound);
+                values = Arrays.copyOf(values, grown);
+                indices = Arrays.copyOf(indices, grown);
+            }
+            float[] vs = values;
+            long[] is = indices;
+            int p = size;
+            int vectors = bound / Tiles.LANES;
+            int perWord = 64 / Tiles.LANES;
+            // The lanes of 64 elements at a time in one word: at a few percent density a branch per vector
+            // mispredicts about once per element found; a branch per word much less often.
+            for (int v0 = 0; v0 < vectors; v0 += perWord) {
+                long word = 0;
+                int end = Math.min(vectors, v0 + perWord);
+                for (int v = v0; v < end; v++) {
+                    word |= insideLanes[v] << ((v - v0) * Tiles.LANES);
+                }
+                int at = v0 * Tiles.LANES;
+                while (word != 0) {
+                    int l = at + Long.numberOfTrailingZeros(word);
+                    vs[p] = Math.abs(d[l]);
+                    is[p] = t0 + l;
+                    p++;
+                    word &= word - 1;
                 }
             }
+            size = p;
         }
 
         /** The scalar form of {@link #scanTile} over {@code d[from..len)}: tails, and small tensors. */
