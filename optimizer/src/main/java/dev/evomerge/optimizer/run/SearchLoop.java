@@ -7,6 +7,7 @@ import dev.evomerge.recipe.MergeRecipe;
 import dev.evomerge.results.CachedFitness;
 import dev.evomerge.results.Checkpoint;
 import dev.evomerge.results.HistoryRecord;
+import dev.evomerge.results.ParetoFront;
 import dev.evomerge.results.RunDirectory;
 import dev.evomerge.results.RunJson;
 import dev.evomerge.space.SearchSpace;
@@ -79,6 +80,8 @@ public final class SearchLoop {
     private long sessionStart;
     private long sessionGenerations;
     private long sessionEvaluations;
+    private ParetoFront pareto;
+    private final List<HistoryRecord> generationRecords = new ArrayList<>();
     /** Test hook: runs after a generation's history is written and before its checkpoint. */
     Runnable beforeCheckpoint = () -> {};
 
@@ -159,6 +162,25 @@ public final class SearchLoop {
         return generation;
     }
 
+    /**
+     * Keeps the Pareto front over {@code objectives} (task names from {@link CandidateScores#tasks()}, or
+     * {@code fitness}) and rewrites {@code pareto.json} after every generation. The front is rebuilt from
+     * the history, so after a resume it is the uninterrupted run's front.
+     */
+    public SearchLoop trackPareto(List<String> objectives) {
+        pareto = new ParetoFront(objectives);
+        run.history().forEach(pareto::offer);
+        if (!pareto.members().isEmpty()) {
+            run.writePareto(pareto.snapshot());
+        }
+        return this;
+    }
+
+    /** The Pareto front, or {@code null} when {@link #trackPareto} was not called. */
+    public ParetoFront pareto() {
+        return pareto;
+    }
+
     public SearchStrategy strategy() {
         return strategy;
     }
@@ -196,8 +218,13 @@ public final class SearchLoop {
         List<Double> fitness = new ArrayList<>();
         int[] index = {0};
         BatchEvaluator batch = genomes -> score(gen, genomes, index, fitness);
+        generationRecords.clear();
         strategy.step(batch);
         run.sync();
+        if (pareto != null) {
+            generationRecords.forEach(pareto::offer);
+            run.writePareto(pareto.snapshot());
+        }
         generation = gen;
         sessionGenerations++;
         writeBestRecipe();
@@ -274,6 +301,7 @@ public final class SearchLoop {
             }
         }
         run.appendHistory(records);
+        generationRecords.addAll(records);
         return out;
     }
 

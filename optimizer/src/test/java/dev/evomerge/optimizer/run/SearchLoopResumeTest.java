@@ -131,6 +131,28 @@ class SearchLoopResumeTest {
     }
 
     @Test
+    void paretoFrontSurvivesResume() throws Exception {
+        var space = Synthetic.space();
+        RunDirectory ref = RunDirectory.create(tmp.resolve("ref"), "c");
+        SearchLoop refLoop = SearchLoop.start(ref, space, Synthetic.factory("ga"), new Synthetic.CountingEvaluator(),
+                RunLimits.generations(6), null).trackPareto(List.of("first", "second"));
+        refLoop.run();
+        assertFalse(refLoop.pareto().members().isEmpty());
+
+        Path dir = tmp.resolve("b");
+        var eval = new Synthetic.CountingEvaluator();
+        SearchLoop a = SearchLoop.start(RunDirectory.create(dir, "c"), space, Synthetic.factory("ga"), eval,
+                RunLimits.generations(4), null).trackPareto(List.of("first", "second"));
+        withCrashBeforeCheckpoint(a, 4);
+        assertThrows(IllegalStateException.class, a::run);
+        SearchLoop b = SearchLoop.resume(RunDirectory.open(dir), space, Synthetic.factory("ga"), eval,
+                RunLimits.generations(6), null, null).trackPareto(List.of("first", "second"));
+        b.run();
+        assertEquals(Files.readString(tmp.resolve("ref").resolve(RunDirectory.PARETO)),
+                Files.readString(dir.resolve(RunDirectory.PARETO)));
+    }
+
+    @Test
     void corruptLatestCheckpointFallsBackAndStillMatches() throws Exception {
         var space = Synthetic.space();
         RunDirectory ref = RunDirectory.create(tmp.resolve("ref"), "c");
