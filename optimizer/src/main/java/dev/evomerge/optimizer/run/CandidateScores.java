@@ -1,0 +1,27 @@
+package dev.evomerge.optimizer.run;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What evaluating one recipe gives: a score per task (in task order, for history and logs) and the
+ * per-example scores the strategies see (their mean is the fitness; M2N2 uses them one by one).
+ *
+ * {@snippet :
+ * var s = new CandidateScores(Map.of("math", 0.5), new double[] {1, 0, 1, 0});
+ * }
+ *
+ * @param tasks score per task name
+ * @param examples per-example scores, higher is better, at least one
+ */
+public record CandidateScores(Map<String, Double> tasks, double[] examples) {
+    public CandidateScores {
+        Objects.requireNonNull(examples, "examples");
+        if (examples.length == 0) {
+            throw new IllegalArgumentException("candidate scores need at least one example score");
+        }
+        tasks = tasks == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(tasks));
+    }
+}

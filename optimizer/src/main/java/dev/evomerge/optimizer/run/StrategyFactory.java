@@ -1,0 +1,141 @@
+package dev.evomerge.optimizer.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.evomerge.optimizer.strategy.AskTellStrategy;
+import dev.evomerge.optimizer.strategy.BatchEvaluator;
+import dev.evomerge.optimizer.strategy.CmaEs;
+import dev.evomerge.optimizer.strategy.CmaState;
+import dev.evomerge.optimizer.strategy.GaState;
+import dev.evomerge.optimizer.strategy.GeneticAlgorithm;
+import dev.evomerge.optimizer.strategy.M2n2;
+import dev.evomerge.optimizer.strategy.M2n2Config;
+import dev.evomerge.optimizer.strategy.M2n2State;
+import dev.evomerge.results.RunJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * How to start a strategy fresh and how to bring one back from a checkpoint's state. The config
+ * (algorithm, population, seed) picks one of the factories below; the same factory must be used on
+ * resume, since settings that are not part of the state (GA settings, M2N2 config) come from it.
+ *
+ * {@snippet :
+ * StrategyFactory f = StrategyFactory.cmaEs(new double[space.dimension()], 0.3, 0, seed, false);
+ * }
+ */
+public interface StrategyFactory {
+
+    String name();
+
+    SearchStrategy start();
+
+    /** Rebuilds the strategy from the JSON of its {@link SearchStrategy#state()}. */
+    SearchStrategy restore(JsonNode state);
+
+    /** CMA-ES, full covariance or separable; {@code lambda <= 0} means Hansen's default. */
+    static StrategyFactory cmaEs(double[] mean, double sigma0, int lambda, long seed, boolean separable) {
+        double[] m = mean.clone();
+        return askTell("cma-es",
+                () -> separable ? CmaEs.separable(m, sigma0, lambda, seed) : CmaEs.full(m, sigma0, lambda, seed),
+                CmaState.class, CmaEs::restore);
+    }
+
+    /** M2N2 seeded with {@code seeds} (each an exportable member). */
+    static StrategyFactory m2n2(M2n2Config config, List<double[]> seeds, long seed) {
+        List<double[]> copy = seeds.stream().map(double[]::clone).toList();
+        return askTell("m2n2", () -> M2n2.of(config, copy, seed), M2n2State.class, s -> M2n2.restore(config, s));
+    }
+
+    /** Jenetics' GA engine. */
+    static StrategyFactory ga(GeneticAlgorithm.Settings settings, long seed) {
+        return new StrategyFactory() {
+            public String name() {
+                return "ga";
+            }
+
+            public SearchStrategy start() {
+                Forwarding f = new Forwarding();
+                return new GaAdapter(GeneticAlgorithm.of(settings, f, seed), f);
+            }
+
+            public SearchStrategy restore(JsonNode state) {
+                Forwarding f = new Forwarding();
+                return new GaAdapter(GeneticAlgorithm.restore(settings, f, read(state, GaState.class)), f);
+            }
+        };
+    }
+
+    /** Any ask/tell core with a state record {@code S}. */
+    static <S extends Record> StrategyFactory askTell(
+            String name, Supplier<? extends AskTellStrategy<S>> fresh, Class<S> stateType,
+            Function<S, ? extends AskTellStrategy<S>> restore) {
+        return new StrategyFactory() {
+            public String name() {
+                return name;
+            }
+
+            public SearchStrategy start() {
+                return new AskTellAdapter(name, fresh.get());
+            }
+
+            public SearchStrategy restore(JsonNode state) {
+                return new AskTellAdapter(name, restore.apply(read(state, stateType)));
+            }
+        };
+    }
+
+    private static <S> S read(JsonNode node, Class<S> type) {
+        try {
+            return RunJson.mapper().treeToValue(node, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("checkpoint: cannot read the " + type.getSimpleName() + " state: " + e.getMessage(), e);
+        }
+    }
+
+    /** One ask, one batch, one tell. */
+    record AskTellAdapter(String name, AskTellStrategy<?> core) implements SearchStrategy {
+        public void step(BatchEvaluator evaluator) {
+            List<double[]> genomes = core.ask();
+            double[][] scores = evaluator.evaluate(genomes);
+            core.tell(genomes, scores);
+        }
+
+        public Record state() {
+            return core.state();
+        }
+    }
+
+    /** The GA is built around an evaluator; this one forwards to the loop's evaluator of the current step. */
+    final class Forwarding implements BatchEvaluator {
+        private BatchEvaluator target;
+
+        public double[][] evaluate(List<double[]> genomes) {
+            return Objects.requireNonNull(target, "GA evaluated outside a step").evaluate(genomes);
+        }
+    }
+
+    /** One Jenetics generation per step. */
+    record GaAdapter(GeneticAlgorithm ga, Forwarding forwarding) implements SearchStrategy {
+        public String name() {
+            return "ga";
+        }
+
+        public void step(BatchEvaluator evaluator) {
+            forwarding.target = evaluator;
+            try {
+                // The stream starts from the GA's current population each time it is created.
+                ga.stream().limit(1).forEach(r -> {});
+            } finally {
+                forwarding.target = null;
+            }
+        }
+
+        public Record state() {
+            return ga.state();
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.evomerge.results;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One line of {@code fitness-cache.jsonl}: what evaluating one recipe gave, so the same recipe is never
+ * evaluated twice in a run, also across resume.
+ *
+ * @param recipeHash {@code MergeRecipe.contentHash()}
+ * @param generation the generation in which it was evaluated
+ * @param scores score per task, in task order
+ * @param examples per-example scores (what M2N2 needs)
+ * @param seconds evaluation time
+ */
+public record CachedFitness(
+        @JsonProperty("recipe_hash") String recipeHash,
+        long generation,
+        Map<String, Double> scores,
+        double[] examples,
+        double seconds) {
+    public CachedFitness {
+        Objects.requireNonNull(recipeHash, "recipeHash");
+        Objects.requireNonNull(examples, "examples");
+        scores = scores == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(scores));
+    }
+}
