@@ -39,9 +39,21 @@ public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, Li
     }
 
     public static SearchConfig load(Path file) {
+        try {
+            return parse(Files.readString(file), file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read the search config: " + firstLine(e), e);
+        }
+    }
+
+    /**
+     * Parses config text as if it were the file {@code file}: task paths resolve against its folder. A resumed run
+     * parses its stored copy this way, against the folder the original came from.
+     */
+    public static SearchConfig parse(String text, Path file) {
         JsonNode root;
         try {
-            root = YAML.readTree(file.toFile());
+            root = YAML.readTree(text);
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": " + firstLine(e), e);
         }

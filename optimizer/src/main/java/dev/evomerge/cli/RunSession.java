@@ -1,0 +1,97 @@
+package dev.evomerge.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.evomerge.eval.RecipeScorer;
+import dev.evomerge.eval.runtime.ComputeDevice;
+import dev.evomerge.eval.task.Task;
+import dev.evomerge.eval.task.TaskSplit;
+import dev.evomerge.optimizer.config.SearchConfig;
+import dev.evomerge.optimizer.config.TaskRef;
+import dev.evomerge.optimizer.run.SearchLoop;
+import dev.evomerge.optimizer.run.StrategyFactory;
+import dev.evomerge.results.RunDirectory;
+import dev.evomerge.space.SearchSpace;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * One search, started or resumed: the config, where models are found, and the device. What a resume needs
+ * besides the run directory's own files is kept in {@code launch.json} beside them.
+ */
+record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, int limit) {
+
+    static final String LAUNCH = "launch.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Writes launch.json into a new run directory. */
+    void record(RunDirectory run) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("config", config.file().toAbsolutePath().toString());
+        n.put("working_dir", workingDir.toString());
+        n.put("device", device.name().toLowerCase(java.util.Locale.ROOT));
+        n.put("limit", limit);
+        try {
+            Path tmp = run.path().resolve(LAUNCH + ".tmp");
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), n);
+            Files.move(tmp, run.path().resolve(LAUNCH), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The session of an existing run: its stored config, parsed as if it still sat where it came from. */
+    static RunSession of(RunDirectory run) {
+        Path launch = run.path().resolve(LAUNCH);
+        if (!Files.isRegularFile(launch)) {
+            throw new IllegalArgumentException(run.path() + ": not a search run (no " + LAUNCH + ")");
+        }
+        try {
+            var n = JSON.readTree(launch.toFile());
+            SearchConfig config = SearchConfig.parse(run.config(), Path.of(n.get("config").asText()));
+            return new RunSession(config, Path.of(n.get("working_dir").asText()),
+                    ComputeDevice.parse(n.path("device").asText("auto")), n.path("limit").asInt(0));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(launch + ": " + e.getMessage(), e);
+        }
+    }
+
+    SearchSpace space() {
+        return SearchWiring.space(config, workingDir);
+    }
+
+    /** Builds everything, checks models and tasks, then runs the loop to its limits. */
+    SearchLoop.Result run(RunDirectory run, boolean resume) {
+        SearchSpace space = space();
+        SearchWiring.checkModels(space, workingDir);
+        List<Task> tasks = config.tasks().stream().map(TaskRef::path).map(Task::load).toList();
+        StrategyFactory strategy = SearchWiring.strategy(config.search(), space);
+        long generations = config.search().generations();
+        try (RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, limit, workingDir, device);
+             ProgressBar bar = new ProgressBarBuilder().setTaskName("search").setStyle(ProgressBarStyle.ASCII)
+                     .setInitialMax(generations > 0 ? generations : -1).setUnit(" gen", 1).build()) {
+            var evaluator = SearchWiring.evaluator(scorer, config.tasks());
+            var limits = SearchWiring.limits(config.search());
+            SearchLoop loop = resume
+                    ? SearchLoop.resume(run, space, strategy, evaluator, limits, report -> {
+                        bar.stepTo(report.generation());
+                        System.err.println(report.logLine());
+                    }, warning -> System.err.println("evomerge: " + warning))
+                    : SearchLoop.start(run, space, strategy, evaluator, limits, report -> {
+                        bar.stepTo(report.generation());
+                        System.err.println(report.logLine());
+                    });
+            SearchLoop.Result result = loop.run();
+            if (result.bestGenes() != null) {
+                run.writeBestRecipe(space.decode(result.bestGenes()).toYaml());
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package dev.evomerge.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.evomerge.arch.Architecture;
+import dev.evomerge.checkpoint.Checkpoint;
+import dev.evomerge.eval.RecipeScorer;
+import dev.evomerge.eval.task.TaskResult;
+import dev.evomerge.optimizer.config.SearchConfig;
+import dev.evomerge.optimizer.config.SearchSettings;
+import dev.evomerge.optimizer.config.TaskRef;
+import dev.evomerge.optimizer.run.CandidateScores;
+import dev.evomerge.optimizer.run.RecipeEvaluator;
+import dev.evomerge.optimizer.run.RunLimits;
+import dev.evomerge.optimizer.run.StrategyFactory;
+import dev.evomerge.optimizer.strategy.GeneticAlgorithm;
+import dev.evomerge.optimizer.strategy.M2n2Config;
+import dev.evomerge.optimizer.strategy.Rng;
+import dev.evomerge.plan.MergePlanner;
+import dev.evomerge.plan.ModelSet;
+import dev.evomerge.recipe.MergeRecipe;
+import dev.evomerge.space.GenomeDefinition;
+import dev.evomerge.space.LayerRoutingSpace;
+import dev.evomerge.space.ParameterSpace;
+import dev.evomerge.space.SearchSpace;
+import io.jenetics.util.DoubleRange;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Turns a search config into the pieces of a run: space, strategy, limits and the evaluator. */
+final class SearchWiring {
+
+    private SearchWiring() {
+    }
+
+    static SearchSpace space(SearchConfig config, Path workingDir) {
+        String where = config.file().toString();
+        if (config.genome() != null && config.layerRouting() != null) {
+            throw new IllegalArgumentException(where + ": 'genome' together with 'layer_routing' (a merged model"
+                    + " routed with others) is not supported yet; use one of them");
+        }
+        if (config.genome() != null) {
+            GenomeDefinition genome = GenomeDefinition.parse(config.genome(), where);
+            String reference = genome.baseModel() != null ? genome.baseModel() : genome.models().getFirst();
+            return new ParameterSpace(genome, numLayers(workingDir.resolve(reference)));
+        }
+        JsonNode r = config.layerRouting();
+        List<String> models = new ArrayList<>();
+        r.path("models").forEach(m -> models.add(m.asText()));
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException(where + ": layer_routing.models must list the models to route");
+        }
+        List<Integer> layers = models.stream().map(m -> numLayers(workingDir.resolve(m))).toList();
+        return new LayerRoutingSpace(models, layers, r.path("repeats").asInt(1), r.path("max_scale").asDouble(2.0));
+    }
+
+    private static int numLayers(Path modelDir) {
+        Path config = modelDir.resolve(Checkpoint.CONFIG);
+        if (!Files.isRegularFile(config)) {
+            throw new IllegalArgumentException(modelDir + ": model not found (no config.json)");
+        }
+        try {
+            JsonNode node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
+            return Architecture.forConfig(node, config).numLayers(node, config);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(config + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Plans the recipe at the middle of the space against the real checkpoints, so missing models and
+     * mismatched shapes fail before the first evaluation.
+     */
+    static void checkModels(SearchSpace space, Path workingDir) {
+        MergeRecipe probe = space.decode(midpoint(space));
+        if (!probe.layerPath().isEmpty()) {
+            return;
+        }
+        MergePlanner.validate(probe);
+        try (ModelSet models = ModelSet.open(probe, workingDir)) {
+            MergePlanner.plan(probe, models);
+        }
+    }
+
+    static StrategyFactory strategy(SearchSettings s, SearchSpace space) {
+        int n = space.dimension();
+        return switch (s.algorithm()) {
+            case "cma-es" -> {
+                double width = 0;
+                for (int i = 0; i < n; i++) {
+                    width += space.upper(i) - space.lower(i);
+                }
+                // A quarter of the typical gene range: wide enough to explore, narrow enough to stay inside.
+                yield StrategyFactory.cmaEs(midpoint(space), 0.25 * width / n, s.population(), s.seed(), n > 200);
+            }
+            case "ga" -> StrategyFactory.ga(GeneticAlgorithm.Settings.defaults(n, bounds(space),
+                    s.population() > 0 ? s.population() : 20), s.seed());
+            case "m2n2" -> {
+                int archive = s.population() > 0 ? s.population() : 20;
+                Rng rng = Rng.seeded(s.seed() ^ 0x5EED5EEDL);
+                List<double[]> seeds = new ArrayList<>();
+                for (int k = 0; k < archive; k++) {
+                    double[] g = new double[n];
+                    for (int i = 0; i < n; i++) {
+                        g[i] = space.lower(i) + rng.nextDouble() * (space.upper(i) - space.lower(i));
+                    }
+                    seeds.add(g);
+                }
+                // Genes are mixing weights, so children are linear blends; four per generation fill a batch.
+                M2n2Config config = new M2n2Config(archive, 1.0, true, true, true,
+                        M2n2Config.Interpolation.LINEAR, 0.02, 4);
+                yield StrategyFactory.m2n2(config, seeds, s.seed());
+            }
+            default -> throw new IllegalArgumentException("search.algorithm: '" + s.algorithm()
+                    + "' is not implemented yet (available: ga, cma-es, m2n2)");
+        };
+    }
+
+    static RunLimits limits(SearchSettings s) {
+        RunLimits limits = RunLimits.generations(s.generations());
+        return s.maxEvaluations() > 0 ? limits.withMaxEvaluations(s.maxEvaluations()) : limits;
+    }
+
+    /**
+     * Fitness is the weighted mean of the task scores; the per-example scores are scaled so that their plain
+     * mean equals it, which keeps M2N2's per-example competition consistent with the fitness.
+     */
+    static RecipeEvaluator evaluator(RecipeScorer scorer, List<TaskRef> refs) {
+        double total = refs.stream().mapToDouble(TaskRef::weight).sum();
+        return recipes -> recipes.stream().map(recipe -> {
+            Map<String, TaskResult> results = scorer.score(recipe);
+            Map<String, Double> byTask = new LinkedHashMap<>();
+            List<double[]> parts = new ArrayList<>();
+            int count = 0;
+            int i = 0;
+            for (TaskResult r : results.values()) {
+                byTask.put(r.name(), r.score());
+                parts.add(r.perExample());
+                count += r.perExample().length;
+            }
+            double[] examples = new double[count];
+            int at = 0;
+            for (TaskResult r : results.values()) {
+                double scale = refs.get(i++).weight() / total * count / Math.max(1, r.perExample().length);
+                for (double x : r.perExample()) {
+                    examples[at++] = x * scale;
+                }
+            }
+            return new CandidateScores(byTask, examples);
+        }).toList();
+    }
+
+    static double[] midpoint(SearchSpace space) {
+        double[] m = new double[space.dimension()];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = (space.lower(i) + space.upper(i)) / 2;
+        }
+        return m;
+    }
+
+    private static DoubleRange bounds(SearchSpace space) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < space.dimension(); i++) {
+            lo = Math.min(lo, space.lower(i));
+            hi = Math.max(hi, space.upper(i));
+        }
+        return new DoubleRange(lo, hi);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.evomerge.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.evomerge.checkpoint.DType;
+import dev.evomerge.checkpoint.SyntheticCheckpoints;
+import dev.evomerge.recipe.RecipeParser;
+import dev.evomerge.results.RunDirectory;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The main job end to end on tiny models: search, resume, export, and merging the export. */
+class SearchCommandTest {
+
+    @TempDir
+    Path tmp;
+    Path run;
+    final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void zoo() throws IOException {
+        Path base = SyntheticCheckpoints.llama(tmp.resolve("base"), 2, 32, 64, 64, DType.F32, 1);
+        SyntheticCheckpoints.fineTune(base, tmp.resolve("ft1"), 0.05f, 2);
+        SyntheticCheckpoints.fineTune(base, tmp.resolve("ft2"), 0.05f, 3);
+        Files.writeString(tmp.resolve("rows.jsonl"), """
+                {"text": "one two three", "split": "search"}
+                {"text": "four five six", "split": "search"}
+                {"text": "seven eight", "split": "test"}
+                """);
+        Files.writeString(tmp.resolve("lm.yaml"), "name: lm\ntype: loglik\ndata: rows.jsonl\n");
+        run = tmp.resolve("run");
+    }
+
+    private Path config(String genomeExtra, String search) throws IOException {
+        Path c = tmp.resolve("search.yaml");
+        Files.writeString(c, """
+                genome:
+                  models: [%s, %s]
+                  merge_method: task_arithmetic
+                  base_model: %s
+                %s
+                tasks:
+                  - path: lm.yaml
+                search: %s
+                """.formatted(tmp.resolve("ft1"), tmp.resolve("ft2"), tmp.resolve("base"), genomeExtra, search));
+        return c;
+    }
+
+    private int cli(String... args) {
+        return Main.run(new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void searchExportAndMergeRoundTrip() throws IOException {
+        Path config = config("  layer_granularity: 1", "{algorithm: cma-es, generations: 2, seed: 3}");
+        assertEquals(0, cli("search", config.toString(), "--run", run.toString(), "--device", "cpu"), err.toString());
+        RunDirectory dir = RunDirectory.open(run);
+        var history = dir.history();
+        assertTrue(history.size() >= 2, "two generations of candidates: " + history.size());
+        assertTrue(Files.exists(run.resolve(RunDirectory.BEST_RECIPE)));
+        assertEquals(java.util.Set.of("lm"), history.getFirst().scores().keySet());
+
+        Path exported = tmp.resolve("best.yaml");
+        assertEquals(0, cli("export", run.toString(), "--out", exported.toString()), err.toString());
+        var best = history.stream().max(java.util.Comparator.comparingDouble(r -> r.fitness())).orElseThrow();
+        assertEquals(best.recipeHash(), RecipeParser.parse(exported).contentHash(),
+                "the exported recipe is the one the search scored");
+        assertEquals(0, cli("merge", exported.toString(), "--out", tmp.resolve("merged").toString(), "--quiet"),
+                err.toString());
+        assertTrue(Files.exists(tmp.resolve("merged/model.safetensors")));
+
+        int lines = dir.historyLines().size();
+        assertEquals(0, cli("resume", run.toString()), err.toString());
+        assertEquals(lines, RunDirectory.open(run).historyLines().size(), "a finished run has nothing left to do");
+    }
+
+    @Test
+    void unknownAlgorithmFailsBeforeTheRunDirectoryExists() throws IOException {
+        Path config = config("", "{algorithm: pso, generations: 2}");
+        assertEquals(Main.BAD_INPUT, cli("search", config.toString(), "--run", run.toString()));
+        assertTrue(err.toString().contains("unknown algorithm 'pso'"), err.toString());
+        assertFalse(Files.exists(run));
+    }
+
+    @Test
+    void layerGranularityMustDivideTheLayerCount() throws IOException {
+        Path config = config("  layer_granularity: 3", "{algorithm: ga, generations: 2}");
+        assertEquals(Main.BAD_INPUT, cli("search", config.toString(), "--run", run.toString()));
+        assertTrue(err.toString().contains("layer_granularity"), err.toString());
+        assertFalse(Files.exists(run));
+    }
+
+    @Test
+    void missingModelFailsBeforeTheRunDirectoryExists() throws IOException {
+        Path config = tmp.resolve("bad.yaml");
+        Files.writeString(config, """
+                genome: {models: [%s, /nonexistent/ft], merge_method: linear}
+                tasks: [{path: lm.yaml}]
+                search: {algorithm: m2n2, generations: 2}
+                """.formatted(tmp.resolve("ft1")));
+        assertEquals(Main.BAD_INPUT, cli("search", config.toString(), "--run", run.toString()));
+        assertTrue(err.toString().contains("/nonexistent/ft"), err.toString());
+        assertFalse(Files.exists(run));
+    }
+}
