@@ -11,27 +11,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A real child JVM running the loop, killed with SIGKILL at random moments, then resumed in this one. */
 class SearchLoopKillTest {
-    static final int GENERATIONS = 80;
+    static final int GENERATIONS = 50;
     @TempDir Path tmp;
 
-    @Test
-    void killedChildProcessesThenResumedEqualsUninterrupted() throws Exception {
-        String strategy = "m2n2";
+    @ParameterizedTest
+    @ValueSource(strings = {"ga", "m2n2"})
+    void killedChildProcessesThenResumedEqualsUninterrupted(String strategy) throws Exception {
         RunDirectory ref = RunDirectory.create(tmp.resolve("ref"), "algorithm: " + strategy + "\n");
         SearchLoop refLoop = SearchLoop.start(ref, Synthetic.space(), Synthetic.factory(strategy),
                 new Synthetic.CountingEvaluator(), RunLimits.generations(GENERATIONS), null);
         refLoop.run();
 
         Path dir = tmp.resolve("killed");
-        Random random = new Random(2026);
+        Random random = new Random(strategy.hashCode());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> kills = new ArrayList<>();
-        for (int k = 0; k < 4; k++) {
+        for (int k = 0; k < 3; k++) {
             Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                     KillableRun.class.getName(), dir.toString(), strategy, String.valueOf(GENERATIONS), "10")
                     .redirectErrorStream(true).start();
