@@ -87,6 +87,9 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
                         bar.stepTo(report.generation());
                         System.err.println(report.logLine());
                     });
+            if (!config.search().objectives().isEmpty()) {
+                loop.trackPareto(config.search().objectives());
+            }
             SearchLoop.Result result = loop.run();
             if (result.bestGenes() != null) {
                 run.writeBestRecipe(space.decode(result.bestGenes()).toYaml());
