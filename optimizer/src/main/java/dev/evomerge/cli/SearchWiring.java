@@ -33,6 +33,9 @@ import java.util.Map;
 /** Turns a search config into the pieces of a run: space, strategy, limits and the evaluator. */
 final class SearchWiring {
 
+    /** Objective name for a layer path's length (stored negated, so larger is better like every score). */
+    static final String PATH_LENGTH = "path_length";
+
     private SearchWiring() {
     }
 
@@ -148,6 +151,10 @@ final class SearchWiring {
                 for (double x : r.perExample()) {
                     examples[at++] = x * scale;
                 }
+            }
+            if (!recipe.layerPath().isEmpty()) {
+                // The inference cost of a routed model, as an objective: negated, since every objective is maximised.
+                byTask.put(PATH_LENGTH, -(double) recipe.layerPath().size());
             }
             return new CandidateScores(byTask, examples);
         }).toList();
