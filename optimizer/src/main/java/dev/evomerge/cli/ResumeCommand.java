@@ -17,6 +17,7 @@ final class ResumeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunDirectory run = RunDirectory.open(runDir);
-        return SearchCommand.report(RunSession.of(run).run(run, true), runDir);
+        RunSession session = RunSession.of(run);
+        return SearchCommand.report(session.run(session.prepare(), run, true), runDir);
     }
 }

@@ -66,27 +66,36 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         return SearchWiring.space(config, workingDir);
     }
 
-    /** Builds everything, checks models and tasks, then runs the loop to its limits. */
-    SearchLoop.Result run(RunDirectory run, boolean resume) {
+    /** What a run needs, built and checked (models, shapes, tasks) before any run directory is touched. */
+    record Prepared(SearchSpace space, List<Task> tasks, StrategyFactory strategy) {
+    }
+
+    Prepared prepare() {
         SearchSpace space = space();
         SearchWiring.checkModels(space, workingDir);
         List<Task> tasks = config.tasks().stream().map(TaskRef::path).map(Task::load).toList();
-        StrategyFactory strategy = SearchWiring.strategy(config.search(), space);
+        return new Prepared(space, tasks, SearchWiring.strategy(config.search(), space));
+    }
+
+    /** Runs the loop to its limits. */
+    SearchLoop.Result run(Prepared prepared, RunDirectory run, boolean resume) {
+        SearchSpace space = prepared.space();
+        List<Task> tasks = prepared.tasks();
+        StrategyFactory strategy = prepared.strategy();
         long generations = config.search().generations();
         try (RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, limit, workingDir, device);
              ProgressBar bar = new ProgressBarBuilder().setTaskName("search").setStyle(ProgressBarStyle.ASCII)
                      .setInitialMax(generations > 0 ? generations : -1).setUnit(" gen", 1).build()) {
             var evaluator = SearchWiring.evaluator(scorer, config.tasks());
             var limits = SearchWiring.limits(config.search());
+            java.util.function.Consumer<dev.evomerge.optimizer.run.GenerationReport> progress = report -> {
+                bar.stepTo(report.generation());
+                System.err.println(report.logLine());
+            };
             SearchLoop loop = resume
-                    ? SearchLoop.resume(run, space, strategy, evaluator, limits, report -> {
-                        bar.stepTo(report.generation());
-                        System.err.println(report.logLine());
-                    }, warning -> System.err.println("evomerge: " + warning))
-                    : SearchLoop.start(run, space, strategy, evaluator, limits, report -> {
-                        bar.stepTo(report.generation());
-                        System.err.println(report.logLine());
-                    });
+                    ? SearchLoop.resume(run, space, strategy, evaluator, limits, progress,
+                        warning -> System.err.println("evomerge: " + warning))
+                    : SearchLoop.start(run, space, strategy, evaluator, limits, progress);
             if (!config.search().objectives().isEmpty()) {
                 loop.trackPareto(config.search().objectives());
             }

@@ -34,14 +34,14 @@ final class SearchCommand implements Callable<Integer> {
         SearchConfig config = SearchConfig.load(configFile);
         RunSession session = new RunSession(config, Path.of("").toAbsolutePath(), ComputeDevice.parse(device), limit);
         // Everything that can be wrong with the config is found before the run directory is made.
-        SearchWiring.checkModels(session.space(), session.workingDir());
+        RunSession.Prepared prepared = session.prepare();
         if (Files.exists(runDir)) {
             throw new IllegalArgumentException(runDir + ": already exists (resume it with 'evomerge resume "
                     + runDir + "' or choose another --run)");
         }
         RunDirectory run = RunDirectory.create(runDir, Files.readString(configFile));
         session.record(run);
-        return report(session.run(run, false), runDir);
+        return report(session.run(prepared, run, false), runDir);
     }
 
     static int report(SearchLoop.Result result, Path runDir) {

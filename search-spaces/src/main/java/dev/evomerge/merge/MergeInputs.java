@@ -28,4 +28,13 @@ public record MergeInputs(TensorView base, List<Source> sources, Parameters glob
         sources = List.copyOf(sources);
         Objects.requireNonNull(global, "global");
     }
+
+    /** The base tensor, for a method that cannot work without one; the error names the method and tensor. */
+    public TensorView requireBase(String method) {
+        if (base == null) {
+            throw new IllegalArgumentException("merge method '" + method + "' needs a base_model (tensor '"
+                    + (sources.isEmpty() ? "?" : sources.getFirst().tensor().name()) + "')");
+        }
+        return base;
+    }
 }

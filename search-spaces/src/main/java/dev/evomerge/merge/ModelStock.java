@@ -40,11 +40,7 @@ public final class ModelStock implements MergeMethod {
 
     @Override
     public void merge(MergeInputs in, MemorySegment out, DType outType) {
-        TensorView base = in.base();
-        if (base == null) {
-            throw new IllegalArgumentException("merge method 'model_stock' needs a base_model (tensor '"
-                    + (in.sources().isEmpty() ? "?" : in.sources().getFirst().tensor().name()) + "')");
-        }
+        TensorView base = in.requireBase("model_stock");
         if (in.sources().isEmpty()) {
             FusedMerge.combination(List.of(base), new float[] {1f}).run(out, outType);
             return;

@@ -42,11 +42,7 @@ public final class Slerp implements MergeMethod {
 
     @Override
     public void merge(MergeInputs in, MemorySegment out, DType outType) {
-        TensorView a = in.base();
-        if (a == null) {
-            throw new IllegalArgumentException("merge method 'slerp' needs a base_model (tensor '"
-                    + (in.sources().isEmpty() ? "?" : in.sources().getFirst().tensor().name()) + "')");
-        }
+        TensorView a = in.requireBase("slerp");
         if (in.sources().isEmpty()) {
             FusedMerge.combination(List.of(a), new float[] {1f}).run(out, outType);
             return;
