@@ -1,5 +1,6 @@
 package dev.evomerge.eval;
 
+import dev.evomerge.checkpoint.Checkpoint;
 import dev.evomerge.checkpoint.TensorView;
 import dev.evomerge.eval.runtime.ComputeDevice;
 import dev.evomerge.eval.runtime.LanguageModel;
@@ -15,7 +16,6 @@ import dev.evomerge.recipe.LayerStep;
 import dev.evomerge.recipe.MergeRecipe;
 import dev.evomerge.recipe.RecipeParser;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,34 +90,30 @@ public final class EvalTarget implements AutoCloseable {
         for (LayerStep step : recipe.layerPath()) {
             index.putIfAbsent(step.model(), index.size());
         }
-        List<Path> dirs = new ArrayList<>();
-        for (String name : index.keySet()) {
-            Path dir = workingDir.resolve(name).normalize();
-            if (!Files.isDirectory(dir)) {
-                throw new IllegalArgumentException(recipe.origin().at("layer_path") + ": model '" + name
-                        + "' not found (no directory " + dir + ")");
+        LayerPath path = new LayerPath(recipe.layerPath().stream()
+                .map(s -> new LayerPath.Step(index.get(s.model()), s.layer(), s.scale())).toList());
+        // ModelSet resolves and checks the recipe's models as a merge does; the path is checked against
+        // their configs before any weight is copied to the device.
+        try (ModelSet models = ModelSet.open(recipe, workingDir)) {
+            List<Checkpoint> checkpoints = index.keySet().stream().map(models::checkpoint).toList();
+            List<LlamaConfig> configs = checkpoints.stream()
+                    .map(c -> LlamaConfig.fromJson(c.config(), c.dir().resolve(Checkpoint.CONFIG))).toList();
+            try {
+                path.validateConfigs(configs);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(recipe.origin().at("layer_path") + ": " + e.getMessage(), e);
             }
-            dirs.add(dir);
-        }
-        List<LayerPath.Step> steps = recipe.layerPath().stream()
-                .map(s -> new LayerPath.Step(index.get(s.model()), s.layer(), s.scale())).toList();
-        LayerPath path = new LayerPath(steps);
-        try {
-            path.validateConfigs(dirs.stream().map(LlamaConfig::read).toList());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(recipe.origin().at("layer_path") + ": " + e.getMessage(), e);
-        }
-        List<ModelWeights> loaded = new ArrayList<>();
-        try {
-            for (Path dir : dirs) {
-                loaded.add(ModelWeights.load(dir, device));
+            List<ModelWeights> loaded = new ArrayList<>();
+            try {
+                for (int i = 0; i < checkpoints.size(); i++) {
+                    loaded.add(ModelWeights.load(configs.get(i), TensorSource.of(checkpoints.get(i)),
+                            device.resolve()));
+                }
+                return new EvalTarget(LanguageModel.of(path, loaded), loaded, checkpoints.getFirst().dir());
+            } catch (RuntimeException e) {
+                loaded.forEach(ModelWeights::close);
+                throw e;
             }
-            LanguageModel model = LanguageModel.of(path, loaded);
-            String first = recipe.layerPath().getFirst().model();
-            return new EvalTarget(model, loaded, workingDir.resolve(first).normalize());
-        } catch (RuntimeException e) {
-            loaded.forEach(ModelWeights::close);
-            throw e;
         }
     }
 

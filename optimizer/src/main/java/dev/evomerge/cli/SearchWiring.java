@@ -23,7 +23,6 @@ import dev.evomerge.space.LayerRoutingSpace;
 import dev.evomerge.space.ParameterSpace;
 import dev.evomerge.space.SearchSpace;
 import io.jenetics.util.DoubleRange;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,16 +60,9 @@ final class SearchWiring {
     }
 
     private static int numLayers(Path modelDir) {
-        Path config = modelDir.resolve(Checkpoint.CONFIG);
-        if (!Files.isRegularFile(config)) {
-            throw new IllegalArgumentException(modelDir + ": model not found (no config.json)");
-        }
-        try {
-            JsonNode node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
-            return Architecture.forConfig(node, config).numLayers(node, config);
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException(config + ": " + e.getMessage(), e);
-        }
+        JsonNode config = Checkpoint.readConfig(modelDir);
+        Path file = modelDir.resolve(Checkpoint.CONFIG);
+        return Architecture.forConfig(config, file).numLayers(config, file);
     }
 
     /**

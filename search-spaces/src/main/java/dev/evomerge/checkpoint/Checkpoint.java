@@ -60,13 +60,7 @@ public final class Checkpoint implements AutoCloseable {
 
     /** Opens and validates the model directory {@code dir}, mapping every weight file it uses. */
     public static Checkpoint open(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new CheckpointException(dir, "model directory does not exist");
-        }
-        JsonNode config = readJson(dir.resolve(CONFIG), "config.json is missing");
-        if (!config.isObject()) {
-            throw new CheckpointException(dir.resolve(CONFIG), "is not a JSON object");
-        }
+        JsonNode config = readConfig(dir);
         Arena arena = Arena.ofShared();
         try {
             Map<String, TensorView> tensors;
@@ -132,6 +126,18 @@ public final class Checkpoint implements AutoCloseable {
             }
         }
         return tensors;
+    }
+
+    /** Reads and checks a model directory's config.json alone, without touching its weights. */
+    public static JsonNode readConfig(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new CheckpointException(dir, "model directory does not exist");
+        }
+        JsonNode config = readJson(dir.resolve(CONFIG), "config.json is missing");
+        if (!config.isObject()) {
+            throw new CheckpointException(dir.resolve(CONFIG), "is not a JSON object");
+        }
+        return config;
     }
 
     private static JsonNode readJson(Path file, String missing) {
