@@ -39,14 +39,24 @@ public final class CharTokenizers {
         return v;
     }
 
-    /** Writes {@code dir/tokenizer.json} and returns {@code dir}. */
+    /** Writes {@code dir/tokenizer.json} over {@link #vocabulary()} and returns {@code dir}. */
     public static Path write(Path dir) {
+        return write(dir, vocabulary());
+    }
+
+    /**
+     * Writes {@code dir/tokenizer.json} over {@code vocab} (index = id; ids 0-2 must be {@code <unk>},
+     * {@code <s>}, {@code </s>}, every other entry one character) and returns {@code dir}.
+     */
+    public static Path write(Path dir, List<String> vocab) {
+        if (vocab.size() < 3 || !vocab.subList(0, 3).equals(List.of("<unk>", "<s>", "</s>"))) {
+            throw new IllegalArgumentException("a character vocabulary starts with <unk>, <s>, </s>");
+        }
         ObjectNode root = JSON.createObjectNode();
         root.put("version", "1.0");
         root.putNull("truncation");
         root.putNull("padding");
         ArrayNode added = root.putArray("added_tokens");
-        List<String> vocab = vocabulary();
         for (int i = 0; i < 3; i++) {
             ObjectNode t = added.addObject();
             t.put("id", i);

@@ -130,6 +130,44 @@ public final class LanguageModel {
         return out;
     }
 
+    /**
+     * For each sequence and each prefix {@code seq[0..j]}, the most likely next token: {@code result[i][j]}
+     * (so {@code result[i].length == seq.length}). One batched forward pass. Greedy decoding of a prompt writes
+     * a given continuation exactly when this matches it at every position of the continuation, which turns
+     * an exact-match check into one pass instead of a token-by-token loop.
+     */
+    public int[][] greedyNext(int[][] sequences) {
+        if (sequences.length == 0) {
+            return new int[0][];
+        }
+        int[] lengths = new int[sequences.length];
+        int t = 0;
+        for (int i = 0; i < sequences.length; i++) {
+            checkPrompt(sequences[i]);
+            lengths[i] = sequences[i].length;
+            t = Math.max(t, lengths[i]);
+        }
+        int rows = sequences.length * t;
+        int[] best = new int[rows];
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray hidden = decoder.hidden(pad(sequences, t), lengths, null).reshape(rows, -1);
+            int chunk = (int) Math.max(1, Math.min(rows, logitBudget / decoder.first().config().vocabSize()));
+            for (int from = 0; from < rows; from += chunk) {
+                int to = Math.min(rows, from + chunk);
+                long[] arg = decoder.logits(hidden.get(new NDIndex("{}:{}", from, to))).argMax(-1).toLongArray();
+                for (int k = 0; k < arg.length; k++) {
+                    best[from + k] = (int) arg[k];
+                }
+            }
+        }
+        int[][] out = new int[sequences.length][];
+        for (int i = 0; i < sequences.length; i++) {
+            out[i] = java.util.Arrays.copyOfRange(best, i * t, i * t + lengths[i]);
+        }
+        return out;
+    }
+
     /** Greedy decoding of up to {@code maxNewTokens} tokens with a KV cache; returns only the new tokens. */
     public int[] generate(int[] prompt, int maxNewTokens) {
         return generate(prompt, maxNewTokens, new int[0]);

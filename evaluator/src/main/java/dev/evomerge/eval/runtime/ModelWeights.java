@@ -48,6 +48,15 @@ public final class ModelWeights implements AutoCloseable {
         this.lmHead = lmHead;
     }
 
+    /**
+     * Wraps arrays that already live in {@code manager} (a model being trained): closing the result closes
+     * the manager.
+     */
+    static ModelWeights of(LlamaConfig config, NDManager manager, NDArray embed, List<DecoderLayerWeights> layers,
+                           NDArray norm, NDArray lmHead) {
+        return new ModelWeights(config, manager, embed, layers, norm, lmHead);
+    }
+
     /** Reads config.json (failing fast if unsupported), then loads the checkpoint in {@code dir}. */
     public static ModelWeights load(Path dir, ComputeDevice device) {
         LlamaConfig config = LlamaConfig.read(dir);

@@ -1,0 +1,261 @@
+package dev.evomerge.eval.zoo;
+
+import ai.djl.Device;
+import ai.djl.pytorch.jni.JniUtils;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.evomerge.checkpoint.CharTokenizers;
+import dev.evomerge.eval.runtime.LanguageModel;
+import dev.evomerge.eval.runtime.LlamaConfig;
+import dev.evomerge.eval.runtime.TrainableLlama;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * The demo's model zoo, trained here from nothing: a base language model and experts fine-tuned from it,
+ * saved as Hugging Face directories ({@code base/}, one per expert), with a task file per skill
+ * ({@code tasks/<skill>.yaml} + JSONL, search and test rows). A directory that already holds a build of
+ * the same settings is left as it is; {@code zoo.json}, written last, records which.
+ *
+ * {@snippet :
+ * DemoZoo.build(Path.of("results/demo/zoo"), ZooSettings.demo(), DemoZoo.Listener.QUIET);
+ * }
+ */
+public final class DemoZoo {
+
+    /** Written last: a zoo without it, or with other settings in it, is rebuilt. */
+    public static final String STAMP = "zoo.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Progress of a build: a stage starts ({@code steps} long), a step ends. */
+    public interface Listener {
+        Listener QUIET = new Listener() {
+            public void stage(String name, int steps) {
+            }
+
+            public void step(int step) {
+            }
+        };
+
+        void stage(String name, int steps);
+
+        void step(int step);
+    }
+
+    private DemoZoo() {
+    }
+
+    /** Whether {@code dir} holds a finished build of {@code settings}. */
+    public static boolean isBuilt(Path dir, ZooSettings settings) {
+        Path stamp = dir.resolve(STAMP);
+        if (!Files.isRegularFile(stamp)) {
+            return false;
+        }
+        try {
+            return settings.fingerprint().equals(JSON.readTree(stamp.toFile()).path("settings").asText());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Builds the zoo into {@code dir} unless it already holds this build; returns {@code dir}. */
+    public static Path build(Path dir, ZooSettings settings, Listener listener) {
+        if (isBuilt(dir, settings)) {
+            return dir;
+        }
+        try {
+            Files.createDirectories(dir);
+            Files.deleteIfExists(dir.resolve(STAMP));
+            ai.djl.engine.Engine.getInstance(); // loads the natives JniUtils calls into
+            JniUtils.setNumThreads(settings.threads());
+            Map<DemoSkill, List<DemoSkill.Example>> rows = taskRows(settings);
+            Set<String> heldOut = new LinkedHashSet<>();
+            rows.values().forEach(list -> list.forEach(e -> heldOut.add(e.prompt())));
+            writeTasks(dir.resolve("tasks"), rows, settings.searchRows());
+
+            ObjectNode config = config(settings);
+            LlamaConfig llama = LlamaConfig.fromJson(config, dir.resolve("base/config.json"));
+            ZooTrainer trainer = new ZooTrainer(DemoSkill.VOCABULARY);
+            try (TrainableLlama base = TrainableLlama.init(llama, settings.seed(), Device.cpu())) {
+                listener.stage("base", settings.base().steps());
+                trainer.train(base, settings.baseMixture(), settings.base(), heldOut, listener::step);
+                save(base, dir.resolve("base"), config);
+            }
+            for (ZooSettings.Expert e : settings.experts()) {
+                try (TrainableLlama expert = TrainableLlama.load(dir.resolve("base"), Device.cpu())) {
+                    listener.stage(e.name(), settings.expert().steps());
+                    Map<DemoSkill, Double> mix = new LinkedHashMap<>();
+                    settings.baseMixture().forEach((s, share) -> mix.put(s, share * settings.replay()));
+                    mix.merge(e.skill(), 1 - settings.replay(), Double::sum);
+                    trainer.train(expert, mix, settings.expert(), heldOut, listener::step);
+                    save(expert, dir.resolve(e.name()), config);
+                }
+            }
+            ObjectNode stamp = JSON.createObjectNode();
+            stamp.put("settings", settings.fingerprint());
+            Path tmp = dir.resolve(STAMP + ".tmp");
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), stamp);
+            Files.move(tmp, dir.resolve(STAMP), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The fraction of {@code examples} whose answer greedy decoding writes exactly (then a newline). */
+    public static double accuracy(LanguageModel model, List<DemoSkill.Example> examples) {
+        Map<String, Integer> ids = new HashMap<>();
+        for (int i = 0; i < DemoSkill.VOCABULARY.size(); i++) {
+            ids.put(DemoSkill.VOCABULARY.get(i), i);
+        }
+        int[][] seqs = new int[examples.size()][];
+        for (int r = 0; r < seqs.length; r++) {
+            String text = examples.get(r).text();
+            seqs[r] = new int[text.length() + 1];
+            seqs[r][0] = ids.get("<s>");
+            for (int i = 0; i < text.length(); i++) {
+                seqs[r][i + 1] = ids.get(String.valueOf(text.charAt(i)));
+            }
+        }
+        int[][] next = model.greedyNext(seqs);
+        int right = 0;
+        for (int r = 0; r < seqs.length; r++) {
+            int from = examples.get(r).prompt().length() + 1;
+            boolean ok = true;
+            for (int j = from; j < seqs[r].length && ok; j++) {
+                ok = next[r][j - 1] == seqs[r][j];
+            }
+            right += ok ? 1 : 0;
+        }
+        return (double) right / seqs.length;
+    }
+
+    /** Distinct prompts per task skill, search rows first; a pure function of the settings. */
+    public static Map<DemoSkill, List<DemoSkill.Example>> taskRows(ZooSettings settings) {
+        Map<DemoSkill, List<DemoSkill.Example>> rows = new LinkedHashMap<>();
+        SplittableRandom rng = new SplittableRandom(settings.seed() ^ 0x7A5C);
+        Set<String> seen = new java.util.HashSet<>();
+        int n = settings.searchRows() + settings.testRows();
+        for (DemoSkill s : List.of(DemoSkill.ADD, DemoSkill.TRANSLIT, DemoSkill.REVERSE, DemoSkill.ADD_LETTERS)) {
+            List<DemoSkill.Example> list = new ArrayList<>();
+            while (list.size() < n) {
+                DemoSkill.Example e = s.sample(rng);
+                if (seen.add(e.prompt())) {
+                    list.add(e);
+                }
+            }
+            rows.put(s, list);
+        }
+        return rows;
+    }
+
+    private static void writeTasks(Path dir, Map<DemoSkill, List<DemoSkill.Example>> rows, int searchRows)
+            throws IOException {
+        Files.createDirectories(dir);
+        for (Map.Entry<DemoSkill, List<DemoSkill.Example>> t : rows.entrySet()) {
+            String name = t.getKey().taskName();
+            StringBuilder jsonl = new StringBuilder();
+            List<DemoSkill.Example> list = t.getValue();
+            for (int i = 0; i < list.size(); i++) {
+                ObjectNode row = JSON.createObjectNode();
+                row.put("prompt", list.get(i).prompt());
+                row.put("answer", list.get(i).answer());
+                row.put("split", i < searchRows ? "search" : "test");
+                jsonl.append(JSON.writeValueAsString(row)).append('\n');
+            }
+            Files.writeString(dir.resolve(name + ".jsonl"), jsonl, StandardCharsets.UTF_8);
+            String yaml = "# " + t.getKey().description() + "; rows written by the demo zoo build\n"
+                    + "name: " + name + "\n"
+                    + "type: generate\n"
+                    + "data: " + name + ".jsonl\n"
+                    + "metric: exact\n"
+                    + "max_new_tokens: 6\n"
+                    + "stop: [\"\\n\"]\n";
+            Files.writeString(dir.resolve(name + ".yaml"), yaml, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A config.json transformers' LlamaForCausalLM accepts. */
+    static ObjectNode config(ZooSettings s) {
+        ObjectNode c = JSON.createObjectNode();
+        c.putArray("architectures").add("LlamaForCausalLM");
+        c.put("model_type", "llama");
+        c.put("hidden_size", s.hidden());
+        c.put("intermediate_size", s.intermediate());
+        c.put("num_hidden_layers", s.layers());
+        c.put("num_attention_heads", s.heads());
+        c.put("num_key_value_heads", s.heads());
+        c.put("head_dim", s.hidden() / s.heads());
+        c.put("vocab_size", s.vocab());
+        c.put("max_position_embeddings", 64);
+        c.put("rms_norm_eps", 1e-5);
+        c.put("rope_theta", 10000.0);
+        c.put("hidden_act", "silu");
+        c.put("tie_word_embeddings", true);
+        c.put("bos_token_id", 1);
+        c.put("eos_token_id", 2);
+        c.put("torch_dtype", "float32");
+        return c;
+    }
+
+    private static void save(TrainableLlama model, Path dir, ObjectNode config) {
+        model.save(dir, config, d -> CharTokenizers.write(d, DemoSkill.VOCABULARY));
+    }
+
+    /** Experiments: builds a zoo into args[0] and prints each model's accuracy per skill on the test rows. */
+    public static void main(String[] args) {
+        ZooSettings s = ZooSettings.demo();
+        if (args.length >= 3) {
+            s = s.withStages(new TrainingStage(Integer.parseInt(args[1]), s.base().batch(), s.base().learningRate(), 11),
+                    new TrainingStage(Integer.parseInt(args[2]), s.expert().batch(), s.expert().learningRate(), 12));
+        }
+        if (args.length >= 4) {
+            s = new ZooSettings(s.hidden(), s.layers(), s.heads(), s.intermediate(), s.vocab(), s.baseMixture(), s.base(),
+                    s.experts(), s.expert(), s.replay(), s.searchRows(), s.testRows(), s.seed(), Integer.parseInt(args[3]));
+        }
+        Path dir = Path.of(args[0]);
+        long t0 = System.nanoTime();
+        ZooSettings settings = s;
+        build(dir, settings, new Listener() {
+            String name;
+            public void stage(String n, int steps) {
+                name = n;
+                System.out.printf("%.0fs stage %s (%d steps)%n", (System.nanoTime() - t0) / 1e9, n, steps);
+            }
+
+            public void step(int step) {
+                if (step % 500 == 0) {
+                    System.out.printf("%.0fs %s step %d%n", (System.nanoTime() - t0) / 1e9, name, step);
+                }
+            }
+        });
+        Map<DemoSkill, List<DemoSkill.Example>> rows = taskRows(settings);
+        List<String> models = new ArrayList<>(List.of("base"));
+        settings.experts().forEach(e -> models.add(e.name()));
+        for (String m : models) {
+            try (var w = dev.evomerge.eval.runtime.ModelWeights.load(dir.resolve(m),
+                    dev.evomerge.eval.runtime.ComputeDevice.CPU)) {
+                StringBuilder line = new StringBuilder(String.format("%-10s", m));
+                for (var e : rows.entrySet()) {
+                    List<DemoSkill.Example> test = e.getValue().subList(settings.searchRows(), e.getValue().size());
+                    line.append(String.format(" %s %.2f", e.getKey().taskName(), accuracy(LanguageModel.of(w), test)));
+                }
+                System.out.println(line);
+            }
+        }
+        System.out.printf("total %.0fs%n", (System.nanoTime() - t0) / 1e9);
+    }
+}
