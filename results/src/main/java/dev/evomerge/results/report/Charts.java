@@ -228,19 +228,24 @@ public final class Charts {
         int legendHeight = 44;
         int perRow = Math.max(1, Math.min(path.size(), 24));
         int rowsNeeded = Math.max(1, (path.size() + perRow - 1) / perRow);
-        double slotW = (double) (WIDTH - 2 * margin) / perRow;
-        double slotH = (double) (HEIGHT - top - legendHeight - 8) / rowsNeeded;
-        double boxMax = Math.max(8, slotH - 24);
-        g.setFont(TICK);
-        FontMetrics fm = g.getFontMetrics();
+        // few steps would make huge blocks: cap the width and centre the strip
+        double slotW = Math.min(64, (double) (WIDTH - 2 * margin) / perRow);
+        double stripLeft = (WIDTH - slotW * perRow) / 2;
+        double room = HEIGHT - top - legendHeight - 8;
+        double slotH = Math.min(200, room / rowsNeeded);
+        double stripTop = top + (room - slotH * rowsNeeded) / 2;
+        double boxMax = Math.max(8, Math.min(140, slotH - 24));
+        Font layerFont = slotW >= 40 ? LABEL : TICK;
+        FontMetrics fm = g.getFontMetrics(layerFont);
+        FontMetrics small = g.getFontMetrics(TICK);
         for (int i = 0; i < path.size(); i++) {
             LayerStep s = path.get(i);
             int row = i / perRow;
             int col = i % perRow;
-            double x = margin + col * slotW + slotW * 0.12;
+            double x = stripLeft + col * slotW + slotW * 0.12;
             double bw = slotW * 0.76;
             double bh = Math.max(4, boxMax * Math.abs(s.scale()) / maxScale);
-            double baseline = top + row * slotH + 4 + boxMax;
+            double baseline = stripTop + row * slotH + 4 + boxMax;
             Color c = colours.get(s.model());
             g.setColor(c);
             g.fill(new Rectangle2D.Double(x, baseline - bh, bw, bh));
@@ -250,6 +255,7 @@ public final class Charts {
                 g.draw(new java.awt.geom.Line2D.Double(x - slotW * 0.24, baseline - 3, x, baseline - 3));
             }
             String layer = Integer.toString(s.layer());
+            g.setFont(layerFont);
             if (fm.stringWidth(layer) + 2 <= bw && fm.getAscent() + 2 <= bh) {
                 g.setColor(Palette.textOn(c));
                 g.drawString(layer, (float) (x + (bw - fm.stringWidth(layer)) / 2),
@@ -259,9 +265,17 @@ public final class Charts {
                 g.drawString(layer, (float) (x + (bw - fm.stringWidth(layer)) / 2), (float) (baseline - bh - 2));
             }
             String scale = String.format(Locale.ROOT, "×%.2f", s.scale());
-            if (fm.stringWidth(scale) <= slotW) {
+            if (small.stringWidth(scale) > slotW) {
+                scale = String.format(Locale.ROOT, "%.2f", s.scale());
+            }
+            if (small.stringWidth(scale) > slotW) {
+                scale = String.format(Locale.ROOT, "%.1f", s.scale());
+            }
+            if (small.stringWidth(scale) <= slotW) {
                 g.setColor(MUTED);
-                g.drawString(scale, (float) (x + (bw - fm.stringWidth(scale)) / 2), (float) (baseline + fm.getAscent() + 2));
+                g.setFont(TICK);
+                g.drawString(scale, (float) (x + (bw - small.stringWidth(scale)) / 2),
+                        (float) (baseline + small.getAscent() + 2));
             }
         }
         // legend along the bottom

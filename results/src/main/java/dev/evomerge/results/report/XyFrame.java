@@ -19,7 +19,8 @@ record XyFrame(int left, int top, int width, int height, Ticks xTicks, Ticks yTi
         double[] xr = range(series, true);
         double[] yr = range(series, false);
         return new XyFrame(MARGIN_LEFT, MARGIN_TOP, imageWidth - MARGIN_LEFT - MARGIN_RIGHT,
-                imageHeight - MARGIN_TOP - MARGIN_BOTTOM, Ticks.of(xr[0], xr[1]), Ticks.of(yr[0], yr[1]));
+                imageHeight - MARGIN_TOP - MARGIN_BOTTOM, Ticks.of(xr[0], xr[1], integral(series)),
+                Ticks.of(yr[0], yr[1]));
     }
 
     double px(double x) {
@@ -28,6 +29,18 @@ record XyFrame(int left, int top, int width, int height, Ticks xTicks, Ticks yTi
 
     double py(double y) {
         return top + height - (y - yTicks.min()) / (yTicks.max() - yTicks.min()) * height;
+    }
+
+    /** Whether every x is a whole number (generations, steps): then ticks fall on whole numbers too. */
+    private static boolean integral(List<Series> series) {
+        for (Series s : series) {
+            for (double x : s.x()) {
+                if (Double.isFinite(x) && x != Math.rint(x)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static double[] range(List<Series> series, boolean xs) {
@@ -52,12 +65,19 @@ record XyFrame(int left, int top, int width, int height, Ticks xTicks, Ticks yTi
     record Ticks(double min, double max, double step, List<Double> values) {
 
         static Ticks of(double lo, double hi) {
+            return of(lo, hi, false);
+        }
+
+        static Ticks of(double lo, double hi, boolean integral) {
             if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) {
-                double pad = lo == 0 ? 0.5 : Math.abs(lo) * 0.1;
+                double pad = integral ? 1 : lo == 0 ? 0.5 : Math.abs(lo) * 0.1;
                 lo -= pad;
                 hi += pad;
             }
             double step = niceStep((hi - lo) / 5);
+            if (integral) {
+                step = Math.max(1, step);
+            }
             double min = Math.floor(lo / step + 1e-9) * step;
             double max = Math.ceil(hi / step - 1e-9) * step;
             List<Double> values = new ArrayList<>();

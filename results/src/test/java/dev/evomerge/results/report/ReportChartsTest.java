@@ -115,4 +115,21 @@ class ReportChartsTest {
         assertFalse(rgb.contains(Palette.category(2).getRGB() & 0xFFFFFF), "only two models");
         assertEquals("math", Charts.shortNames(List.of("zoo/base", "zoo/math/")).get("zoo/math/"));
     }
+
+    @Test
+    void longPathsWrapIntoRowsAndWholeNumberAxesGetWholeTicks() throws Exception {
+        List<LayerStep> path = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            path.add(new LayerStep(i % 3 == 0 ? "a" : i % 3 == 1 ? "b" : "c", i, 0.5 + (i % 5) * 0.25));
+        }
+        BufferedImage img = Charts.layerPath("Long path", path);
+        Charts.writePng(img, tmp.resolve("long.png"));
+        if (System.getProperty("report.keep") != null) {
+            Charts.writePng(img, Path.of(System.getProperty("report.keep"), "long-path.png"));
+        }
+        assertTrue(distinctColours(img) > 10);
+        XyFrame f = XyFrame.of(List.of(new Series("s", new double[] {1, 2, 3}, new double[] {0, 1, 2})), 800, 450);
+        assertEquals(1.0, f.xTicks().step());
+        assertEquals("2", f.xTicks().label(2));
+    }
 }
