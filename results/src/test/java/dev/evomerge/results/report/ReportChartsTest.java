@@ -53,6 +53,7 @@ class ReportChartsTest {
         assertTrue(near(img, f.px(3), f.py(0.35), Palette.category(1), 2), "mean's marker at (3, 0.35)");
         assertFalse(near(img, f.px(1.5), f.py(0.9), Palette.category(0), 2), "nothing of best far from its line");
         assertTrue(distinctColours(img) > 10);
+        assertTrue(java.awt.GraphicsEnvironment.isHeadless(), "charts never need a display");
 
         Path png = tmp.resolve("plots/line.png");
         Charts.writePng(img, png);
