@@ -67,14 +67,15 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
     }
 
     /** What a run needs, built and checked (models, shapes, tasks) before any run directory is touched. */
-    record Prepared(SearchSpace space, List<Task> tasks, StrategyFactory strategy) {
+    record Prepared(SearchSpace space, List<Task> tasks, List<String> objectives, StrategyFactory strategy) {
     }
 
     Prepared prepare() {
         SearchSpace space = space();
         SearchWiring.checkModels(space, workingDir);
         List<Task> tasks = config.tasks().stream().map(TaskRef::path).map(Task::load).toList();
-        return new Prepared(space, tasks, SearchWiring.strategy(config.search(), space));
+        List<String> objectives = SearchWiring.objectives(config.search(), tasks.stream().map(Task::name).toList(), space);
+        return new Prepared(space, tasks, objectives, SearchWiring.strategy(config.search(), space, objectives));
     }
 
     /** Runs the loop to its limits. */
@@ -96,8 +97,8 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
                     ? SearchLoop.resume(run, space, strategy, evaluator, limits, progress,
                         warning -> System.err.println("evomerge: " + warning))
                     : SearchLoop.start(run, space, strategy, evaluator, limits, progress);
-            if (!config.search().objectives().isEmpty()) {
-                loop.trackPareto(config.search().objectives());
+            if (!prepared.objectives().isEmpty()) {
+                loop.trackPareto(prepared.objectives());
             }
             SearchLoop.Result result = loop.run();
             if (result.bestGenes() != null) {

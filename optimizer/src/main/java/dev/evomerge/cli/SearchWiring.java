@@ -14,6 +14,7 @@ import dev.evomerge.optimizer.run.RunLimits;
 import dev.evomerge.optimizer.run.StrategyFactory;
 import dev.evomerge.optimizer.strategy.GeneticAlgorithm;
 import dev.evomerge.optimizer.strategy.M2n2Config;
+import dev.evomerge.optimizer.strategy.Nsga2;
 import dev.evomerge.optimizer.strategy.Rng;
 import dev.evomerge.plan.MergePlanner;
 import dev.evomerge.plan.ModelSet;
@@ -80,7 +81,30 @@ final class SearchWiring {
         }
     }
 
-    static StrategyFactory strategy(SearchSettings s, SearchSpace space) {
+    /**
+     * The objectives of a multi-objective run: those the config names, each checked against the task names,
+     * {@code fitness} and (for routed spaces) {@code path_length}; for {@code nsga2} without a list, every
+     * task and the path length where there is one. Empty for single-objective runs without a list.
+     */
+    static List<String> objectives(SearchSettings s, List<String> taskNames, SearchSpace space) {
+        List<String> known = new ArrayList<>(taskNames);
+        if (!space.decode(midpoint(space)).layerPath().isEmpty()) {
+            known.add(PATH_LENGTH);
+        }
+        if (s.objectives().isEmpty()) {
+            return s.algorithm().equals("nsga2") ? List.copyOf(known) : List.of();
+        }
+        known.add("fitness");
+        for (String o : s.objectives()) {
+            if (!known.contains(o)) {
+                throw new IllegalArgumentException("search.objectives: unknown objective '" + o + "' (known: "
+                        + String.join(", ", known) + ")");
+            }
+        }
+        return s.objectives();
+    }
+
+    static StrategyFactory strategy(SearchSettings s, SearchSpace space, List<String> objectives) {
         int n = space.dimension();
         return switch (s.algorithm()) {
             case "cma-es" -> {
@@ -109,8 +133,10 @@ final class SearchWiring {
                         M2n2Config.Interpolation.LINEAR, 0.02, 4);
                 yield StrategyFactory.m2n2(config, seeds, s.seed());
             }
+            case "nsga2" -> StrategyFactory.nsga2(Nsga2.Settings.defaults(n, bounds(space),
+                    s.population() > 0 ? s.population() : 20), objectives, s.seed());
             default -> throw new IllegalArgumentException("search.algorithm: '" + s.algorithm()
-                    + "' is not implemented yet (available: ga, cma-es, m2n2)");
+                    + "' is not implemented (available: " + String.join(", ", SearchSettings.ALGORITHMS) + ")");
         };
     }
 
