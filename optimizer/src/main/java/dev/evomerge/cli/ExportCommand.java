@@ -1,10 +1,13 @@
 package dev.evomerge.cli;
 
+import dev.evomerge.recipe.LayerStep;
 import dev.evomerge.recipe.MergeRecipe;
+import dev.evomerge.recipe.ModelEntry;
 import dev.evomerge.results.HistoryRecord;
 import dev.evomerge.results.ParetoFront;
 import dev.evomerge.results.RunJson;
 import dev.evomerge.results.RunDirectory;
+import dev.evomerge.space.CombinedSpace;
 import dev.evomerge.space.SearchSpace;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,10 +68,9 @@ final class ExportCommand implements Callable<Integer> {
                 : Comparator.comparingDouble(r -> r.scores().get(objective));
         HistoryRecord best = history.stream().max(by).orElseThrow();
         SearchSpace space = RunSession.of(run).space();
-        MergeRecipe recipe = decode(space, best.genes(), best.recipeHash());
         String header = String.format(Locale.ROOT, "# evomerge export of %s: generation %d, fitness %.6g (search split)%n",
                 runDir, best.generation(), best.fitness());
-        write(out, header, best.scores(), best.recipeHash(), recipe);
+        export(space, best.genes(), best.recipeHash(), out, header, best.scores());
         System.out.println("wrote " + out + " (fitness " + String.format(Locale.ROOT, "%.6g", best.fitness()) + ")");
         return 0;
     }
@@ -85,7 +87,6 @@ final class ExportCommand implements Callable<Integer> {
         int k = 0;
         for (ParetoFront.Member m : front.members()) {
             k++;
-            MergeRecipe recipe = decode(space, m.genes(), m.recipeHash());
             StringBuilder header = new StringBuilder(String.format(Locale.ROOT,
                     "# evomerge export of %s: Pareto member %d of %d, generation %d (search split)%n# objectives:",
                     runDir, k, front.members().size(), m.generation()));
@@ -94,10 +95,39 @@ final class ExportCommand implements Callable<Integer> {
             }
             header.append('\n');
             Path target = out.toAbsolutePath().resolveSibling(stem + "-" + k + ".yaml");
-            write(target, header.toString(), m.scores(), m.recipeHash(), recipe);
+            export(space, m.genes(), m.recipeHash(), target, header.toString(), m.scores());
             System.out.println("wrote " + target);
         }
         return 0;
+    }
+
+    /**
+     * Writes the recipe of {@code genes}. A recipe of a combined space routes through a merged model, so it
+     * becomes two files: {@code NAME-merged.yaml} (the merge) and {@code NAME.yaml} (the layer path, which
+     * names the merge's file as its first model; {@code evomerge eval NAME.yaml} merges it in memory).
+     */
+    private void export(SearchSpace space, double[] genes, String hash, Path target, String header,
+            Map<String, Double> scores) throws IOException {
+        MergeRecipe recipe = decode(space, genes, hash);
+        if (space instanceof CombinedSpace combined) {
+            String name = target.getFileName().toString();
+            String stem = name.endsWith(".yaml") ? name.substring(0, name.length() - 5) : name;
+            Path mergeFile = target.resolveSibling(stem + "-merged.yaml");
+            MergeRecipe merge = combined.parameterRecipe(genes);
+            write(mergeFile, header + "# the merged model that " + target + " routes through\n", scores,
+                    merge.contentHash(), merge);
+            String mergedName = combined.mergedModelName(genes);
+            String file = mergeFile.toString();
+            List<ModelEntry> models = recipe.models().stream()
+                    .map(e -> e.model().equals(mergedName) ? new ModelEntry(file, e.parameters()) : e).toList();
+            List<LayerStep> path = recipe.layerPath().stream()
+                    .map(st -> st.model().equals(mergedName) ? new LayerStep(file, st.layer(), st.scale()) : st).toList();
+            recipe = new MergeRecipe(recipe.mergeMethod(), recipe.baseModel(), models, recipe.slices(),
+                    recipe.parameters(), recipe.dtype(), recipe.outDtype(), recipe.tokenizerSource(), path,
+                    recipe.origin());
+            header += "# routes through " + mergeFile + " (merged in memory by 'evomerge eval " + target + "')\n";
+        }
+        write(target, header, scores, hash, recipe);
     }
 
     private MergeRecipe decode(SearchSpace space, double[] genes, String hash) {

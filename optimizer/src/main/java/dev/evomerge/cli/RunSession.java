@@ -81,13 +81,20 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
     /** Runs the loop to its limits. */
     SearchLoop.Result run(Prepared prepared, RunDirectory run, boolean resume) {
         SearchSpace space = prepared.space();
+        // A combined space's routed recipes name their merged model by hash; the evaluator looks it up here.
+        java.util.function.Function<String, dev.evomerge.recipe.MergeRecipe> mergedModels = name -> null;
+        if (space instanceof dev.evomerge.space.CombinedSpace combined) {
+            MergedModels registry = new MergedModels(combined);
+            space = registry;
+            mergedModels = registry;
+        }
         List<Task> tasks = prepared.tasks();
         StrategyFactory strategy = prepared.strategy();
         long generations = config.search().generations();
         try (RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, limit, workingDir, device);
              ProgressBar bar = new ProgressBarBuilder().setTaskName("search").setStyle(ProgressBarStyle.ASCII)
                      .setInitialMax(generations > 0 ? generations : -1).setUnit(" gen", 1).build()) {
-            var evaluator = SearchWiring.evaluator(scorer, config.tasks());
+            var evaluator = SearchWiring.evaluator(scorer, config.tasks(), mergedModels);
             var limits = SearchWiring.limits(config.search());
             java.util.function.Consumer<dev.evomerge.optimizer.run.GenerationReport> progress = report -> {
                 bar.stepTo(report.generation());
