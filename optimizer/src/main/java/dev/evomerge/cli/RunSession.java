@@ -80,6 +80,12 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
 
     /** Runs the loop to its limits. */
     SearchLoop.Result run(Prepared prepared, RunDirectory run, boolean resume) {
+        return run(prepared, run, resume, e -> e);
+    }
+
+    /** As above, with the evaluator wrapped (the overhead benchmark times it). */
+    SearchLoop.Result run(Prepared prepared, RunDirectory run, boolean resume,
+            java.util.function.UnaryOperator<dev.evomerge.optimizer.run.RecipeEvaluator> wrap) {
         SearchSpace space = prepared.space();
         // A combined space's routed recipes name their merged model by hash; the evaluator looks it up here.
         java.util.function.Function<String, dev.evomerge.recipe.MergeRecipe> mergedModels = name -> null;
@@ -94,7 +100,7 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         try (RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, limit, workingDir, device);
              ProgressBar bar = new ProgressBarBuilder().setTaskName("search").setStyle(ProgressBarStyle.ASCII)
                      .setInitialMax(generations > 0 ? generations : -1).setUnit(" gen", 1).build()) {
-            var evaluator = SearchWiring.evaluator(scorer, config.tasks(), mergedModels);
+            var evaluator = wrap.apply(SearchWiring.evaluator(scorer, config.tasks(), mergedModels));
             var limits = SearchWiring.limits(config.search());
             java.util.function.Consumer<dev.evomerge.optimizer.run.GenerationReport> progress = report -> {
                 bar.stepTo(report.generation());
