@@ -23,11 +23,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * What {@code evomerge eval} scores, loaded onto the device: a model directory, a merge recipe (merged in
  * memory, never written to disk), or a recipe with a {@code layer_path} (the named models' layers routed in
- * the path's order). Closing it frees every model's native memory.
+ * the path's order). A routed model may itself be a merge: a layer path's model named by a recipe file
+ * ({@code .yaml}/{@code .yml}), or by a name the caller resolves to a recipe, is merged in memory first.
+ * Closing it frees every model's native memory.
  *
  * {@snippet :
  * try (EvalTarget target = EvalTarget.load(Path.of("recipe.yaml"), Path.of("."), ComputeDevice.AUTO)) {
@@ -65,12 +68,39 @@ public final class EvalTarget implements AutoCloseable {
      * @param location names the recipe in error messages (its file, or the run that produced it)
      */
     public static EvalTarget forRecipe(MergeRecipe recipe, Path location, Path workingDir, ComputeDevice device) {
-        return recipe.layerPath().isEmpty()
-                ? merged(recipe, location, workingDir, device)
-                : routed(recipe, workingDir, device);
+        return forRecipe(recipe, name -> null, location, workingDir, device);
     }
 
-    private static EvalTarget merged(MergeRecipe recipe, Path location, Path workingDir, ComputeDevice device) {
+    /**
+     * As {@link #forRecipe(MergeRecipe, Path, Path, ComputeDevice)}, where a layer path's model for which
+     * {@code mergedModels} returns a recipe is that recipe merged in memory (a search over merged and routed
+     * models names its merged model {@code merged:<hash>}). Models it returns {@code null} for are
+     * directories, or recipe files when their name ends in {@code .yaml} or {@code .yml}.
+     */
+    public static EvalTarget forRecipe(MergeRecipe recipe, Function<String, MergeRecipe> mergedModels, Path location,
+            Path workingDir, ComputeDevice device) {
+        if (recipe.layerPath().isEmpty()) {
+            Merged m = merge(recipe, location, workingDir, device);
+            return new EvalTarget(LanguageModel.of(m.weights()), List.of(m.weights()), m.tokenizerDir());
+        }
+        Function<String, MergeRecipe> resolve = name -> {
+            MergeRecipe r = mergedModels.apply(name);
+            if (r == null && (name.endsWith(".yaml") || name.endsWith(".yml"))) {
+                r = RecipeParser.parse(workingDir.resolve(name));
+            }
+            if (r != null && !r.layerPath().isEmpty()) {
+                throw new IllegalArgumentException(recipe.origin().at("layer_path") + ": routed model '" + name
+                        + "' is itself routed; only merges can be routed");
+            }
+            return r;
+        };
+        return routed(recipe, resolve, workingDir, device);
+    }
+
+    /** A merge loaded onto the device, with its config and tokenizer. */
+    private record Merged(ModelWeights weights, LlamaConfig config, Path tokenizerDir) {}
+
+    private static Merged merge(MergeRecipe recipe, Path location, Path workingDir, ComputeDevice device) {
         MergePlanner.validate(recipe);
         try (ModelSet models = ModelSet.open(recipe, workingDir); Arena arena = Arena.ofConfined()) {
             MergePlan plan = MergePlanner.plan(recipe, models);
@@ -79,13 +109,14 @@ public final class EvalTarget implements AutoCloseable {
                     new TensorView(spec.name(), spec.dtype(), spec.shape(), arena.allocate(spec.byteSize(), 64))));
             MergeExecutor.run(plan, models, name -> merged.get(name).data(), MergeExecutor.Progress.NONE);
             LlamaConfig config = LlamaConfig.fromJson(plan.outputConfig(), location);
+            // The device copy is made here, so the merged tensors' arena can close with this scope.
             ModelWeights w = ModelWeights.load(config, inMemory(merged, location), device.resolve());
-            return new EvalTarget(LanguageModel.of(w), List.of(w),
-                    models.checkpoint(plan.tokenizerModel()).dir());
+            return new Merged(w, config, models.checkpoint(plan.tokenizerModel()).dir());
         }
     }
 
-    private static EvalTarget routed(MergeRecipe recipe, Path workingDir, ComputeDevice device) {
+    private static EvalTarget routed(MergeRecipe recipe, Function<String, MergeRecipe> mergedModels, Path workingDir,
+            ComputeDevice device) {
         Map<String, Integer> index = new LinkedHashMap<>();
         for (LayerStep step : recipe.layerPath()) {
             index.putIfAbsent(step.model(), index.size());
@@ -94,22 +125,55 @@ public final class EvalTarget implements AutoCloseable {
                 .map(s -> new LayerPath.Step(index.get(s.model()), s.layer(), s.scale())).toList());
         // ModelSet resolves and checks the recipe's models as a merge does; the path is checked against
         // their configs before any weight is copied to the device.
-        try (ModelSet models = ModelSet.open(recipe, workingDir)) {
-            List<Checkpoint> checkpoints = index.keySet().stream().map(models::checkpoint).toList();
-            List<LlamaConfig> configs = checkpoints.stream()
-                    .map(c -> LlamaConfig.fromJson(c.config(), c.dir().resolve(Checkpoint.CONFIG))).toList();
-            try {
-                path.validateConfigs(configs);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(recipe.origin().at("layer_path") + ": " + e.getMessage(), e);
+        Map<String, MergeRecipe> merges = new HashMap<>();
+        for (String name : index.keySet()) {
+            MergeRecipe r = mergedModels.apply(name);
+            if (r != null) {
+                merges.put(name, r);
+            }
+        }
+        try (ModelSet models = ModelSet.open(recipe, workingDir, merges::containsKey)) {
+            // Directory models first: their configs are checked against the path before anything is merged.
+            List<String> names = List.copyOf(index.keySet());
+            LlamaConfig[] configs = new LlamaConfig[names.size()];
+            for (int i = 0; i < configs.length; i++) {
+                if (!merges.containsKey(names.get(i))) {
+                    Checkpoint c = models.checkpoint(names.get(i));
+                    configs[i] = LlamaConfig.fromJson(c.config(), c.dir().resolve(Checkpoint.CONFIG));
+                }
             }
             List<ModelWeights> loaded = new ArrayList<>();
             try {
-                for (int i = 0; i < checkpoints.size(); i++) {
-                    loaded.add(ModelWeights.load(configs.get(i), TensorSource.of(checkpoints.get(i)),
-                            device.resolve()));
+                ModelWeights[] weights = new ModelWeights[names.size()];
+                Path tokenizerDir = null;
+                for (int i = 0; i < names.size(); i++) {
+                    MergeRecipe r = merges.get(names.get(i));
+                    if (r != null) {
+                        Merged m = merge(r, workingDir.resolve(names.get(i)), workingDir, device);
+                        loaded.add(m.weights());
+                        weights[i] = m.weights();
+                        configs[i] = m.config();
+                        if (i == 0) {
+                            tokenizerDir = m.tokenizerDir();
+                        }
+                    }
                 }
-                return new EvalTarget(LanguageModel.of(path, loaded), loaded, checkpoints.getFirst().dir());
+                try {
+                    path.validateConfigs(List.of(configs));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(recipe.origin().at("layer_path") + ": " + e.getMessage(), e);
+                }
+                for (int i = 0; i < names.size(); i++) {
+                    if (weights[i] == null) {
+                        Checkpoint c = models.checkpoint(names.get(i));
+                        weights[i] = ModelWeights.load(configs[i], TensorSource.of(c), device.resolve());
+                        loaded.add(weights[i]);
+                        if (i == 0) {
+                            tokenizerDir = c.dir();
+                        }
+                    }
+                }
+                return new EvalTarget(LanguageModel.of(path, List.of(weights)), loaded, tokenizerDir);
             } catch (RuntimeException e) {
                 loaded.forEach(ModelWeights::close);
                 throw e;

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Scores recipes on a fixed set of tasks and one split: each recipe is merged (or routed) in memory, run, and
@@ -43,9 +44,17 @@ public final class RecipeScorer implements AutoCloseable {
 
     /** Each task's result (score and per-example scores), by task name, in task order. */
     public Map<String, TaskResult> score(MergeRecipe recipe) {
+        return score(recipe, name -> null);
+    }
+
+    /**
+     * As {@link #score(MergeRecipe)}, where layer-path models that {@code mergedModels} resolves to a recipe are
+     * merged in memory first (see {@link EvalTarget#forRecipe(MergeRecipe, Function, Path, Path, ComputeDevice)}).
+     */
+    public Map<String, TaskResult> score(MergeRecipe recipe, Function<String, MergeRecipe> mergedModels) {
         Map<String, TaskResult> results = new LinkedHashMap<>();
-        try (EvalTarget target = EvalTarget.forRecipe(recipe, workingDir.resolve("recipe-" + recipe.contentHash()
-                .substring(0, 12)), workingDir, device)) {
+        try (EvalTarget target = EvalTarget.forRecipe(recipe, mergedModels, workingDir.resolve("recipe-"
+                + recipe.contentHash().substring(0, 12)), workingDir, device)) {
             ModelTokenizer tokenizer = tokenizers.computeIfAbsent(target.tokenizerDir(), ModelTokenizer::load);
             TaskRunner runner = new TaskRunner(target.model(), tokenizer);
             for (Task task : tasks) {

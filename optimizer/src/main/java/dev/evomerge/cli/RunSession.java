@@ -67,26 +67,40 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
     }
 
     /** What a run needs, built and checked (models, shapes, tasks) before any run directory is touched. */
-    record Prepared(SearchSpace space, List<Task> tasks, StrategyFactory strategy) {
+    record Prepared(SearchSpace space, List<Task> tasks, List<String> objectives, StrategyFactory strategy) {
     }
 
     Prepared prepare() {
         SearchSpace space = space();
         SearchWiring.checkModels(space, workingDir);
         List<Task> tasks = config.tasks().stream().map(TaskRef::path).map(Task::load).toList();
-        return new Prepared(space, tasks, SearchWiring.strategy(config.search(), space));
+        List<String> objectives = SearchWiring.objectives(config.search(), tasks.stream().map(Task::name).toList(), space);
+        return new Prepared(space, tasks, objectives, SearchWiring.strategy(config.search(), space, objectives));
     }
 
     /** Runs the loop to its limits. */
     SearchLoop.Result run(Prepared prepared, RunDirectory run, boolean resume) {
+        return run(prepared, run, resume, e -> e);
+    }
+
+    /** As above, with the evaluator wrapped (the overhead benchmark times it). */
+    SearchLoop.Result run(Prepared prepared, RunDirectory run, boolean resume,
+            java.util.function.UnaryOperator<dev.evomerge.optimizer.run.RecipeEvaluator> wrap) {
         SearchSpace space = prepared.space();
+        // A combined space's routed recipes name their merged model by hash; the evaluator looks it up here.
+        java.util.function.Function<String, dev.evomerge.recipe.MergeRecipe> mergedModels = name -> null;
+        if (space instanceof dev.evomerge.space.CombinedSpace combined) {
+            MergedModels registry = new MergedModels(combined);
+            space = registry;
+            mergedModels = registry;
+        }
         List<Task> tasks = prepared.tasks();
         StrategyFactory strategy = prepared.strategy();
         long generations = config.search().generations();
         try (RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, limit, workingDir, device);
              ProgressBar bar = new ProgressBarBuilder().setTaskName("search").setStyle(ProgressBarStyle.ASCII)
                      .setInitialMax(generations > 0 ? generations : -1).setUnit(" gen", 1).build()) {
-            var evaluator = SearchWiring.evaluator(scorer, config.tasks());
+            var evaluator = wrap.apply(SearchWiring.evaluator(scorer, config.tasks(), mergedModels));
             var limits = SearchWiring.limits(config.search());
             java.util.function.Consumer<dev.evomerge.optimizer.run.GenerationReport> progress = report -> {
                 bar.stepTo(report.generation());
@@ -96,8 +110,8 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
                     ? SearchLoop.resume(run, space, strategy, evaluator, limits, progress,
                         warning -> System.err.println("evomerge: " + warning))
                     : SearchLoop.start(run, space, strategy, evaluator, limits, progress);
-            if (!config.search().objectives().isEmpty()) {
-                loop.trackPareto(config.search().objectives());
+            if (!prepared.objectives().isEmpty()) {
+                loop.trackPareto(prepared.objectives());
             }
             SearchLoop.Result result = loop.run();
             if (result.bestGenes() != null) {

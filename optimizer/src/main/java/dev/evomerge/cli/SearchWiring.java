@@ -14,10 +14,12 @@ import dev.evomerge.optimizer.run.RunLimits;
 import dev.evomerge.optimizer.run.StrategyFactory;
 import dev.evomerge.optimizer.strategy.GeneticAlgorithm;
 import dev.evomerge.optimizer.strategy.M2n2Config;
+import dev.evomerge.optimizer.strategy.Nsga2;
 import dev.evomerge.optimizer.strategy.Rng;
 import dev.evomerge.plan.MergePlanner;
 import dev.evomerge.plan.ModelSet;
 import dev.evomerge.recipe.MergeRecipe;
+import dev.evomerge.space.CombinedSpace;
 import dev.evomerge.space.GenomeDefinition;
 import dev.evomerge.space.LayerRoutingSpace;
 import dev.evomerge.space.ParameterSpace;
@@ -28,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Turns a search config into the pieces of a run: space, strategy, limits and the evaluator. */
 final class SearchWiring {
@@ -35,28 +38,53 @@ final class SearchWiring {
     /** Objective name for a layer path's length (stored negated, so larger is better like every score). */
     static final String PATH_LENGTH = "path_length";
 
+    /** How {@code layer_routing.models} may name the genome's merged model. */
+    static final String MERGED = "merged";
+
     private SearchWiring() {
     }
 
+    /**
+     * The config's space: the genome's parameter space, the layer-routing space, or both at once, where the
+     * genome's merged model is the first routed model (the one that anchors the path). In that case
+     * {@code layer_routing.models} lists the other routed models; it may start with {@value #MERGED} to say so.
+     */
     static SearchSpace space(SearchConfig config, Path workingDir) {
         String where = config.file().toString();
-        if (config.genome() != null && config.layerRouting() != null) {
-            throw new IllegalArgumentException(where + ": 'genome' together with 'layer_routing' (a merged model"
-                    + " routed with others) is not supported yet; use one of them");
-        }
+        ParameterSpace parameters = null;
         if (config.genome() != null) {
             GenomeDefinition genome = GenomeDefinition.parse(config.genome(), where);
             String reference = genome.baseModel() != null ? genome.baseModel() : genome.models().getFirst();
-            return new ParameterSpace(genome, numLayers(workingDir.resolve(reference)));
+            parameters = new ParameterSpace(genome, numLayers(workingDir.resolve(reference)));
         }
         JsonNode r = config.layerRouting();
+        if (r == null) {
+            return parameters;
+        }
         List<String> models = new ArrayList<>();
         r.path("models").forEach(m -> models.add(m.asText()));
+        int repeats = r.path("repeats").asInt(1);
+        double maxScale = r.path("max_scale").asDouble(2.0);
+        if (parameters != null) {
+            if (!models.isEmpty() && models.getFirst().equals(MERGED)) {
+                models.removeFirst();
+            }
+            if (models.contains(MERGED)) {
+                throw new IllegalArgumentException(where + ": layer_routing.models: the merged model ('" + MERGED
+                        + "') anchors the path, so it can only come first");
+            }
+            List<Integer> layers = models.stream().map(m -> numLayers(workingDir.resolve(m))).toList();
+            return new CombinedSpace(parameters, models, layers, repeats, maxScale);
+        }
         if (models.isEmpty()) {
             throw new IllegalArgumentException(where + ": layer_routing.models must list the models to route");
         }
+        if (models.contains(MERGED)) {
+            throw new IllegalArgumentException(where + ": layer_routing.models names '" + MERGED
+                    + "' but the config has no genome to merge it from");
+        }
         List<Integer> layers = models.stream().map(m -> numLayers(workingDir.resolve(m))).toList();
-        return new LayerRoutingSpace(models, layers, r.path("repeats").asInt(1), r.path("max_scale").asDouble(2.0));
+        return new LayerRoutingSpace(models, layers, repeats, maxScale);
     }
 
     private static int numLayers(Path modelDir) {
@@ -70,7 +98,8 @@ final class SearchWiring {
      * mismatched shapes fail before the first evaluation.
      */
     static void checkModels(SearchSpace space, Path workingDir) {
-        MergeRecipe probe = space.decode(midpoint(space));
+        MergeRecipe probe = space instanceof CombinedSpace c ? c.parameterRecipe(midpoint(space))
+                : space.decode(midpoint(space));
         if (!probe.layerPath().isEmpty()) {
             return;
         }
@@ -80,7 +109,30 @@ final class SearchWiring {
         }
     }
 
-    static StrategyFactory strategy(SearchSettings s, SearchSpace space) {
+    /**
+     * The objectives of a multi-objective run: those the config names, each checked against the task names,
+     * {@code fitness} and (for routed spaces) {@code path_length}; for {@code nsga2} without a list, every
+     * task and the path length where there is one. Empty for single-objective runs without a list.
+     */
+    static List<String> objectives(SearchSettings s, List<String> taskNames, SearchSpace space) {
+        List<String> known = new ArrayList<>(taskNames);
+        if (!space.decode(midpoint(space)).layerPath().isEmpty()) {
+            known.add(PATH_LENGTH);
+        }
+        if (s.objectives().isEmpty()) {
+            return s.algorithm().equals("nsga2") ? List.copyOf(known) : List.of();
+        }
+        known.add("fitness");
+        for (String o : s.objectives()) {
+            if (!known.contains(o)) {
+                throw new IllegalArgumentException("search.objectives: unknown objective '" + o + "' (known: "
+                        + String.join(", ", known) + ")");
+            }
+        }
+        return s.objectives();
+    }
+
+    static StrategyFactory strategy(SearchSettings s, SearchSpace space, List<String> objectives) {
         int n = space.dimension();
         return switch (s.algorithm()) {
             case "cma-es" -> {
@@ -109,8 +161,10 @@ final class SearchWiring {
                         M2n2Config.Interpolation.LINEAR, 0.02, 4);
                 yield StrategyFactory.m2n2(config, seeds, s.seed());
             }
+            case "nsga2" -> StrategyFactory.nsga2(Nsga2.Settings.defaults(n, bounds(space),
+                    s.population() > 0 ? s.population() : 20), objectives, s.seed());
             default -> throw new IllegalArgumentException("search.algorithm: '" + s.algorithm()
-                    + "' is not implemented yet (available: ga, cma-es, m2n2)");
+                    + "' is not implemented (available: " + String.join(", ", SearchSettings.ALGORITHMS) + ")");
         };
     }
 
@@ -124,9 +178,14 @@ final class SearchWiring {
      * mean equals it, which keeps M2N2's per-example competition consistent with the fitness.
      */
     static RecipeEvaluator evaluator(RecipeScorer scorer, List<TaskRef> refs) {
+        return evaluator(scorer, refs, name -> null);
+    }
+
+    /** As above, where routed models that {@code mergedModels} resolves to a recipe are merged in memory first. */
+    static RecipeEvaluator evaluator(RecipeScorer scorer, List<TaskRef> refs, Function<String, MergeRecipe> mergedModels) {
         double total = refs.stream().mapToDouble(TaskRef::weight).sum();
         return recipes -> recipes.stream().map(recipe -> {
-            Map<String, TaskResult> results = scorer.score(recipe);
+            Map<String, TaskResult> results = scorer.score(recipe, mergedModels);
             Map<String, Double> byTask = new LinkedHashMap<>();
             List<double[]> parts = new ArrayList<>();
             int count = 0;

@@ -83,6 +83,87 @@ class SearchCommandTest {
     }
 
     @Test
+    void nsga2KeepsAParetoSetThatExportsOneRecipePerMember() throws IOException {
+        Files.writeString(tmp.resolve("rows2.jsonl"), """
+                {"text": "nine ten eleven twelve", "split": "search"}
+                {"text": "thirteen", "split": "search"}
+                """);
+        Files.writeString(tmp.resolve("lm2.yaml"), "name: lm2\ntype: loglik\ndata: rows2.jsonl\n");
+        Path config = tmp.resolve("moo.yaml");
+        Files.writeString(config, """
+                genome:
+                  models: [%s, %s]
+                  merge_method: task_arithmetic
+                  base_model: %s
+                tasks:
+                  - path: lm.yaml
+                  - path: lm2.yaml
+                search: {algorithm: nsga2, population: 6, generations: 2, seed: 5}
+                """.formatted(tmp.resolve("ft1"), tmp.resolve("ft2"), tmp.resolve("base")));
+        assertEquals(0, cli("search", config.toString(), "--run", run.toString(), "--device", "cpu"), err.toString());
+        var front = dev.evomerge.results.RunJson.mapper().readValue(run.resolve(RunDirectory.PARETO).toFile(),
+                dev.evomerge.results.ParetoFront.Snapshot.class);
+        assertEquals(java.util.List.of("lm", "lm2"), front.objectives());
+        assertFalse(front.members().isEmpty());
+
+        assertEquals(0, cli("export", run.toString(), "--pareto", "--out", tmp.resolve("front.yaml").toString()),
+                err.toString());
+        for (int k = 1; k <= front.members().size(); k++) {
+            Path file = tmp.resolve("front-" + k + ".yaml");
+            assertEquals(front.members().get(k - 1).recipeHash(), RecipeParser.parse(file).contentHash(), file.toString());
+        }
+        assertFalse(Files.exists(tmp.resolve("front-" + (front.members().size() + 1) + ".yaml")));
+
+        int lines = RunDirectory.open(run).historyLines().size();
+        assertEquals(0, cli("resume", run.toString()), err.toString());
+        assertEquals(lines, RunDirectory.open(run).historyLines().size());
+    }
+
+    @Test
+    void combinedSpaceRoutesThroughAMergedModelAndExportsARunnablePair() throws IOException {
+        Path config = tmp.resolve("combined.yaml");
+        Files.writeString(config, """
+                genome:
+                  models: [%s, %s]
+                  merge_method: task_arithmetic
+                  base_model: %s
+                layer_routing: {models: [merged, %s], repeats: 1}
+                tasks:
+                  - path: lm.yaml
+                search: {algorithm: ga, population: 4, generations: 2, seed: 2}
+                """.formatted(tmp.resolve("ft1"), tmp.resolve("ft2"), tmp.resolve("base"), tmp.resolve("ft1")));
+        assertEquals(0, cli("search", config.toString(), "--run", run.toString(), "--device", "cpu"), err.toString());
+        var history = RunDirectory.open(run).history();
+        assertTrue(history.size() >= 4, "candidates: " + history.size());
+        assertTrue(history.stream().allMatch(r -> r.scores().get("path_length") <= -2), "the path has both anchors");
+        // Candidates differ in their merge genes too, so more than one merged model was scored.
+        assertTrue(history.stream().map(r -> r.scores().get("lm")).distinct().count() > 1);
+
+        Path exported = tmp.resolve("routed.yaml");
+        assertEquals(0, cli("export", run.toString(), "--out", exported.toString()), err.toString());
+        Path mergeFile = tmp.resolve("routed-merged.yaml");
+        var routed = RecipeParser.parse(exported);
+        assertEquals(mergeFile.toString(), routed.layerPath().getFirst().model());
+        assertTrue(RecipeParser.parse(mergeFile).layerPath().isEmpty());
+
+        Path json = tmp.resolve("scores.json");
+        assertEquals(0, cli("eval", exported.toString(), "--task", tmp.resolve("lm.yaml").toString(), "--split", "search",
+                "--device", "cpu", "--json", json.toString()), err.toString());
+        double evaluated = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile())
+                .at("/tasks/lm/score").asDouble();
+        var best = history.stream().max(java.util.Comparator.comparingDouble(r -> r.fitness())).orElseThrow();
+        assertEquals(best.scores().get("lm"), evaluated, 1e-9, "the exported pair scores what the search scored");
+    }
+
+    @Test
+    void unknownObjectiveFailsBeforeTheRunDirectoryExists() throws IOException {
+        Path config = config("", "{algorithm: nsga2, generations: 2, objectives: [lm, speed]}");
+        assertEquals(Main.BAD_INPUT, cli("search", config.toString(), "--run", run.toString()));
+        assertTrue(err.toString().contains("unknown objective 'speed'"), err.toString());
+        assertFalse(Files.exists(run));
+    }
+
+    @Test
     void unknownAlgorithmFailsBeforeTheRunDirectoryExists() throws IOException {
         Path config = config("", "{algorithm: pso, generations: 2}");
         assertEquals(Main.BAD_INPUT, cli("search", config.toString(), "--run", run.toString()));

@@ -36,11 +36,22 @@ public final class ModelSet implements AutoCloseable {
 
     /** Opens every model the recipe names; fails on the first missing or unreadable one, closing the rest. */
     public static ModelSet open(MergeRecipe recipe, Path workingDir) {
+        return open(recipe, workingDir, name -> false);
+    }
+
+    /**
+     * Opens the models the recipe names except those {@code providedElsewhere} accepts (e.g. a merged model a
+     * layer path routes through, which is built in memory rather than read from a directory).
+     */
+    public static ModelSet open(MergeRecipe recipe, Path workingDir, java.util.function.Predicate<String> providedElsewhere) {
         Map<String, String> where = modelLocations(recipe);
         Map<String, Model> opened = new LinkedHashMap<>();
         try {
             for (var entry : where.entrySet()) {
                 String name = entry.getKey();
+                if (providedElsewhere.test(name)) {
+                    continue;
+                }
                 Path dir = workingDir.resolve(name).normalize();
                 if (!Files.isDirectory(dir)) {
                     throw new RecipeException(entry.getValue() + ": model '" + name + "' not found (no directory "

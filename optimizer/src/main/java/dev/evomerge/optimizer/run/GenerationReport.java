@@ -14,15 +14,16 @@ import java.util.Locale;
  * @param cacheHitRate share of this run's candidates answered by the fitness cache
  * @param elapsed running time so far (all sessions)
  * @param eta estimated time to the nearest limit, or {@code null} when unknown
+ * @param paretoSize members of the Pareto set, or -1 when the run keeps none
  */
 public record GenerationReport(
         long generation, double best, double mean, long evaluations, long freshEvaluations,
-        double cacheHitRate, Duration elapsed, Duration eta) {
+        double cacheHitRate, Duration elapsed, Duration eta, int paretoSize) {
 
     public String logLine() {
-        return String.format(Locale.ROOT, "gen %d | best %.6g | mean %.6g | evals %d (fresh %d) | cache hits %.1f%% | elapsed %s | ETA %s",
-                generation, best, mean, evaluations, freshEvaluations, 100 * cacheHitRate, format(elapsed),
-                eta == null ? "?" : format(eta));
+        return String.format(Locale.ROOT, "gen %d | best %.6g | mean %.6g |%s evals %d (fresh %d) | cache hits %.1f%% | elapsed %s | ETA %s",
+                generation, best, mean, paretoSize < 0 ? "" : " pareto " + paretoSize + " |", evaluations,
+                freshEvaluations, 100 * cacheHitRate, format(elapsed), eta == null ? "?" : format(eta));
     }
 
     private static String format(Duration d) {

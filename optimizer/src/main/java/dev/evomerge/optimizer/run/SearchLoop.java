@@ -217,7 +217,20 @@ public final class SearchLoop {
         long gen = generation + 1;
         List<Double> fitness = new ArrayList<>();
         int[] index = {0};
-        BatchEvaluator batch = genomes -> score(gen, genomes, index, fitness);
+        BatchEvaluator batch = new BatchEvaluator() {
+            public double[][] evaluate(List<double[]> genomes) {
+                return score(gen, genomes, index, fitness).examples();
+            }
+
+            public double[][] objectives(List<double[]> genomes, List<String> names) {
+                List<HistoryRecord> records = score(gen, genomes, index, fitness).records();
+                double[][] out = new double[records.size()][];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = objectiveValues(records.get(i), names);
+                }
+                return out;
+            }
+        };
         generationRecords.clear();
         strategy.step(batch);
         run.sync();
@@ -233,7 +246,24 @@ public final class SearchLoop {
         progress.accept(report(fitness));
     }
 
-    private double[][] score(long gen, List<double[]> genomes, int[] index, List<Double> fitness) {
+    /** What one evaluator call of a strategy gets back, and what it logged. */
+    private record Scored(double[][] examples, List<HistoryRecord> records) {}
+
+    private static double[] objectiveValues(HistoryRecord r, List<String> names) {
+        double[] v = new double[names.size()];
+        for (int k = 0; k < v.length; k++) {
+            String o = names.get(k);
+            Double x = o.equals("fitness") ? Double.valueOf(r.fitness()) : r.scores().get(o);
+            if (x == null) {
+                throw new IllegalArgumentException("objective '" + o + "' is not among the scores " + r.scores().keySet()
+                        + " of recipe " + r.recipeHash());
+            }
+            v[k] = x;
+        }
+        return v;
+    }
+
+    private Scored score(long gen, List<double[]> genomes, int[] index, List<Double> fitness) {
         int n = genomes.size();
         String[] hashes = new String[n];
         CachedFitness[] answers = new CachedFitness[n];
@@ -302,7 +332,7 @@ public final class SearchLoop {
         }
         run.appendHistory(records);
         generationRecords.addAll(records);
-        return out;
+        return new Scored(out, records);
     }
 
     private void writeBestRecipe() {
@@ -356,6 +386,6 @@ public final class SearchLoop {
         }
         double hitRate = evaluations == 0 ? 0 : (double) cacheHits / evaluations;
         return new GenerationReport(generation, bestFitness, mean, evaluations, freshEvaluations, hitRate,
-                Duration.ofNanos(elapsed), eta);
+                Duration.ofNanos(elapsed), eta, pareto == null ? -1 : pareto.members().size());
     }
 }

@@ -9,7 +9,10 @@ import dev.evomerge.optimizer.strategy.GaState;
 import dev.evomerge.optimizer.strategy.GeneticAlgorithm;
 import dev.evomerge.optimizer.strategy.M2n2;
 import dev.evomerge.optimizer.strategy.M2n2Config;
+import dev.evomerge.optimizer.strategy.ObjectiveEvaluator;
 import dev.evomerge.optimizer.strategy.M2n2State;
+import dev.evomerge.optimizer.strategy.Nsga2;
+import dev.evomerge.optimizer.strategy.Nsga2State;
 import dev.evomerge.results.RunJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,6 +72,29 @@ public interface StrategyFactory {
         };
     }
 
+    /** NSGA-II over the named {@code objectives} (task names, {@code path_length}, {@code fitness}). */
+    static StrategyFactory nsga2(Nsga2.Settings settings, List<String> objectives, long seed) {
+        List<String> names = List.copyOf(objectives);
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("nsga2 needs at least one objective");
+        }
+        return new StrategyFactory() {
+            public String name() {
+                return "nsga2";
+            }
+
+            public SearchStrategy start() {
+                Forwarding f = new Forwarding();
+                return new Nsga2Adapter(Nsga2.of(settings, f.objectives(names), seed), f);
+            }
+
+            public SearchStrategy restore(JsonNode state) {
+                Forwarding f = new Forwarding();
+                return new Nsga2Adapter(Nsga2.restore(settings, f.objectives(names), read(state, Nsga2State.class)), f);
+            }
+        };
+    }
+
     /** Any ask/tell core with a state record {@code S}. */
     static <S extends Record> StrategyFactory askTell(
             String name, Supplier<? extends AskTellStrategy<S>> fresh, Class<S> stateType,
@@ -109,12 +135,34 @@ public interface StrategyFactory {
         }
     }
 
-    /** The GA is built around an evaluator; this one forwards to the loop's evaluator of the current step. */
+    /**
+     * The Jenetics engines are built around an evaluator; this one forwards to the loop's evaluator of the
+     * current step.
+     */
     final class Forwarding implements BatchEvaluator {
         private BatchEvaluator target;
 
         public double[][] evaluate(List<double[]> genomes) {
-            return Objects.requireNonNull(target, "GA evaluated outside a step").evaluate(genomes);
+            return current().evaluate(genomes);
+        }
+
+        /** Forwards to the current evaluator's {@link BatchEvaluator#objectives}. */
+        ObjectiveEvaluator objectives(List<String> names) {
+            return genomes -> current().objectives(genomes, names);
+        }
+
+        private BatchEvaluator current() {
+            return Objects.requireNonNull(target, "evaluated outside a step");
+        }
+
+        /** Runs one generation with {@code evaluator} as the target. */
+        void during(BatchEvaluator evaluator, Runnable generation) {
+            target = evaluator;
+            try {
+                generation.run();
+            } finally {
+                target = null;
+            }
         }
     }
 
@@ -125,17 +173,27 @@ public interface StrategyFactory {
         }
 
         public void step(BatchEvaluator evaluator) {
-            forwarding.target = evaluator;
-            try {
-                // The stream starts from the GA's current population each time it is created.
-                ga.stream().limit(1).forEach(r -> {});
-            } finally {
-                forwarding.target = null;
-            }
+            // The stream starts from the GA's current population each time it is created.
+            forwarding.during(evaluator, () -> ga.stream().limit(1).forEach(r -> {}));
         }
 
         public Record state() {
             return ga.state();
+        }
+    }
+
+    /** One NSGA-II generation per step. */
+    record Nsga2Adapter(Nsga2 nsga2, Forwarding forwarding) implements SearchStrategy {
+        public String name() {
+            return "nsga2";
+        }
+
+        public void step(BatchEvaluator evaluator) {
+            forwarding.during(evaluator, () -> nsga2.stream().limit(1).forEach(r -> {}));
+        }
+
+        public Record state() {
+            return nsga2.state();
         }
     }
 }

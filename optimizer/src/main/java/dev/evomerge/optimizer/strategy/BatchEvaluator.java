@@ -19,6 +19,25 @@ public interface BatchEvaluator {
     /** One row of per-example scores per genome, in the order given; rows of equal length. */
     double[][] evaluate(List<double[]> genomes);
 
+    /**
+     * The named objectives of each genome (all maximised), for multi-objective strategies. The search loop
+     * answers task names, objectives its evaluator adds (such as {@code path_length}) and {@code fitness};
+     * this default knows only {@code fitness}, the mean of {@link #evaluate}'s scores.
+     */
+    default double[][] objectives(List<double[]> genomes, List<String> names) {
+        for (String n : names) {
+            if (!n.equals("fitness")) {
+                throw new IllegalArgumentException("objective '" + n + "' is unknown to this evaluator (only 'fitness')");
+            }
+        }
+        double[][] scores = evaluate(genomes);
+        double[][] out = new double[scores.length][names.size()];
+        for (int i = 0; i < scores.length; i++) {
+            java.util.Arrays.fill(out[i], fitness(scores[i]));
+        }
+        return out;
+    }
+
     /** Lifts a scalar fitness (higher is better) to a batch evaluator with one "example". */
     static BatchEvaluator ofScalar(ToDoubleFunction<double[]> fitness) {
         return genomes -> {

@@ -37,7 +37,7 @@ class SearchLoopResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cma-es", "ga", "m2n2"})
+    @ValueSource(strings = {"cma-es", "ga", "m2n2", "nsga2"})
     void resumedAfterStopsAndCrashesEqualsUninterrupted(String name) throws Exception {
         var space = Synthetic.space();
         var refEval = new Synthetic.CountingEvaluator();

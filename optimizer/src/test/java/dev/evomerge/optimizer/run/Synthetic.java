@@ -2,6 +2,7 @@ package dev.evomerge.optimizer.run;
 
 import dev.evomerge.optimizer.strategy.GeneticAlgorithm;
 import dev.evomerge.optimizer.strategy.M2n2Config;
+import dev.evomerge.optimizer.strategy.Nsga2;
 import dev.evomerge.recipe.MergeRecipe;
 import dev.evomerge.recipe.ModelEntry;
 import dev.evomerge.recipe.ParameterValue;
@@ -103,6 +104,8 @@ final class Synthetic {
     static StrategyFactory factory(String name) {
         return switch (name) {
             case "cma-es" -> StrategyFactory.cmaEs(new double[] {0.5, 0.5, 0.5, 0.5}, 0.2, 6, 7, false);
+            case "nsga2" -> StrategyFactory.nsga2(Nsga2.Settings.defaults(DIM, new DoubleRange(0, 1), 8),
+                    List.of("first", "second"), 7);
             case "ga" -> StrategyFactory.ga(GeneticAlgorithm.Settings.defaults(DIM, new DoubleRange(0, 1), 8), 7);
             case "m2n2" -> StrategyFactory.m2n2(
                     new M2n2Config(6, 1.0, true, true, true, M2n2Config.Interpolation.LINEAR, 0.05, 3),
