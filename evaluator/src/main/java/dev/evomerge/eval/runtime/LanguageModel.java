@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiPredicate;
 
 /**
  * Scores and generates with a decoder stack: one model, or a {@link LayerPath} over several. Every call
@@ -194,6 +195,80 @@ public final class LanguageModel {
             }
         }
         return java.util.Arrays.copyOf(out, n);
+    }
+
+    /**
+     * Greedy decoding of a batch of prompts at once, with one KV cache: a prefill of the right-padded
+     * prompts, then one token per row per step. A row stops growing once {@code finished} says so for its
+     * tokens so far (row index, new tokens); the batch stops when every row has, or after
+     * {@code maxNewTokens}. Each row gets the tokens {@link #generate(int[], int)} would give it alone.
+     */
+    public int[][] generate(int[][] prompts, int maxNewTokens, BiPredicate<Integer, int[]> finished) {
+        int b = prompts.length;
+        int[][] out = new int[b][];
+        if (b == 0) {
+            return out;
+        }
+        int[] lengths = new int[b];
+        int t = 0;
+        for (int r = 0; r < b; r++) {
+            checkPrompt(prompts[r]);
+            lengths[r] = prompts[r].length;
+            t = Math.max(t, lengths[r]);
+        }
+        int[][] grown = new int[b][maxNewTokens];
+        int[] n = new int[b];
+        boolean[] done = new boolean[b];
+        try (KvCache cache = new KvCache(decoder.manager(), decoder.steps(), b)) {
+            int[][] step = pad(prompts, t);
+            int[] stepLengths = lengths;
+            for (int k = 0; k < maxNewTokens; k++) {
+                int[] next;
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    next = argmaxAt(decoder.hidden(step, stepLengths, cache), stepLengths);
+                }
+                boolean all = true;
+                for (int r = 0; r < b; r++) {
+                    if (!done[r]) {
+                        grown[r][n[r]++] = next[r];
+                        done[r] = n[r] == maxNewTokens || finished.test(r, java.util.Arrays.copyOf(grown[r], n[r]));
+                    }
+                    all &= done[r];
+                }
+                if (all) {
+                    break;
+                }
+                step = new int[b][1];
+                for (int r = 0; r < b; r++) {
+                    step[r][0] = next[r];
+                }
+                stepLengths = new int[b];
+                java.util.Arrays.fill(stepLengths, 1);
+            }
+        }
+        for (int r = 0; r < b; r++) {
+            out[r] = java.util.Arrays.copyOf(grown[r], n[r]);
+        }
+        return out;
+    }
+
+    /** The most likely next token after position {@code lengths[r] - 1} of each row of {@code hidden} [B, T, D]. */
+    private int[] argmaxAt(NDArray hidden, int[] lengths) {
+        long b = hidden.getShape().get(0);
+        long t = hidden.getShape().get(1);
+        long d = hidden.getShape().get(2);
+        long[] rows = new long[Math.toIntExact(b * d)];
+        for (int r = 0; r < b; r++) {
+            java.util.Arrays.fill(rows, (int) (r * d), (int) ((r + 1) * d), r * t + lengths[r] - 1);
+        }
+        NDArray last = hidden.reshape(b * t, d).gather(decoder.manager().create(rows, new Shape(b, d)), 0);
+        long[] arg = decoder.logits(last).argMax(-1).toLongArray();
+        int[] next = new int[arg.length];
+        for (int r = 0; r < arg.length; r++) {
+            next[r] = (int) arg[r];
+        }
+        return next;
     }
 
     /** Greedy decoding that reruns the whole sequence for every token: the reference for the cache. */

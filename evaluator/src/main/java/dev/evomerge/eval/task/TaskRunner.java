@@ -29,6 +29,8 @@ public final class TaskRunner {
      * (one prefill) instead of decoding tokens nobody will look at.
      */
     static final int GENERATE_CHUNK = 32;
+    /** Generate-task rows decoded together, sharing one KV cache. */
+    static final int GENERATE_BATCH = 32;
 
     private final LanguageModel model;
     private final ModelTokenizer tokenizer;
@@ -56,12 +58,25 @@ public final class TaskRunner {
 
     private TaskResult generate(Task task, TaskSplit split, List<TaskRow> rows) {
         double[] scores = new double[rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            TaskRow.Generate g = (TaskRow.Generate) rows.get(i);
-            String out = generateText(task.prefix() + g.prompt(), task.maxNewTokens(), task.stop());
-            scores[i] = task.metric().matches(out, g.answer()) ? 1 : 0;
+        int[] eos = tokenizer.eosTokenIds();
+        for (int from = 0; from < rows.size(); from += GENERATE_BATCH) {
+            List<TaskRow> batch = rows.subList(from, Math.min(rows.size(), from + GENERATE_BATCH));
+            int[][] prompts = new int[batch.size()][];
+            for (int i = 0; i < prompts.length; i++) {
+                prompts[i] = tokenizer.encode(task.prefix() + ((TaskRow.Generate) batch.get(i)).prompt());
+            }
+            int[][] out = model.generate(prompts, task.maxNewTokens(), (row, tokens) ->
+                    contains(eos, tokens[tokens.length - 1]) || stopped(tokenizer.decode(tokens), task.stop()));
+            for (int i = 0; i < out.length; i++) {
+                String text = Metric.cutAtStop(tokenizer.decode(out[i]), task.stop());
+                scores[from + i] = task.metric().matches(text, ((TaskRow.Generate) batch.get(i)).answer()) ? 1 : 0;
+            }
         }
         return new TaskResult(task.name(), mean(scores), scores.length, split, scores, Map.of());
+    }
+
+    private static boolean stopped(String text, List<String> stop) {
+        return !Metric.cutAtStop(text, stop).equals(text);
     }
 
     /** Greedy continuation of {@code prompt}, ended by EOS, {@code maxNewTokens} or a stop string (cut before it). */

@@ -115,6 +115,34 @@ class LanguageModelTest {
         assertArrayEquals(lm.generateWithoutCache(prompt, 12), cached);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "qwen2", "qwen3"})
+    void batchedGenerationGivesEachRowWhatItGetsAlone(String name) {
+        LanguageModel lm = LanguageModel.of(models.get(name));
+        int vocab = models.get(name).config().vocabSize();
+        // Prompts of different lengths: the short ones are padded in the prefill, which must not show.
+        int[][] prompts = {tokens(5, vocab, 9), tokens(2, vocab, 4), tokens(8, vocab, 17), tokens(1, vocab, 3)};
+        int stopAfter = 2;
+        int[][] batched = lm.generate(prompts, 7, (row, toks) -> row == 1 && toks.length == stopAfter);
+        for (int r = 0; r < prompts.length; r++) {
+            int[] alone = lm.generate(prompts[r], r == 1 ? stopAfter : 7);
+            assertArrayEquals(alone, batched[r], "row " + r);
+        }
+    }
+
+    @Test
+    void greedyNextMatchesGeneration() {
+        LanguageModel lm = LanguageModel.of(models.get("llama"));
+        int[] prompt = tokens(4, 32, 5);
+        int[] generated = lm.generate(prompt, 5);
+        int[] seq = java.util.Arrays.copyOf(prompt, prompt.length + generated.length);
+        System.arraycopy(generated, 0, seq, prompt.length, generated.length);
+        int[] next = lm.greedyNext(new int[][] {seq, tokens(2, 32, 1)})[0];
+        for (int j = 0; j < generated.length; j++) {
+            assertEquals(generated[j], next[prompt.length - 1 + j], "position " + j);
+        }
+    }
+
     @Test
     void generationFollowsTheReferenceArgmax() {
         ModelWeights m = models.get("qwen2");

@@ -1,0 +1,129 @@
+package dev.evomerge.cli;
+
+import dev.evomerge.eval.zoo.DemoSkill;
+import dev.evomerge.eval.zoo.ZooSettings;
+import java.util.List;
+
+/**
+ * What the built-in demo runs: the zoo to train, the hand-made merges to compare with, and the searches.
+ * Recipes and configs are mergekit / evomerge YAML with the zoo's folder filled in, written where a user
+ * can read and rerun them.
+ *
+ * @param generations generations per search
+ * @param population  candidates per generation (0: the strategy's default)
+ */
+record DemoPlan(ZooSettings zoo, int generations, int population) {
+
+    /** The tasks of the multi-skill target: every expert's skill. */
+    static final List<DemoSkill> MULTI_SKILL = List.of(DemoSkill.ADD, DemoSkill.TRANSLIT, DemoSkill.REVERSE);
+    /** The cross-skill target: addition written in the letter script, which no expert was trained on. */
+    static final DemoSkill CROSS_SKILL = DemoSkill.ADD_LETTERS;
+
+    static DemoPlan full() {
+        return new DemoPlan(ZooSettings.demo(), 20, 0);
+    }
+
+    /** Seconds instead of minutes, for the end-to-end test: a tiny zoo and short searches. */
+    static DemoPlan quick() {
+        return new DemoPlan(ZooSettings.tiny(), 3, 6);
+    }
+
+    /** A hand-made merge with default parameters: name, one-line description, YAML. */
+    record HandMade(String name, String description, String yaml) {
+    }
+
+    /** A search: its name, what it shows, and the config YAML. */
+    record Search(String name, String description, String yaml) {
+    }
+
+    List<HandMade> handMade(String zooDir) {
+        String experts = experts(zooDir);
+        return List.of(
+                new HandMade("linear", "the experts' average (linear, weight 1 each)", """
+                        merge_method: linear
+                        models:
+                        %s
+                        parameters:
+                          weight: 1.0
+                        dtype: bfloat16
+                        """.formatted(experts)),
+                new HandMade("task_arithmetic", "task arithmetic, weight 1 per expert", """
+                        merge_method: task_arithmetic
+                        base_model: %s/base
+                        models:
+                        %s
+                        parameters:
+                          weight: 1.0
+                        dtype: bfloat16
+                        """.formatted(zooDir, experts)),
+                new HandMade("ties", "TIES, weight 1, density 0.5", """
+                        merge_method: ties
+                        base_model: %s/base
+                        models:
+                        %s
+                        parameters:
+                          weight: 1.0
+                          density: 0.5
+                        dtype: bfloat16
+                        """.formatted(zooDir, experts)),
+                new HandMade("dare_ties", "DARE-TIES, weight 1, density 0.5", """
+                        merge_method: dare_ties
+                        base_model: %s/base
+                        models:
+                        %s
+                        parameters:
+                          weight: 1.0
+                          density: 0.5
+                        dtype: bfloat16
+                        """.formatted(zooDir, experts)));
+    }
+
+    List<Search> searches(String zooDir) {
+        String multi = tasks(zooDir, MULTI_SKILL);
+        String cross = tasks(zooDir, List.of(CROSS_SKILL));
+        String genome = """
+                genome:
+                  models: [%s]
+                  merge_method: task_arithmetic
+                  base_model: %s/base
+                  layer_granularity: 1
+                """.formatted(expertList(zooDir), zooDir);
+        String routing = """
+                layer_routing:
+                  models: [%s]
+                  repeats: 1
+                """.formatted(expertList(zooDir));
+        return List.of(
+                new Search("params", "parameter space: per-layer weights of each expert (CMA-ES), multi-skill target",
+                        genome + multi + search("cma-es", 1)),
+                new Search("routing", "data-flow space: a path through the experts' layers (CMA-ES), multi-skill target",
+                        routing + multi + search("cma-es", 2)),
+                new Search("cross", "parameter space on the cross-skill target (addition in the letter script)",
+                        genome + cross + search("cma-es", 3)));
+    }
+
+    private String search(String algorithm, int seed) {
+        return "search: {algorithm: %s, generations: %d, population: %d, seed: %d}\n"
+                .formatted(algorithm, generations, population, seed);
+    }
+
+    private String experts(String zooDir) {
+        StringBuilder sb = new StringBuilder();
+        for (ZooSettings.Expert e : zoo.experts()) {
+            sb.append("  - model: ").append(zooDir).append('/').append(e.name()).append('\n');
+        }
+        return sb.toString().stripTrailing();
+    }
+
+    private String expertList(String zooDir) {
+        return String.join(", ", zoo.experts().stream().map(e -> zooDir + "/" + e.name()).toList());
+    }
+
+    private static String tasks(String zooDir, List<DemoSkill> skills) {
+        StringBuilder sb = new StringBuilder("tasks:\n");
+        for (DemoSkill s : skills) {
+            sb.append("  - {path: ").append(zooDir).append("/tasks/").append(s.taskName()).append(".yaml, weight: 1.0}\n");
+        }
+        return sb.toString();
+    }
+}
