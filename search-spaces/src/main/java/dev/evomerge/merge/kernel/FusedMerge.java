@@ -161,8 +161,13 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
             return;
         }
         Scratch s = new Scratch(sources.size());
+        ElectedThree fused = ElectedThree.of(this, outType);
         for (long t0 = from; t0 < to; t0 += Tiles.TILE) {
             int len = (int) Math.min(Tiles.TILE, to - t0);
+            if (fused != null && fused.fits(t0, len)) {
+                fused.tile(t0, len, out, outType);
+                continue;
+            }
             if (base != null) {
                 Tiles.widen(base.data(), base.dtype(), t0, len, s.base);
             }
