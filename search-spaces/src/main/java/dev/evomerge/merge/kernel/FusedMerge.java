@@ -161,7 +161,7 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
             return;
         }
         Scratch s = new Scratch(sources.size());
-        ElectedThree fused = ElectedThree.of(this, outType);
+        ThreeSources fused = ThreeSources.of(this, outType);
         for (long t0 = from; t0 < to; t0 += Tiles.TILE) {
             int len = (int) Math.min(Tiles.TILE, to - t0);
             if (fused != null && fused.fits(t0, len)) {
@@ -208,6 +208,13 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
     }
 
     private void directRange(long from, long to, MemorySegment out, DType outType) {
+        ThreeSources three = ThreeSources.of(this, outType);
+        if (three != null) {
+            for (long t0 = from; t0 < to; t0 += Tiles.TILE) {
+                three.tile(t0, (int) Math.min(Tiles.TILE, to - t0), out, outType);
+            }
+            return;
+        }
         int n = sources.size();
         boolean hasBase = base != null;
         float[] b = new float[Tiles.TILE];

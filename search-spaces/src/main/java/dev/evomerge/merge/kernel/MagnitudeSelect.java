@@ -76,7 +76,7 @@ public final class MagnitudeSelect {
             eachPending(pending, r -> bracketFromSample(base, sources.get(sourceOf[r]), k[r], r, lo, hi));
         }
         Candidates[] found = collect(base, sources, sourceOf, pending, lo, hi);
-        eachPending(pending, r -> result[r] = found[r].threshold(k[r]));
+        eachPending(pending, r -> result[r] = found[r].threshold(k[r], lo[r], hi[r]));
         boolean[] retry = new boolean[requests];
         boolean anyRetry = false;
         for (int r = 0; r < requests; r++) {
@@ -91,7 +91,7 @@ public final class MagnitudeSelect {
             Candidates[] all = collect(base, sources, sourceOf, retry, lo, hi);
             for (int r = 0; r < requests; r++) {
                 if (retry[r]) {
-                    result[r] = all[r].threshold(k[r]);
+                    result[r] = all[r].threshold(k[r], lo[r], hi[r]);
                 }
             }
         }
@@ -173,6 +173,14 @@ public final class MagnitudeSelect {
             }
         }
         boolean scalar = SmallTensors.scalar(base.elementCount()) || base.dtype() == DType.F16;
+        int[] three = scalar ? null : threeSources(sources, sourceOf, active);
+        if (three != null) {
+            for (long t0 = from; t0 < to; t0 += BLOCK) {
+                int len = (int) Math.min(BLOCK, to - t0);
+                scanThree(base, sources, sourceOf, three, chunk, lo, hi, t0, len);
+            }
+            return chunk;
+        }
         // Block by block, every request in turn: the base's block stays in L1 while each source streams once.
         for (long t0 = from; t0 < to; t0 += BLOCK) {
             int len = (int) Math.min(BLOCK, to - t0);
@@ -191,6 +199,98 @@ public final class MagnitudeSelect {
         return chunk;
     }
 
+    /** The three active requests (TIES on three models) when they read three distinct non-f16 sources, else null. */
+    private static int[] threeSources(List<TensorView> sources, int[] sourceOf, boolean[] active) {
+        int[] r = new int[3];
+        int found = 0;
+        for (int q = 0; q < active.length; q++) {
+            if (!active[q]) {
+                continue;
+            }
+            if (found == 3 || sources.get(sourceOf[q]).dtype() == DType.F16) {
+                return null;
+            }
+            r[found++] = q;
+        }
+        boolean distinct = found == 3 && sourceOf[r[0]] != sourceOf[r[1]] && sourceOf[r[0]] != sourceOf[r[2]]
+                && sourceOf[r[1]] != sourceOf[r[2]];
+        return distinct ? r : null;
+    }
+
+    /**
+     * {@link Chunk#scanVector} for three requests on three sources in one loop, so each vector of the base is
+     * read and widened once rather than once per source.
+     */
+    private static void scanThree(TensorView base, List<TensorView> sources, int[] sourceOf, int[] three,
+                                  Chunk[] chunk, float[] lo, float[] hi, long t0, int len) {
+        Chunk c0 = chunk[three[0]];
+        Chunk c1 = chunk[three[1]];
+        Chunk c2 = chunk[three[2]];
+        TensorView v0 = sources.get(sourceOf[three[0]]);
+        TensorView v1 = sources.get(sourceOf[three[1]]);
+        TensorView v2 = sources.get(sourceOf[three[2]]);
+        MemorySegment b = base.data();
+        MemorySegment x0 = v0.data();
+        MemorySegment x1 = v1.data();
+        MemorySegment x2 = v2.data();
+        boolean bf16b = base.dtype() == DType.BF16;
+        boolean bf16x0 = v0.dtype() == DType.BF16;
+        boolean bf16x1 = v1.dtype() == DType.BF16;
+        boolean bf16x2 = v2.dtype() == DType.BF16;
+        float lo0 = lo[three[0]];
+        float lo1 = lo[three[1]];
+        float lo2 = lo[three[2]];
+        float hi0 = hi[three[0]];
+        float hi1 = hi[three[1]];
+        float hi2 = hi[three[2]];
+        float[] m0 = c0.word64;
+        float[] m1 = c1.word64;
+        float[] m2 = c2.word64;
+        int words = len / WORD;
+        long count0 = 0;
+        long count1 = 0;
+        long count2 = 0;
+        for (int w = 0; w < words; w++) {
+            long at = t0 + (long) w * WORD;
+            // Per source one word of "above hi" lanes and one of "at least lo" lanes; inside = at least lo
+            // and not above: two compares per vector, and the count of the above word's bits.
+            long above0 = 0;
+            long above1 = 0;
+            long above2 = 0;
+            long atLeast0 = 0;
+            long atLeast1 = 0;
+            long atLeast2 = 0;
+            for (int j = 0; j < WORD; j += Tiles.LANES) {
+                FloatVector bv = Tiles.load(b, bf16b, at + j);
+                FloatVector a0 = Tiles.load(x0, bf16x0, at + j).sub(bv).abs();
+                FloatVector a1 = Tiles.load(x1, bf16x1, at + j).sub(bv).abs();
+                FloatVector a2 = Tiles.load(x2, bf16x2, at + j).sub(bv).abs();
+                a0.intoArray(m0, j);
+                a1.intoArray(m1, j);
+                a2.intoArray(m2, j);
+                above0 |= a0.compare(VectorOperators.GT, hi0).toLong() << j;
+                above1 |= a1.compare(VectorOperators.GT, hi1).toLong() << j;
+                above2 |= a2.compare(VectorOperators.GT, hi2).toLong() << j;
+                atLeast0 |= a0.compare(VectorOperators.GE, lo0).toLong() << j;
+                atLeast1 |= a1.compare(VectorOperators.GE, lo1).toLong() << j;
+                atLeast2 |= a2.compare(VectorOperators.GE, lo2).toLong() << j;
+            }
+            count0 += Long.bitCount(above0);
+            count1 += Long.bitCount(above1);
+            count2 += Long.bitCount(above2);
+            c0.extract(at, atLeast0 & ~above0);
+            c1.extract(at, atLeast1 & ~above1);
+            c2.extract(at, atLeast2 & ~above2);
+        }
+        c0.above += count0;
+        c1.above += count1;
+        c2.above += count2;
+        long tail = t0 + (long) words * WORD;
+        c0.scanScalar(base, v0, tail, t0 + len, lo0, hi0);
+        c1.scanScalar(base, v1, tail, t0 + len, lo1, hi1);
+        c2.scanScalar(base, v2, tail, t0 + len, lo2, hi2);
+    }
+
     /**
      * One chunk's count above the bracket and its in-bracket candidates in index order: the key of |d| and
      * the element's offset from the chunk's start (chunks are far below 2^31 elements).
@@ -201,8 +301,8 @@ public final class MagnitudeSelect {
         int[] keys = new int[256];
         int[] offsets = new int[256];
         int size;
-        /** The current word's magnitudes, for the extraction. */
-        private final float[] word64 = new float[WORD];
+        /** The current word's magnitudes, for the extraction, and a zero pad for lanes past the last hit. */
+        final float[] word64 = new float[WORD + 1];
 
         Chunk(long start) {
             this.start = start;
@@ -229,9 +329,7 @@ public final class MagnitudeSelect {
                     count += a.compare(VectorOperators.GT, hi).trueCount();
                     word |= a.compare(VectorOperators.GE, lo).and(a.compare(VectorOperators.LE, hi)).toLong() << j;
                 }
-                if (word != 0) {
-                    extract(at, word);
-                }
+                extract(at, word);
             }
             above += count;
             long tail = t0 + (long) words * WORD;
@@ -254,17 +352,38 @@ public final class MagnitudeSelect {
             }
         }
 
-        private void extract(long at, long word) {
+        /**
+         * Appends the word's set lanes, for every word (no branch on it being empty): four extractions run
+         * unconditionally and the position advances by the real count, so a word's hits cost no mispredicted
+         * branch unless it holds more than four. Lanes past the last hit read the zero pad at
+         * {@code word64[WORD]} and write past {@code size}, where the next word overwrites them.
+         */
+        void extract(long at, long word) {
             if (keys.length - size < WORD) {
                 keys = Arrays.copyOf(keys, keys.length * 2);
                 offsets = Arrays.copyOf(offsets, offsets.length * 2);
             }
+            float[] m = word64;
+            int[] ks = keys;
+            int[] os = offsets;
             int p = size;
             int base = (int) (at - start);
+            int hits = Long.bitCount(word);
+            for (int k = 0; k < 4; k++) {
+                int l = Long.numberOfTrailingZeros(word);
+                ks[p + k] = Float.floatToRawIntBits(m[l]);
+                os[p + k] = base + l;
+                word &= word - 1;
+            }
+            if (hits <= 4) {
+                size = p + hits;
+                return;
+            }
+            p += 4;
             while (word != 0) {
                 int l = Long.numberOfTrailingZeros(word);
-                keys[p] = Float.floatToRawIntBits(word64[l]);
-                offsets[p] = base + l;
+                ks[p] = Float.floatToRawIntBits(m[l]);
+                os[p] = base + l;
                 p++;
                 word &= word - 1;
             }
@@ -285,8 +404,8 @@ public final class MagnitudeSelect {
     /** All chunks' candidates for one request. */
     record Candidates(Chunk[] chunks) {
 
-        /** The top-k set, or null when the k-th largest lies outside the bracket. */
-        TopSet threshold(long k) {
+        /** The top-k set, or null when the k-th largest lies outside the bracket {@code [lo, hi]}. */
+        TopSet threshold(long k, float lo, float hi) {
             long above = 0;
             long total = 0;
             for (Chunk c : chunks) {
@@ -303,7 +422,8 @@ public final class MagnitudeSelect {
                 System.arraycopy(c.keys, 0, all, p, c.size);
                 p += c.size;
             }
-            int t = RadixSelect.kthLargest(all, all.length, rank);
+            int max = hi == Float.POSITIVE_INFINITY ? Float.floatToRawIntBits(hi) : key(hi);
+            int t = RadixSelect.kthLargest(all, all.length, rank, key(lo), max);
             long greater = 0;
             for (int key : all) {
                 greater += key > t ? 1 : 0;
@@ -311,6 +431,15 @@ public final class MagnitudeSelect {
             long equalsToKeep = rank - greater;
             for (Chunk c : chunks) {
                 int[] keys = c.keys;
+                // Count first without a branch (ties are common in bf16 deltas), then find the one in this chunk.
+                int equal = 0;
+                for (int i = 0; i < c.size; i++) {
+                    equal += keys[i] == t ? 1 : 0;
+                }
+                if (equal < equalsToKeep) {
+                    equalsToKeep -= equal;
+                    continue;
+                }
                 for (int i = 0; i < c.size; i++) {
                     if (keys[i] == t && --equalsToKeep == 0) {
                         return new TopSet(Float.intBitsToFloat(t), c.start + c.offsets[i] + 1);

@@ -15,29 +15,37 @@ import java.util.Arrays;
  */
 final class RadixSelect {
 
-    /** Digits from the top: bits 30..20, 19..9, 8..0 (bit 31 is zero in every key). */
-    private static final int[] SHIFTS = {20, 9, 0};
-    private static final int[] WIDTHS = {11, 11, 9};
+    /** Bits per digit: a 2048-entry histogram stays in L1. */
+    private static final int DIGIT = 11;
 
     private RadixSelect() {
     }
 
     /** The k-th largest (1-based, {@code 1 <= k <= n}) of {@code keys[0..n)}, all {@code >= 0}; keys are not changed. */
     static int kthLargest(int[] keys, int n, long k) {
+        return kthLargest(keys, n, k, 0, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #kthLargest(int[], int, long)} for keys known to lie in {@code [min, max]}: digits cover only
+     * {@code key - min}, so a narrow range takes fewer passes.
+     */
+    static int kthLargest(int[] keys, int n, long k, int min, int max) {
         if (k < 1 || k > n) {
             throw new IllegalArgumentException("rank " + k + " outside 1.." + n);
         }
-        int[] hist = new int[1 << 11];
+        int bits = 32 - Integer.numberOfLeadingZeros(max - min);
+        int[] hist = new int[1 << DIGIT];
         int[] cur = keys;
         int len = n;
         int prefix = 0;
         long rank = k;
-        for (int pass = 0; pass < SHIFTS.length; pass++) {
-            int shift = SHIFTS[pass];
-            int mask = (1 << WIDTHS[pass]) - 1;
+        for (int top = bits; top > 0; top -= DIGIT) {
+            int shift = Math.max(0, top - DIGIT);
+            int mask = (1 << (top - shift)) - 1;
             Arrays.fill(hist, 0);
             for (int i = 0; i < len; i++) {
-                hist[(cur[i] >>> shift) & mask]++;
+                hist[((cur[i] - min) >>> shift) & mask]++;
             }
             int digit = mask;
             while (rank > hist[digit]) {
@@ -45,7 +53,7 @@ final class RadixSelect {
                 digit--;
             }
             prefix |= digit << shift;
-            if (pass == SHIFTS.length - 1) {
+            if (shift == 0) {
                 break;
             }
             // Keep only the chosen bucket: later digits are histogrammed among keys sharing the prefix.
@@ -53,13 +61,13 @@ final class RadixSelect {
             int p = 0;
             for (int i = 0; i < len; i++) {
                 int key = cur[i];
-                if (((key >>> shift) & mask) == digit) {
+                if ((((key - min) >>> shift) & mask) == digit) {
                     next[p++] = key;
                 }
             }
             cur = next;
             len = p;
         }
-        return prefix;
+        return min + prefix;
     }
 }
