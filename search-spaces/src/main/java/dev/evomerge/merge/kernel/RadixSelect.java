@@ -35,7 +35,9 @@ final class RadixSelect {
             throw new IllegalArgumentException("rank " + k + " outside 1.." + n);
         }
         int bits = 32 - Integer.numberOfLeadingZeros(max - min);
-        int[] hist = new int[1 << DIGIT];
+        // Four interleaved histograms: bf16 deltas pile up on few values, and consecutive increments of one
+        // counter would wait on each other's store.
+        int[] hist = new int[4 << DIGIT];
         int[] cur = keys;
         int len = n;
         int prefix = 0;
@@ -44,26 +46,35 @@ final class RadixSelect {
             int shift = Math.max(0, top - DIGIT);
             int mask = (1 << (top - shift)) - 1;
             Arrays.fill(hist, 0);
-            for (int i = 0; i < len; i++) {
-                hist[((cur[i] - min) >>> shift) & mask]++;
+            int i = 0;
+            for (; i + 3 < len; i += 4) {
+                hist[(((cur[i] - min) >>> shift) & mask) << 2]++;
+                hist[((((cur[i + 1] - min) >>> shift) & mask) << 2) + 1]++;
+                hist[((((cur[i + 2] - min) >>> shift) & mask) << 2) + 2]++;
+                hist[((((cur[i + 3] - min) >>> shift) & mask) << 2) + 3]++;
+            }
+            for (; i < len; i++) {
+                hist[(((cur[i] - min) >>> shift) & mask) << 2]++;
             }
             int digit = mask;
-            while (rank > hist[digit]) {
-                rank -= hist[digit];
+            long inBucket;
+            while (rank > (inBucket = (long) hist[digit << 2] + hist[(digit << 2) + 1] + hist[(digit << 2) + 2]
+                    + hist[(digit << 2) + 3])) {
+                rank -= inBucket;
                 digit--;
             }
             prefix |= digit << shift;
             if (shift == 0) {
                 break;
             }
-            // Keep only the chosen bucket: later digits are histogrammed among keys sharing the prefix.
-            int[] next = cur == keys ? new int[hist[digit]] : cur;
+            // Keep only the chosen bucket (without a branch per key): later digits are histogrammed among keys
+            // sharing the prefix.
+            int[] next = cur == keys ? new int[len] : cur;
             int p = 0;
-            for (int i = 0; i < len; i++) {
-                int key = cur[i];
-                if ((((key - min) >>> shift) & mask) == digit) {
-                    next[p++] = key;
-                }
+            for (int q = 0; q < len; q++) {
+                int key = cur[q];
+                next[p] = key;
+                p += (((key - min) >>> shift) & mask) == digit ? 1 : 0;
             }
             cur = next;
             len = p;

@@ -144,6 +144,7 @@ final class ThreeSources {
         float w0 = f.weights()[0];
         float w1 = f.weights()[1];
         float w2 = f.weights()[2];
+        boolean unscaled = s0 == 1f && s1 == 1f && s2 == 1f;
         boolean normalize = f.normalize();
         float lambda = f.lambda();
         boolean scaleByLambda = lambda != 1f;
@@ -156,11 +157,13 @@ final class ThreeSources {
             FloatVector d0 = Tiles.load(x0, bf16x0, i).sub(base);
             FloatVector d1 = Tiles.load(x1, bf16x1, i).sub(base);
             FloatVector d2 = Tiles.load(x2, bf16x2, i).sub(base);
-            FloatVector c0 = zero.blend(d0.mul(s0).mul(w0), d0.abs().compare(VectorOperators.GT, th0));
-            FloatVector c1 = zero.blend(d1.mul(s1).mul(w1), d1.abs().compare(VectorOperators.GT, th1));
-            FloatVector c2 = zero.blend(d2.mul(s2).mul(w2), d2.abs().compare(VectorOperators.GT, th2));
-            // The sign election and sum of FusedMerge's sumThreeSources, written out: a call here would box.
-            FloatVector sign = minusOne.blend(one, zero.add(c0).add(c1).add(c2).compare(VectorOperators.GE, 0f));
+            // d * 1 is d bit for bit (NaN included), so without rescale the scale's multiply is skipped.
+            FloatVector c0 = zero.blend((unscaled ? d0 : d0.mul(s0)).mul(w0), d0.abs().compare(VectorOperators.GT, th0));
+            FloatVector c1 = zero.blend((unscaled ? d1 : d1.mul(s1)).mul(w1), d1.abs().compare(VectorOperators.GT, th1));
+            FloatVector c2 = zero.blend((unscaled ? d2 : d2.mul(s2)).mul(w2), d2.abs().compare(VectorOperators.GT, th2));
+            // The sign election and sum of FusedMerge's sumElectedThree, written out: a call here would box.
+            // (No leading +0 here, unlike the reference: it only turns a -0 sum into +0, which compares the same.)
+            FloatVector sign = minusOne.blend(one, c0.add(c1).add(c2).compare(VectorOperators.GE, 0f));
             VectorMask<Float> agree0 = c0.mul(sign).compare(VectorOperators.GT, 0f);
             VectorMask<Float> agree1 = c1.mul(sign).compare(VectorOperators.GT, 0f);
             VectorMask<Float> agree2 = c2.mul(sign).compare(VectorOperators.GT, 0f);
