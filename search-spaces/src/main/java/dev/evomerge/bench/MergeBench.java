@@ -116,7 +116,7 @@ public final class MergeBench {
     /** Copies in parallel chunks, like the merges, so both use every core. */
     private static void copy(MemorySegment src, MemorySegment dst) {
         long elements = src.byteSize() / 2;
-        Chunks.forEach(elements, (c, from, to) -> MemorySegment.copy(src, from * 2, dst, from * 2, (to - from) * 2));
+        Chunks.forEach(elements, Chunks.FINE, (c, from, to) -> MemorySegment.copy(src, from * 2, dst, from * 2, (to - from) * 2));
     }
 
     /** Seconds per run, sorted: warm-up runs first, then {@code reps} timed runs. */

@@ -93,7 +93,7 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
             throw new IllegalArgumentException("output for tensor '" + sources.getFirst().name() + "' has "
                     + out.byteSize() + " bytes, expected " + n * outType.byteSize());
         }
-        Chunks.forEach(n, (chunk, from, to) -> range(from, to, out, outType));
+        Chunks.forEach(n, Chunks.FINE, (chunk, from, to) -> range(from, to, out, outType));
     }
 
     /** Merges elements {@code [from, to)} on the calling thread. */

@@ -147,9 +147,10 @@ public final class MagnitudeSelect {
                                         boolean[] active, float[] lo, float[] hi) {
         long n = base.elementCount();
         int requests = active.length;
-        int chunks = Chunks.count(n);
+        int chunks = Chunks.count(n, Chunks.FINE);
         Chunk[][] parts = new Chunk[chunks][];
-        Chunks.forEach(n, (c, from, to) -> parts[c] = scan(base, sources, sourceOf, active, lo, hi, from, to));
+        Chunks.forEach(n, Chunks.FINE,
+                (c, from, to) -> parts[c] = scan(base, sources, sourceOf, active, lo, hi, from, to));
         Candidates[] out = new Candidates[requests];
         for (int r = 0; r < requests; r++) {
             if (active[r]) {
