@@ -14,11 +14,12 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Finds, for several task vectors at once, the set of the k largest |delta| as a {@link TopSet}, by
  * selection rather than sorting: a sample of evenly spread blocks brackets the k-th magnitude, one fused
- * pass over base and sources (read straight from memory) counts the elements above the bracket and
- * collects those inside it (about 1% of the tensor), and a radix selection over the collected magnitudes'
- * bit patterns finds the exact threshold; ties at the threshold are kept lowest index first. Requests' samples and thresholds run
- * in parallel. If the sample's bracket misses (rare), the pass is repeated with a bracket that
- * holds every element.
+ * pass over base and sources (read straight from memory; with three sources, one loop reads them all)
+ * counts the elements above the bracket and collects the keys and 32-bit chunk offsets of those inside it
+ * (1-3% of the tensor; bf16 deltas pile up on few values), and a radix selection over the collected
+ * magnitudes' bit patterns finds the exact threshold; ties at the threshold are kept lowest index first.
+ * Requests' samples and thresholds run in parallel. If the sample's bracket misses (rare), the pass is
+ * repeated with a bracket that holds every element.
  *
  * {@snippet :
  * TopSet[] top = MagnitudeSelect.select(base, sources, new int[] {0, 1}, new long[] {k0, k1});
@@ -102,7 +103,7 @@ public final class MagnitudeSelect {
         IntStream.range(0, pending.length).parallel().filter(r -> pending[r]).forEach(body);
     }
 
-    static void bracketFromSample(TensorView base, TensorView source, long k, int r, float[] lo, float[] hi) {
+    private static void bracketFromSample(TensorView base, TensorView source, long k, int r, float[] lo, float[] hi) {
         long n = base.elementCount();
         // A larger sample gives a narrower bracket, hence fewer candidates for the pass to extract; its cost
         // is a few percent of one read of the tensor and a linear-time radix selection.
@@ -143,7 +144,7 @@ public final class MagnitudeSelect {
         return Float.isNaN(magnitude) ? 0 : Float.floatToRawIntBits(magnitude);
     }
 
-    static Candidates[] collect(TensorView base, List<TensorView> sources, int[] sourceOf,
+    private static Candidates[] collect(TensorView base, List<TensorView> sources, int[] sourceOf,
                                         boolean[] active, float[] lo, float[] hi) {
         long n = base.elementCount();
         int requests = active.length;
@@ -164,7 +165,7 @@ public final class MagnitudeSelect {
         return out;
     }
 
-    static Chunk[] scan(TensorView base, List<TensorView> sources, int[] sourceOf, boolean[] active,
+    private static Chunk[] scan(TensorView base, List<TensorView> sources, int[] sourceOf, boolean[] active,
                                 float[] lo, float[] hi, long from, long to) {
         int requests = active.length;
         Chunk[] chunk = new Chunk[requests];

@@ -21,7 +21,7 @@ final class RadixSelect {
     private RadixSelect() {
     }
 
-    /** The k-th largest (1-based, {@code 1 <= k <= n}) of {@code keys[0..n)}, all {@code >= 0}; keys are not changed. */
+    /** The k-th largest (1-based, {@code 1 <= k <= n}) of {@code keys[0..n)}, all {@code >= 0}; keys unchanged. */
     static int kthLargest(int[] keys, int n, long k) {
         return kthLargest(keys, n, k, 0, Integer.MAX_VALUE);
     }

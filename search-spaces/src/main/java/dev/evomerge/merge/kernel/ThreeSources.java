@@ -10,13 +10,14 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * {@link FusedMerge}'s most common cases in one loop each: a base and three sources, either plainly weighted
- * and summed (task arithmetic) or each sparsified by magnitude and summed under {@code Consensus.SUM} (TIES). Every vector of the
- * tile goes from the four inputs' memory to the output's in registers, with no per-source tile arrays in
- * between; the float operations and their order are those of the general path, so the bits are the same.
+ * and summed (task arithmetic) or each sparsified by magnitude and summed under {@code Consensus.SUM} (TIES).
+ * Every vector goes from the four inputs' memory to one float32 tile in registers, with no per-source tile
+ * arrays in between, and the tile is narrowed to the output in a second, L1-resident loop. The float
+ * operations and their order are those of the general path, so the bits are the same.
  *
  * {@snippet :
  * ThreeSources fused = ThreeSources.of(merge, outType);   // null when the case does not apply
- * if (fused != null && fused.fits(t0, len)) fused.tile(t0, len, out);
+ * if (fused != null && fused.fits(t0, len)) fused.tile(t0, len, out, outType);
  * }
  */
 final class ThreeSources {
@@ -158,16 +159,20 @@ final class ThreeSources {
             FloatVector d1 = Tiles.load(x1, bf16x1, i).sub(base);
             FloatVector d2 = Tiles.load(x2, bf16x2, i).sub(base);
             // d * 1 is d bit for bit (NaN included), so without rescale the scale's multiply is skipped.
-            FloatVector c0 = zero.blend((unscaled ? d0 : d0.mul(s0)).mul(w0), d0.abs().compare(VectorOperators.GT, th0));
-            FloatVector c1 = zero.blend((unscaled ? d1 : d1.mul(s1)).mul(w1), d1.abs().compare(VectorOperators.GT, th1));
-            FloatVector c2 = zero.blend((unscaled ? d2 : d2.mul(s2)).mul(w2), d2.abs().compare(VectorOperators.GT, th2));
+            FloatVector c0 = zero.blend((unscaled ? d0 : d0.mul(s0)).mul(w0),
+                    d0.abs().compare(VectorOperators.GT, th0));
+            FloatVector c1 = zero.blend((unscaled ? d1 : d1.mul(s1)).mul(w1),
+                    d1.abs().compare(VectorOperators.GT, th1));
+            FloatVector c2 = zero.blend((unscaled ? d2 : d2.mul(s2)).mul(w2),
+                    d2.abs().compare(VectorOperators.GT, th2));
             // The sign election and sum of FusedMerge's sumElectedThree, written out: a call here would box.
             // (No leading +0 here, unlike the reference: it only turns a -0 sum into +0, which compares the same.)
             FloatVector sign = minusOne.blend(one, c0.add(c1).add(c2).compare(VectorOperators.GE, 0f));
             VectorMask<Float> agree0 = c0.mul(sign).compare(VectorOperators.GT, 0f);
             VectorMask<Float> agree1 = c1.mul(sign).compare(VectorOperators.GT, 0f);
             VectorMask<Float> agree2 = c2.mul(sign).compare(VectorOperators.GT, 0f);
-            FloatVector mixed = zero.add(zero.blend(c0, agree0)).add(zero.blend(c1, agree1)).add(zero.blend(c2, agree2));
+            FloatVector mixed = zero.add(zero.blend(c0, agree0)).add(zero.blend(c1, agree1))
+                    .add(zero.blend(c2, agree2));
             if (normalize) {
                 FloatVector div = zero.add(zero.blend(w0, agree0)).add(zero.blend(w1, agree1))
                         .add(zero.blend(w2, agree2));
