@@ -171,7 +171,7 @@ public final class MagnitudeSelect {
         Chunk[] chunk = new Chunk[requests];
         for (int r = 0; r < requests; r++) {
             if (active[r]) {
-                chunk[r] = new Chunk(from);
+                chunk[r] = new Chunk(from, to - from);
             }
         }
         boolean scalar = SmallTensors.scalar(base.elementCount()) || base.dtype() == DType.F16;
@@ -300,14 +300,18 @@ public final class MagnitudeSelect {
     static final class Chunk {
         final long start;
         long above;
-        int[] keys = new int[256];
-        int[] offsets = new int[256];
+        int[] keys;
+        int[] offsets;
         int size;
         /** The current word's magnitudes, for the extraction, and a zero pad for lanes past the last hit. */
         final float[] word64 = new float[WORD + 1];
 
-        Chunk(long start) {
+        /** Sized for a few percent of the chunk, the usual candidate share, so the arrays rarely grow. */
+        Chunk(long start, long length) {
             this.start = start;
+            int capacity = (int) Math.max(256, length / 24);
+            keys = new int[capacity];
+            offsets = new int[capacity];
         }
 
         /**
