@@ -80,15 +80,16 @@ public final class MergeBench {
                 rows.add(new Object[] {method, s});
             }
             double copyBest = inputBytes / copy[0] / 1e9;
-            double copyMedian = inputBytes / copy[copy.length / 2] / 1e9;
-            System.out.printf(Locale.ROOT, "%-16s %9s %9s %10s %12s %9s %11s%n", "method", "best s", "median s",
-                    "best GB/s", "median GB/s", "vs copy", "(medians)");
+            double copyMedian = inputBytes / copy[(copy.length - 1) / 2] / 1e9;
+            System.out.printf(Locale.ROOT, "%-16s %9s %9s %10s %12s %9s %11s %11s%n", "method", "best s", "median s",
+                    "best GB/s", "median GB/s", "vs copy", "(medians)", "cpu s/run");
             for (Object[] row : rows) {
                 double[] s = (double[]) row[1];
                 double best = inputBytes / s[0] / 1e9;
-                double median = inputBytes / s[s.length / 2] / 1e9;
-                System.out.printf(Locale.ROOT, "%-16s %9.4f %9.4f %10.2f %12.2f %8.0f%% %10.0f%%%n", row[0], s[0],
-                        s[s.length / 2], best, median, 100 * best / copyBest, 100 * median / copyMedian);
+                double median = inputBytes / s[(s.length - 1) / 2] / 1e9;
+                System.out.printf(Locale.ROOT, "%-16s %9.4f %9.4f %10.2f %12.2f %8.0f%% %10.0f%% %11.4f%n", row[0],
+                        s[0], s[(s.length - 1) / 2], best, median, 100 * best / copyBest, 100 * median / copyMedian,
+                        s[s.length - 1]);
             }
             // Other processes compete for the cores: the load average tells how far to trust the figures.
             System.out.printf(Locale.ROOT, "load average at the end: %.2f%n", loadAverage());
@@ -116,22 +117,33 @@ public final class MergeBench {
     /** Copies in parallel chunks, like the merges, so both use every core. */
     private static void copy(MemorySegment src, MemorySegment dst) {
         long elements = src.byteSize() / 2;
-        Chunks.forEach(elements, (c, from, to) -> MemorySegment.copy(src, from * 2, dst, from * 2, (to - from) * 2));
+        Chunks.forEach(elements, Chunks.FINE, (c, from, to) -> MemorySegment.copy(src, from * 2, dst, from * 2, (to - from) * 2));
     }
 
-    /** Seconds per run, sorted: warm-up runs first, then {@code reps} timed runs. */
+    /**
+     * Seconds per run, sorted, followed by the process's CPU seconds per run (all threads, averaged over the
+     * timed runs): warm-up runs first, then {@code reps} timed runs. On a busy machine the CPU time shows what
+     * the wall time would be with the cores to itself (about CPU time / threads, for the kernels that scale).
+     */
     private static double[] time(int reps, Runnable run) {
         for (int i = 0; i < 2; i++) {
             run.run();
         }
-        double[] s = new double[reps];
+        double[] s = new double[reps + 1];
+        long cpu0 = processCpuNanos();
         for (int i = 0; i < reps; i++) {
             long t0 = System.nanoTime();
             run.run();
             s[i] = (System.nanoTime() - t0) / 1e9;
         }
-        Arrays.sort(s);
+        s[reps] = (processCpuNanos() - cpu0) / 1e9 / reps;
+        Arrays.sort(s, 0, reps);
         return s;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Weights-like values: a base around 0 (scale 0.02) plus a per-model perturbation (scale 0.002). */

@@ -16,6 +16,13 @@ public final class Chunks {
     /** Elements per chunk: big enough to amortise scheduling, a multiple of {@link Tiles#TILE}. */
     public static final int SIZE = 1 << 20;
 
+    /**
+     * Elements per chunk for passes whose results do not depend on the chunking at all (elementwise merges,
+     * the exact top-k selection), unlike reductions' rounding: several chunks per thread, so that when a
+     * busy machine preempts one worker the others take over its remaining chunks instead of waiting.
+     */
+    public static final int FINE = 1 << 18;
+
     /** The work for one chunk. */
     @FunctionalInterface
     public interface Body {
@@ -26,17 +33,26 @@ public final class Chunks {
     }
 
     public static int count(long n) {
-        return (int) Math.max(1, (n + SIZE - 1) / SIZE);
+        return count(n, SIZE);
     }
 
-    /** Runs {@code body} for every chunk; a single chunk runs on the caller's thread. */
+    public static int count(long n, int size) {
+        return (int) Math.max(1, (n + size - 1) / size);
+    }
+
+    /** Runs {@code body} for every chunk of {@link #SIZE}; a single chunk runs on the caller's thread. */
     public static void forEach(long n, Body body) {
-        int chunks = count(n);
+        forEach(n, SIZE, body);
+    }
+
+    /** Runs {@code body} for every chunk of {@code size} elements (a multiple of {@link Tiles#TILE}). */
+    public static void forEach(long n, int size, Body body) {
+        int chunks = count(n, size);
         if (chunks == 1) {
             body.run(0, 0, n);
             return;
         }
         IntStream.range(0, chunks).parallel()
-                .forEach(c -> body.run(c, (long) c * SIZE, Math.min(n, (long) (c + 1) * SIZE)));
+                .forEach(c -> body.run(c, (long) c * size, Math.min(n, (long) (c + 1) * size)));
     }
 }

@@ -93,15 +93,36 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
             throw new IllegalArgumentException("output for tensor '" + sources.getFirst().name() + "' has "
                     + out.byteSize() + " bytes, expected " + n * outType.byteSize());
         }
-        Chunks.forEach(n, (chunk, from, to) -> range(from, to, out, outType));
+        Chunks.forEach(n, Chunks.FINE, (chunk, from, to) -> range(from, to, out, outType));
     }
 
     /** Merges elements {@code [from, to)} on the calling thread. */
     public void range(long from, long to, MemorySegment out, DType outType) {
         if (SmallTensors.scalar(elementCount())) {
             scalarRange(from, to, out, outType);
+            return;
+        }
+        ThreeSources three = ThreeSources.of(this, outType);
+        if (three != null) {
+            threeRange(three, from, to, out, outType);
         } else {
             vectorRange(from, to, out, outType);
+        }
+    }
+
+    /**
+     * Tiles through {@link ThreeSources}, except the one holding a top set's tie cutoff. Dispatched here rather
+     * than inside {@link #vectorRange}: there, TIES taking the fused loop trained the JIT's profile of the
+     * general path as never used, and a DARE merge after it ran a much slower recompiled loop.
+     */
+    private void threeRange(ThreeSources three, long from, long to, MemorySegment out, DType outType) {
+        for (long t0 = from; t0 < to; t0 += Tiles.TILE) {
+            int len = (int) Math.min(Tiles.TILE, to - t0);
+            if (three.fits(t0, len)) {
+                three.tile(t0, len, out, outType);
+            } else {
+                vectorRange(t0, t0 + len, out, outType);
+            }
         }
     }
 

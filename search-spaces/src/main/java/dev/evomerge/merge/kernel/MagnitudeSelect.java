@@ -14,11 +14,12 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Finds, for several task vectors at once, the set of the k largest |delta| as a {@link TopSet}, by
  * selection rather than sorting: a sample of evenly spread blocks brackets the k-th magnitude, one fused
- * pass over base and sources (read straight from memory) counts the elements above the bracket and
- * collects those inside it (2-3% of the tensor), and a quickselect over the collected values finds the
- * exact threshold; ties at the threshold are kept lowest index first. Requests' samples and thresholds run
- * in parallel. If the sample's bracket misses (rare), the pass is repeated with a bracket that
- * holds every element.
+ * pass over base and sources (read straight from memory; with three sources, one loop reads them all)
+ * counts the elements above the bracket and collects the keys and 32-bit chunk offsets of those inside it
+ * (1-3% of the tensor; bf16 deltas pile up on few values), and a radix selection over the collected
+ * magnitudes' bit patterns finds the exact threshold; ties at the threshold are kept lowest index first.
+ * Requests' samples and thresholds run in parallel. If the sample's bracket misses (rare), the pass is
+ * repeated with a bracket that holds every element.
  *
  * {@snippet :
  * TopSet[] top = MagnitudeSelect.select(base, sources, new int[] {0, 1}, new long[] {k0, k1});
@@ -31,6 +32,15 @@ public final class MagnitudeSelect {
 
     /** Elements per contiguous block of the sample. */
     private static final int SAMPLE_BLOCK = 128;
+
+    /** The sample's size limit: 2^15 magnitudes bracket the threshold within about +-1.1% of the ranks. */
+    private static final int SAMPLE_MAX = 1 << 15;
+
+    /** Elements per block of the candidate pass: a bf16 base block stays in L1 while each source streams. */
+    private static final int BLOCK = 4096;
+
+    /** Elements whose bracket tests pack into one word. */
+    private static final int WORD = 64;
 
     private MagnitudeSelect() {
     }
@@ -67,7 +77,7 @@ public final class MagnitudeSelect {
             eachPending(pending, r -> bracketFromSample(base, sources.get(sourceOf[r]), k[r], r, lo, hi));
         }
         Candidates[] found = collect(base, sources, sourceOf, pending, lo, hi);
-        eachPending(pending, r -> result[r] = found[r].threshold(k[r]));
+        eachPending(pending, r -> result[r] = found[r].threshold(k[r], lo[r], hi[r]));
         boolean[] retry = new boolean[requests];
         boolean anyRetry = false;
         for (int r = 0; r < requests; r++) {
@@ -82,7 +92,7 @@ public final class MagnitudeSelect {
             Candidates[] all = collect(base, sources, sourceOf, retry, lo, hi);
             for (int r = 0; r < requests; r++) {
                 if (retry[r]) {
-                    result[r] = all[r].threshold(k[r]);
+                    result[r] = all[r].threshold(k[r], lo[r], hi[r]);
                 }
             }
         }
@@ -95,10 +105,12 @@ public final class MagnitudeSelect {
 
     private static void bracketFromSample(TensorView base, TensorView source, long k, int r, float[] lo, float[] hi) {
         long n = base.elementCount();
-        int size = (int) Math.max(1 << 12, Math.min(1 << 15, n / 32));
-        float[] sample = new float[size];
+        // A larger sample gives a narrower bracket, hence fewer candidates for the pass to extract; its cost
+        // is a few percent of one read of the tensor and a linear-time radix selection.
+        int size = (int) Math.max(1 << 12, Math.min(SAMPLE_MAX, n / 32));
+        int[] sample = new int[size];
         // Contiguous blocks spread evenly over the tensor: a strided sample of single elements costs a cache
-        // miss per element, which made sampling a noticeable part of the whole selection.
+        // miss per element.
         int blocks = size / SAMPLE_BLOCK;
         float[] b = new float[SAMPLE_BLOCK];
         float[] x = new float[SAMPLE_BLOCK];
@@ -112,7 +124,7 @@ public final class MagnitudeSelect {
                 Tiles.widen(source.data(), source.dtype(), start, SAMPLE_BLOCK, x);
             }
             for (int j = 0; j < SAMPLE_BLOCK; j++) {
-                sample[blk * SAMPLE_BLOCK + j] = Math.abs(x[j] - b[j]);
+                sample[blk * SAMPLE_BLOCK + j] = key(Math.abs(x[j] - b[j]));
             }
         }
         double q = (double) k / n;
@@ -122,17 +134,24 @@ public final class MagnitudeSelect {
         double margin = 4 * Math.sqrt(size * q * (1 - q)) + 8;
         long hiRank = (long) Math.floor(expected - margin);
         long loRank = (long) Math.ceil(expected + margin);
-        hi[r] = hiRank < 0 ? Float.POSITIVE_INFINITY : kthLargest(sample, size, (int) hiRank + 1);
-        lo[r] = loRank >= size ? 0f : kthLargest(sample, size, (int) loRank + 1);
+        hi[r] = hiRank < 0 ? Float.POSITIVE_INFINITY
+                : Float.intBitsToFloat(RadixSelect.kthLargest(sample, size, hiRank + 1));
+        lo[r] = loRank >= size ? 0f : Float.intBitsToFloat(RadixSelect.kthLargest(sample, size, loRank + 1));
+    }
+
+    /** The selection key of a magnitude: its bits (order-preserving for non-negative floats); NaN ranks last. */
+    static int key(float magnitude) {
+        return Float.isNaN(magnitude) ? 0 : Float.floatToRawIntBits(magnitude);
     }
 
     private static Candidates[] collect(TensorView base, List<TensorView> sources, int[] sourceOf,
                                         boolean[] active, float[] lo, float[] hi) {
         long n = base.elementCount();
         int requests = active.length;
-        int chunks = Chunks.count(n);
+        int chunks = Chunks.count(n, Chunks.FINE);
         Chunk[][] parts = new Chunk[chunks][];
-        Chunks.forEach(n, (c, from, to) -> parts[c] = scan(base, sources, sourceOf, active, lo, hi, from, to));
+        Chunks.forEach(n, Chunks.FINE,
+                (c, from, to) -> parts[c] = scan(base, sources, sourceOf, active, lo, hi, from, to));
         Candidates[] out = new Candidates[requests];
         for (int r = 0; r < requests; r++) {
             if (active[r]) {
@@ -152,154 +171,238 @@ public final class MagnitudeSelect {
         Chunk[] chunk = new Chunk[requests];
         for (int r = 0; r < requests; r++) {
             if (active[r]) {
-                chunk[r] = new Chunk();
+                chunk[r] = new Chunk(from, to - from);
             }
         }
-        boolean scalar = SmallTensors.scalar(base.elementCount());
-        float[] b = new float[Tiles.TILE];
-        float[] x = new float[Tiles.TILE];
-        for (long t0 = from; t0 < to; t0 += Tiles.TILE) {
-            int len = (int) Math.min(Tiles.TILE, to - t0);
-            if (scalar) {
-                SmallTensors.widen(base.data(), base.dtype(), t0, len, b);
-            } else {
-                Tiles.widen(base.data(), base.dtype(), t0, len, b);
+        boolean scalar = SmallTensors.scalar(base.elementCount()) || base.dtype() == DType.F16;
+        int[] three = scalar ? null : threeSources(sources, sourceOf, active);
+        if (three != null) {
+            for (long t0 = from; t0 < to; t0 += BLOCK) {
+                int len = (int) Math.min(BLOCK, to - t0);
+                scanThree(base, sources, sourceOf, three, chunk, lo, hi, t0, len);
             }
-            for (int s = 0; s < sources.size(); s++) {
-                boolean loaded = false;
-                for (int r = 0; r < requests; r++) {
-                    if (!active[r] || sourceOf[r] != s) {
-                        continue;
-                    }
-                    if (!loaded && !scalar && sources.get(s).dtype() != DType.F16) {
-                        // The first request of this source widens, subtracts and scans in one loop, leaving
-                        // |d| in x for any further request on the same source.
-                        TensorView src = sources.get(s);
-                        chunk[r].scanSource(src.data(), src.dtype() == DType.BF16, b, x, len, t0, lo[r], hi[r]);
-                        loaded = true;
-                        continue;
-                    }
-                    if (!loaded) {
-                        TensorView src = sources.get(s);
-                        if (scalar) {
-                            FusedMerge.deltaScalar(src.data(), src.dtype(), t0, len, b, x);
-                        } else {
-                            FusedMerge.delta(src.data(), src.dtype(), t0, len, b, x);
-                        }
-                        loaded = true;
-                    }
-                    if (scalar) {
-                        chunk[r].scanTail(x, 0, len, t0, lo[r], hi[r]);
-                    } else {
-                        chunk[r].scanTile(x, len, t0, lo[r], hi[r]);
-                    }
+            return chunk;
+        }
+        // Block by block, every request in turn: the base's block stays in L1 while each source streams once.
+        for (long t0 = from; t0 < to; t0 += BLOCK) {
+            int len = (int) Math.min(BLOCK, to - t0);
+            for (int r = 0; r < requests; r++) {
+                if (!active[r]) {
+                    continue;
+                }
+                TensorView src = sources.get(sourceOf[r]);
+                if (scalar || src.dtype() == DType.F16) {
+                    chunk[r].scanScalar(base, src, t0, t0 + len, lo[r], hi[r]);
+                } else {
+                    chunk[r].scanVector(base, src, t0, len, lo[r], hi[r]);
                 }
             }
         }
         return chunk;
     }
 
-    /** One chunk's count above the bracket and its in-bracket (magnitude, index) pairs, in index order. */
-    static final class Chunk {
-        long above;
-        float[] values = new float[256];
-        long[] indices = new long[256];
-        int size;
-
-        /** Per vector of the tile, the lanes inside the bracket (TILE entries: no species needed to size it). */
-        private final long[] insideLanes = new long[Tiles.TILE];
-
-        void scanTile(float[] d, int len, long t0, float lo, float hi) {
-            int bound = Tiles.F.loopBound(len);
-            FloatVector zero = FloatVector.zero(Tiles.F);
-            FloatVector count = zero;
-            // No calls inside this loop: a vector live across a call that is not inlined gets boxed.
-            for (int j = 0; j < bound; j += Tiles.LANES) {
-                FloatVector a = FloatVector.fromArray(Tiles.F, d, j).abs();
-                // Counting in float lanes (exact: at most TILE per lane).
-                count = count.add(zero.blend(1f, a.compare(VectorOperators.GT, hi)));
-                insideLanes[j / Tiles.LANES] = a.compare(VectorOperators.GE, lo)
-                        .and(a.compare(VectorOperators.LE, hi)).toLong();
+    /** The three active requests (TIES on three models) when they read three distinct non-f16 sources, else null. */
+    private static int[] threeSources(List<TensorView> sources, int[] sourceOf, boolean[] active) {
+        int[] r = new int[3];
+        int found = 0;
+        for (int q = 0; q < active.length; q++) {
+            if (!active[q]) {
+                continue;
             }
-            above += (long) count.reduceLanes(VectorOperators.ADD);
-            collect(d, bound, t0);
-            scanTail(d, bound, len, t0, lo, hi);
+            if (found == 3 || sources.get(sourceOf[q]).dtype() == DType.F16) {
+                return null;
+            }
+            r[found++] = q;
+        }
+        boolean distinct = found == 3 && sourceOf[r[0]] != sourceOf[r[1]] && sourceOf[r[0]] != sourceOf[r[2]]
+                && sourceOf[r[1]] != sourceOf[r[2]];
+        return distinct ? r : null;
+    }
+
+    /**
+     * {@link Chunk#scanVector} for three requests on three sources in one loop, so each vector of the base is
+     * read and widened once rather than once per source.
+     */
+    private static void scanThree(TensorView base, List<TensorView> sources, int[] sourceOf, int[] three,
+                                  Chunk[] chunk, float[] lo, float[] hi, long t0, int len) {
+        Chunk c0 = chunk[three[0]];
+        Chunk c1 = chunk[three[1]];
+        Chunk c2 = chunk[three[2]];
+        TensorView v0 = sources.get(sourceOf[three[0]]);
+        TensorView v1 = sources.get(sourceOf[three[1]]);
+        TensorView v2 = sources.get(sourceOf[three[2]]);
+        MemorySegment b = base.data();
+        MemorySegment x0 = v0.data();
+        MemorySegment x1 = v1.data();
+        MemorySegment x2 = v2.data();
+        boolean bf16b = base.dtype() == DType.BF16;
+        boolean bf16x0 = v0.dtype() == DType.BF16;
+        boolean bf16x1 = v1.dtype() == DType.BF16;
+        boolean bf16x2 = v2.dtype() == DType.BF16;
+        float lo0 = lo[three[0]];
+        float lo1 = lo[three[1]];
+        float lo2 = lo[three[2]];
+        float hi0 = hi[three[0]];
+        float hi1 = hi[three[1]];
+        float hi2 = hi[three[2]];
+        float[] m0 = c0.word64;
+        float[] m1 = c1.word64;
+        float[] m2 = c2.word64;
+        int words = len / WORD;
+        long count0 = 0;
+        long count1 = 0;
+        long count2 = 0;
+        for (int w = 0; w < words; w++) {
+            long at = t0 + (long) w * WORD;
+            // Per source one word of "above hi" lanes and one of "at least lo" lanes; inside = at least lo
+            // and not above: two compares per vector, and the count of the above word's bits.
+            long above0 = 0;
+            long above1 = 0;
+            long above2 = 0;
+            long atLeast0 = 0;
+            long atLeast1 = 0;
+            long atLeast2 = 0;
+            for (int j = 0; j < WORD; j += Tiles.LANES) {
+                FloatVector bv = Tiles.load(b, bf16b, at + j);
+                FloatVector a0 = Tiles.load(x0, bf16x0, at + j).sub(bv).abs();
+                FloatVector a1 = Tiles.load(x1, bf16x1, at + j).sub(bv).abs();
+                FloatVector a2 = Tiles.load(x2, bf16x2, at + j).sub(bv).abs();
+                a0.intoArray(m0, j);
+                a1.intoArray(m1, j);
+                a2.intoArray(m2, j);
+                above0 |= a0.compare(VectorOperators.GT, hi0).toLong() << j;
+                above1 |= a1.compare(VectorOperators.GT, hi1).toLong() << j;
+                above2 |= a2.compare(VectorOperators.GT, hi2).toLong() << j;
+                atLeast0 |= a0.compare(VectorOperators.GE, lo0).toLong() << j;
+                atLeast1 |= a1.compare(VectorOperators.GE, lo1).toLong() << j;
+                atLeast2 |= a2.compare(VectorOperators.GE, lo2).toLong() << j;
+            }
+            count0 += Long.bitCount(above0);
+            count1 += Long.bitCount(above1);
+            count2 += Long.bitCount(above2);
+            c0.extract(at, atLeast0 & ~above0);
+            c1.extract(at, atLeast1 & ~above1);
+            c2.extract(at, atLeast2 & ~above2);
+        }
+        c0.above += count0;
+        c1.above += count1;
+        c2.above += count2;
+        long tail = t0 + (long) words * WORD;
+        c0.scanScalar(base, v0, tail, t0 + len, lo0, hi0);
+        c1.scanScalar(base, v1, tail, t0 + len, lo1, hi1);
+        c2.scanScalar(base, v2, tail, t0 + len, lo2, hi2);
+    }
+
+    /**
+     * One chunk's count above the bracket and its in-bracket candidates in index order: the key of |d| and
+     * the element's offset from the chunk's start (chunks are far below 2^31 elements).
+     */
+    static final class Chunk {
+        final long start;
+        long above;
+        int[] keys;
+        int[] offsets;
+        int size;
+        /** The current word's magnitudes, for the extraction, and a zero pad for lanes past the last hit. */
+        final float[] word64 = new float[WORD + 1];
+
+        /** Sized for a few percent of the chunk, the usual candidate share, so the arrays rarely grow. */
+        Chunk(long start, long length) {
+            this.start = start;
+            int capacity = (int) Math.max(256, length / 24);
+            keys = new int[capacity];
+            offsets = new int[capacity];
         }
 
         /**
-         * {@link #scanTile} of {@code |x - b|} read straight from the source's memory, leaving {@code |x - b|}
-         * in {@code d}.
+         * Elements {@code [t0, t0 + len)} with the Vector API, read straight from memory: 64 elements' bracket
+         * tests pack into one word, and only words with a hit branch into the extraction.
          */
-        void scanSource(MemorySegment x, boolean bf16, float[] b, float[] d, int len, long t0, float lo, float hi) {
-            int bound = Tiles.F.loopBound(len);
-            FloatVector zero = FloatVector.zero(Tiles.F);
-            FloatVector count = zero;
-            for (int j = 0; j < bound; j += Tiles.LANES) {
-                FloatVector a = Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j)).abs();
-                a.intoArray(d, j);
-                count = count.add(zero.blend(1f, a.compare(VectorOperators.GT, hi)));
-                insideLanes[j / Tiles.LANES] = a.compare(VectorOperators.GE, lo)
-                        .and(a.compare(VectorOperators.LE, hi)).toLong();
+        void scanVector(TensorView base, TensorView source, long t0, int len, float lo, float hi) {
+            MemorySegment b = base.data();
+            MemorySegment x = source.data();
+            boolean bf16b = base.dtype() == DType.BF16;
+            boolean bf16x = source.dtype() == DType.BF16;
+            int words = len / WORD;
+            long count = 0;
+            for (int w = 0; w < words; w++) {
+                long at = t0 + (long) w * WORD;
+                long word = 0;
+                // Constant trip count: unrolled, and no call while a vector is live (it would be boxed).
+                for (int j = 0; j < WORD; j += Tiles.LANES) {
+                    FloatVector a = Tiles.load(x, bf16x, at + j).sub(Tiles.load(b, bf16b, at + j)).abs();
+                    a.intoArray(word64, j);
+                    count += a.compare(VectorOperators.GT, hi).trueCount();
+                    word |= a.compare(VectorOperators.GE, lo).and(a.compare(VectorOperators.LE, hi)).toLong() << j;
+                }
+                extract(at, word);
             }
-            for (int j = bound; j < len; j++) {
-                d[j] = Math.abs(Floats.read(x, bf16 ? DType.BF16 : DType.F32, t0 + j) - b[j]);
-            }
-            above += (long) count.reduceLanes(VectorOperators.ADD);
-            collect(d, bound, t0);
-            scanTail(d, bound, len, t0, lo, hi);
+            above += count;
+            long tail = t0 + (long) words * WORD;
+            scanScalar(base, source, tail, t0 + len, lo, hi);
         }
 
-        private void collect(float[] d, int bound, long t0) {
-            // Room for a whole tile up front, so the loop below stores without a capacity check per element.
-            if (values.length - size < bound) {
-                int grown = Math.max(values.length * 2, size + bound);
-                values = Arrays.copyOf(values, grown);
-                indices = Arrays.copyOf(indices, grown);
+        /** The scalar form of {@link #scanVector} over elements {@code [from, to)}: tails, small and f16 tensors. */
+        void scanScalar(TensorView base, TensorView source, long from, long to, float lo, float hi) {
+            MemorySegment b = base.data();
+            MemorySegment x = source.data();
+            DType bt = base.dtype();
+            DType xt = source.dtype();
+            for (long i = from; i < to; i++) {
+                float a = Math.abs(Floats.read(x, xt, i) - Floats.read(b, bt, i));
+                if (a > hi) {
+                    above++;
+                } else if (a >= lo && a <= hi) {
+                    add(Float.floatToRawIntBits(a), i);
+                }
             }
-            float[] vs = values;
-            long[] is = indices;
+        }
+
+        /**
+         * Appends the word's set lanes, for every word (no branch on it being empty): four extractions run
+         * unconditionally and the position advances by the real count, so a word's hits cost no mispredicted
+         * branch unless it holds more than four. Lanes past the last hit read the zero pad at
+         * {@code word64[WORD]} and write past {@code size}, where the next word overwrites them.
+         */
+        void extract(long at, long word) {
+            if (keys.length - size < WORD) {
+                keys = Arrays.copyOf(keys, keys.length * 2);
+                offsets = Arrays.copyOf(offsets, offsets.length * 2);
+            }
+            float[] m = word64;
+            int[] ks = keys;
+            int[] os = offsets;
             int p = size;
-            int vectors = bound / Tiles.LANES;
-            int perWord = 64 / Tiles.LANES;
-            // The lanes of 64 elements at a time in one word: at a few percent density a branch per vector
-            // mispredicts about once per element found; a branch per word much less often.
-            for (int v0 = 0; v0 < vectors; v0 += perWord) {
-                long word = 0;
-                int end = Math.min(vectors, v0 + perWord);
-                for (int v = v0; v < end; v++) {
-                    word |= insideLanes[v] << ((v - v0) * Tiles.LANES);
-                }
-                int at = v0 * Tiles.LANES;
-                while (word != 0) {
-                    int l = at + Long.numberOfTrailingZeros(word);
-                    vs[p] = Math.abs(d[l]);
-                    is[p] = t0 + l;
-                    p++;
-                    word &= word - 1;
-                }
+            int base = (int) (at - start);
+            int hits = Long.bitCount(word);
+            for (int k = 0; k < 4; k++) {
+                int l = Long.numberOfTrailingZeros(word);
+                ks[p + k] = Float.floatToRawIntBits(m[l]);
+                os[p + k] = base + l;
+                word &= word - 1;
+            }
+            if (hits <= 4) {
+                size = p + hits;
+                return;
+            }
+            p += 4;
+            while (word != 0) {
+                int l = Long.numberOfTrailingZeros(word);
+                ks[p] = Float.floatToRawIntBits(m[l]);
+                os[p] = base + l;
+                p++;
+                word &= word - 1;
             }
             size = p;
         }
 
-        /** The scalar form of {@link #scanTile} over {@code d[from..len)}: tails, and small tensors. */
-        void scanTail(float[] d, int from, int len, long t0, float lo, float hi) {
-            for (int j = from; j < len; j++) {
-                float a = Math.abs(d[j]);
-                if (a > hi) {
-                    above++;
-                } else if (a >= lo && a <= hi) {
-                    add(a, t0 + j);
-                }
+        private void add(int key, long index) {
+            if (size == keys.length) {
+                keys = Arrays.copyOf(keys, size * 2);
+                offsets = Arrays.copyOf(offsets, size * 2);
             }
-        }
-
-        private void add(float value, long index) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, size * 2);
-                indices = Arrays.copyOf(indices, size * 2);
-            }
-            values[size] = value;
-            indices[size] = index;
+            keys[size] = key;
+            offsets[size] = (int) (index - start);
             size++;
         }
     }
@@ -307,8 +410,8 @@ public final class MagnitudeSelect {
     /** All chunks' candidates for one request. */
     record Candidates(Chunk[] chunks) {
 
-        /** The top-k set, or null when the k-th largest lies outside the bracket. */
-        TopSet threshold(long k) {
+        /** The top-k set, or null when the k-th largest lies outside the bracket {@code [lo, hi]}. */
+        TopSet threshold(long k, float lo, float hi) {
             long above = 0;
             long total = 0;
             for (Chunk c : chunks) {
@@ -319,70 +422,37 @@ public final class MagnitudeSelect {
             if (rank < 1 || rank > total) {
                 return null;
             }
-            float[] all = new float[Math.toIntExact(total)];
+            int[] all = new int[Math.toIntExact(total)];
             int p = 0;
             for (Chunk c : chunks) {
-                System.arraycopy(c.values, 0, all, p, c.size);
+                System.arraycopy(c.keys, 0, all, p, c.size);
                 p += c.size;
             }
-            float t = kthLargest(all, all.length, (int) rank);
+            int max = hi == Float.POSITIVE_INFINITY ? Float.floatToRawIntBits(hi) : key(hi);
+            int t = RadixSelect.kthLargest(all, all.length, rank, key(lo), max);
             long greater = 0;
-            for (Chunk c : chunks) {
-                for (int i = 0; i < c.size; i++) {
-                    if (c.values[i] > t) {
-                        greater++;
-                    }
-                }
+            for (int key : all) {
+                greater += key > t ? 1 : 0;
             }
             long equalsToKeep = rank - greater;
             for (Chunk c : chunks) {
+                int[] keys = c.keys;
+                // Count first without a branch (ties are common in bf16 deltas), then find the one in this chunk.
+                int equal = 0;
                 for (int i = 0; i < c.size; i++) {
-                    if (c.values[i] == t && --equalsToKeep == 0) {
-                        return new TopSet(t, c.indices[i] + 1);
+                    equal += keys[i] == t ? 1 : 0;
+                }
+                if (equal < equalsToKeep) {
+                    equalsToKeep -= equal;
+                    continue;
+                }
+                for (int i = 0; i < c.size; i++) {
+                    if (keys[i] == t && --equalsToKeep == 0) {
+                        return new TopSet(Float.intBitsToFloat(t), c.start + c.offsets[i] + 1);
                     }
                 }
             }
-            throw new IllegalStateException("selection lost its threshold " + t);
+            throw new IllegalStateException("selection lost its threshold " + Float.intBitsToFloat(t));
         }
-    }
-
-    /** The k-th largest (1-based) of {@code a[0..n)}; reorders {@code a}. Hoare quickselect. */
-    static float kthLargest(float[] a, int n, int k) {
-        int target = n - k;   // ascending position
-        int left = 0;
-        int right = n - 1;
-        while (left < right) {
-            int mid = (left + right) >>> 1;
-            float pivot = median(a[left], a[mid], a[right]);
-            int i = left;
-            int j = right;
-            while (i <= j) {
-                while (a[i] < pivot) {
-                    i++;
-                }
-                while (a[j] > pivot) {
-                    j--;
-                }
-                if (i <= j) {
-                    float tmp = a[i];
-                    a[i] = a[j];
-                    a[j] = tmp;
-                    i++;
-                    j--;
-                }
-            }
-            if (target <= j) {
-                right = j;
-            } else if (target >= i) {
-                left = i;
-            } else {
-                return a[target];
-            }
-        }
-        return a[target];
-    }
-
-    private static float median(float a, float b, float c) {
-        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
     }
 }

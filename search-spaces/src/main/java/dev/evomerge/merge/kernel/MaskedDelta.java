@@ -42,12 +42,12 @@ final class MaskedDelta {
         };
     }
 
-    private static boolean straddles(TopSet set, long t0, int len) {
+    static boolean straddles(TopSet set, long t0, int len) {
         return set.cutoff() > t0 && set.cutoff() < t0 + len;
     }
 
     /** The value that {@code |d| > threshold} compares with on this tile (ties are kept below the cutoff). */
-    private static float threshold(TopSet set, long t0) {
+    static float threshold(TopSet set, long t0) {
         return set.cutoff() > t0 ? Math.nextDown(set.value()) : set.value();
     }
 

@@ -173,6 +173,71 @@ class KernelTest {
         check(new FusedMerge(null, sources, w, none, new float[] {1, 1, 1}, Consensus.NONE, false, 1f, 1f), DType.BF16);
     }
 
+    @Test
+    void threeSourceFusedLoopsGiveTheReferenceBitsAndExactTopSets() {
+        // No f16 source: selection scans the three sources in one loop and the merges take ThreeSources.
+        int n = MULTI_CHUNK;
+        TensorView base = tensor(DType.BF16, gaussian(50, n, 0.02));
+        List<TensorView> sources = new ArrayList<>();
+        SplittableRandom r = new SplittableRandom(51);
+        for (int s = 0; s < 3; s++) {
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) {
+                // Coarse deltas: many ties at the threshold, as with real bf16 fine-tunes.
+                v[i] = base.getFloat(i) + (float) Math.rint(r.nextGaussian() * 12) / 4096;
+            }
+            sources.add(tensor(s == 1 ? DType.F32 : DType.BF16, v));
+        }
+        long[] ks = {n / 2, n / 3 + 7, n / 5};
+        TopSet[] top = MagnitudeSelect.select(base, sources, new int[] {0, 1, 2}, ks);
+        SourceMask[] band = new SourceMask[3];
+        SourceMask[] none = new SourceMask[3];
+        for (int s = 0; s < 3; s++) {
+            float[] mag = new float[n];
+            for (int i = 0; i < n; i++) {
+                mag[i] = Math.abs(sources.get(s).getFloat(i) - base.getFloat(i));
+            }
+            assertTopK(top[s], mag, ks[s]);
+            band[s] = new SourceMask.RankBand(top[s], TopSet.NONE);
+            none[s] = SourceMask.None.INSTANCE;
+        }
+        float[] w = {0.5f, 0.3f, -0.2f};
+        float[] ones = {1, 1, 1};
+        float[] scales = {1.25f, 1f, 0.75f};
+        check(new FusedMerge(base, sources, w, band, ones, Consensus.SUM, true, 1f, 1f), DType.BF16);
+        check(new FusedMerge(base, sources, w, band, scales, Consensus.SUM, false, 1f, 0.5f), DType.F32);
+        check(new FusedMerge(base, sources, w, none, ones, Consensus.NONE, false, 1f, 1f), DType.BF16);
+        check(new FusedMerge(base, sources, w, none, scales, Consensus.NONE, true, 0.6f, 1.5f), DType.F32);
+    }
+
+    /** The set holds exactly k elements, none smaller than one left out, and ties go lowest index first. */
+    private static void assertTopK(TopSet top, float[] mag, long k) {
+        long in = 0;
+        float minIn = Float.POSITIVE_INFINITY;
+        float maxOut = -1f;
+        long lastTieIn = -1;
+        long firstTieOut = Long.MAX_VALUE;
+        for (int i = 0; i < mag.length; i++) {
+            boolean contained = top.contains(mag[i], i);
+            if (contained) {
+                in++;
+                minIn = Math.min(minIn, mag[i]);
+            } else {
+                maxOut = Math.max(maxOut, mag[i]);
+            }
+            if (mag[i] == top.value()) {
+                if (contained) {
+                    lastTieIn = i;
+                } else {
+                    firstTieOut = Math.min(firstTieOut, i);
+                }
+            }
+        }
+        assertEquals(k, in, "elements in the top set");
+        assertTrue(minIn >= maxOut, "smallest kept " + minIn + " below largest dropped " + maxOut);
+        assertTrue(lastTieIn < firstTieOut, "ties at the threshold kept lowest index first");
+    }
+
     private static void check(FusedMerge f, DType outType) {
         long n = f.elementCount();
         MemorySegment out = Arena.ofAuto().allocate(n * outType.byteSize());

@@ -1,0 +1,188 @@
+package dev.evomerge.merge.kernel;
+
+import dev.evomerge.checkpoint.DType;
+import dev.evomerge.checkpoint.TensorView;
+import dev.evomerge.merge.Consensus;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * {@link FusedMerge}'s most common cases in one loop each: a base and three sources, either plainly weighted
+ * and summed (task arithmetic) or each sparsified by magnitude and summed under {@code Consensus.SUM} (TIES).
+ * Every vector goes from the four inputs' memory to one float32 tile in registers, with no per-source tile
+ * arrays in between, and the tile is narrowed to the output in a second, L1-resident loop. The float
+ * operations and their order are those of the general path, so the bits are the same.
+ *
+ * {@snippet :
+ * ThreeSources fused = ThreeSources.of(merge, outType);   // null when the case does not apply
+ * if (fused != null && fused.fits(t0, len)) fused.tile(t0, len, out, outType);
+ * }
+ */
+final class ThreeSources {
+
+    private final FusedMerge f;
+    private final boolean elected;
+    private final MemorySegment b;
+    private final MemorySegment x0;
+    private final MemorySegment x1;
+    private final MemorySegment x2;
+    private final boolean bf16b;
+    private final boolean bf16x0;
+    private final boolean bf16x1;
+    private final boolean bf16x2;
+    /** The merged tile in float32, before narrowing. */
+    private final float[] merged = new float[Tiles.TILE];
+
+    private ThreeSources(FusedMerge f, boolean elected) {
+        this.f = f;
+        this.elected = elected;
+        this.b = f.base().data();
+        this.x0 = f.sources().get(0).data();
+        this.x1 = f.sources().get(1).data();
+        this.x2 = f.sources().get(2).data();
+        this.bf16b = f.base().dtype() == DType.BF16;
+        this.bf16x0 = f.sources().get(0).dtype() == DType.BF16;
+        this.bf16x1 = f.sources().get(1).dtype() == DType.BF16;
+        this.bf16x2 = f.sources().get(2).dtype() == DType.BF16;
+    }
+
+    /**
+     * The fused loop for this merge, or null: it needs a base, three sources, no f16, and either no masks and
+     * no consensus, or top-k masks under SUM (DARE's random masks stay on the general path: with three hashes
+     * per vector this loop measured slower).
+     */
+    static ThreeSources of(FusedMerge f, DType outType) {
+        if (f.base() == null || f.sources().size() != 3 || f.consensus() == Consensus.COUNT
+                || outType == DType.F16 || f.base().dtype() == DType.F16) {
+            return null;
+        }
+        boolean elected = f.consensus() == Consensus.SUM;
+        for (int s = 0; s < 3; s++) {
+            TensorView src = f.sources().get(s);
+            if (src.dtype() == DType.F16) {
+                return null;
+            }
+            SourceMask m = f.masks()[s];
+            boolean fits = elected ? m instanceof SourceMask.RankBand band && band.inner().equals(TopSet.NONE)
+                    : m instanceof SourceMask.None;
+            if (!fits) {
+                return null;
+            }
+        }
+        return new ThreeSources(f, elected);
+    }
+
+    /** Whether the tile is free of a top set's tie cutoff (that one tile takes the general path). */
+    boolean fits(long t0, int len) {
+        if (!elected) {
+            return true;
+        }
+        for (SourceMask m : f.masks()) {
+            if (MaskedDelta.straddles(((SourceMask.RankBand) m).outer(), t0, len)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Merges elements {@code [t0, t0 + len)} into {@code out}; call only where {@link #fits} holds. */
+    void tile(long t0, int len, MemorySegment out, DType outType) {
+        int bound = Tiles.F.loopBound(len);
+        if (elected) {
+            rankedLoop(t0, bound);
+        } else {
+            plainLoop(t0, bound);
+        }
+        // Narrowed by a second loop over the L1-resident tile: inside the loop above, the store's code
+        // pushes the loop past C2's inlining budget, and a call there boxes every vector.
+        Tiles.narrow(merged, bound, out, outType, t0);
+        if (bound < len) {
+            f.scalarRange(t0 + bound, t0 + len, out, outType);
+        }
+    }
+
+    /** FusedMerge's direct path (accumulate, then finish) for one vector at a time, in registers. */
+    private void plainLoop(long t0, int bound) {
+        float s0 = f.scales()[0];
+        float s1 = f.scales()[1];
+        float s2 = f.scales()[2];
+        float w0 = f.weights()[0];
+        float w1 = f.weights()[1];
+        float w2 = f.weights()[2];
+        boolean normalize = f.normalize();
+        float divisor = f.divisor();
+        float lambda = f.lambda();
+        boolean scaleByLambda = lambda != 1f;
+        FloatVector zero = FloatVector.zero(Tiles.F);
+        for (int j = 0; j < bound; j += Tiles.LANES) {
+            long i = t0 + j;
+            FloatVector base = Tiles.load(b, bf16b, i);
+            FloatVector d0 = Tiles.load(x0, bf16x0, i).sub(base);
+            FloatVector d1 = Tiles.load(x1, bf16x1, i).sub(base);
+            FloatVector d2 = Tiles.load(x2, bf16x2, i).sub(base);
+            // Starting from +0 like the accumulator tile, so a lone -0 sums to +0 here too.
+            FloatVector mixed = zero.add(d0.mul(s0).mul(w0)).add(d1.mul(s1).mul(w1)).add(d2.mul(s2).mul(w2));
+            if (normalize) {
+                mixed = mixed.div(divisor);
+            }
+            if (scaleByLambda) {
+                mixed = mixed.mul(lambda);
+            }
+            base.add(mixed).intoArray(merged, j);
+        }
+    }
+
+    private void rankedLoop(long t0, int bound) {
+        SourceMask[] masks = f.masks();
+        float th0 = MaskedDelta.threshold(((SourceMask.RankBand) masks[0]).outer(), t0);
+        float th1 = MaskedDelta.threshold(((SourceMask.RankBand) masks[1]).outer(), t0);
+        float th2 = MaskedDelta.threshold(((SourceMask.RankBand) masks[2]).outer(), t0);
+        float s0 = f.scales()[0];
+        float s1 = f.scales()[1];
+        float s2 = f.scales()[2];
+        float w0 = f.weights()[0];
+        float w1 = f.weights()[1];
+        float w2 = f.weights()[2];
+        boolean unscaled = s0 == 1f && s1 == 1f && s2 == 1f;
+        boolean normalize = f.normalize();
+        float lambda = f.lambda();
+        boolean scaleByLambda = lambda != 1f;
+        FloatVector zero = FloatVector.zero(Tiles.F);
+        FloatVector one = FloatVector.broadcast(Tiles.F, 1f);
+        FloatVector minusOne = FloatVector.broadcast(Tiles.F, -1f);
+        for (int j = 0; j < bound; j += Tiles.LANES) {
+            long i = t0 + j;
+            FloatVector base = Tiles.load(b, bf16b, i);
+            FloatVector d0 = Tiles.load(x0, bf16x0, i).sub(base);
+            FloatVector d1 = Tiles.load(x1, bf16x1, i).sub(base);
+            FloatVector d2 = Tiles.load(x2, bf16x2, i).sub(base);
+            // d * 1 is d bit for bit (NaN included), so without rescale the scale's multiply is skipped.
+            FloatVector c0 = zero.blend((unscaled ? d0 : d0.mul(s0)).mul(w0),
+                    d0.abs().compare(VectorOperators.GT, th0));
+            FloatVector c1 = zero.blend((unscaled ? d1 : d1.mul(s1)).mul(w1),
+                    d1.abs().compare(VectorOperators.GT, th1));
+            FloatVector c2 = zero.blend((unscaled ? d2 : d2.mul(s2)).mul(w2),
+                    d2.abs().compare(VectorOperators.GT, th2));
+            // The sign election and sum of FusedMerge's sumElectedThree, written out: a call here would box.
+            // (No leading +0 here, unlike the reference: it only turns a -0 sum into +0, which compares the same.)
+            FloatVector sign = minusOne.blend(one, c0.add(c1).add(c2).compare(VectorOperators.GE, 0f));
+            VectorMask<Float> agree0 = c0.mul(sign).compare(VectorOperators.GT, 0f);
+            VectorMask<Float> agree1 = c1.mul(sign).compare(VectorOperators.GT, 0f);
+            VectorMask<Float> agree2 = c2.mul(sign).compare(VectorOperators.GT, 0f);
+            FloatVector mixed = zero.add(zero.blend(c0, agree0)).add(zero.blend(c1, agree1))
+                    .add(zero.blend(c2, agree2));
+            if (normalize) {
+                FloatVector div = zero.add(zero.blend(w0, agree0)).add(zero.blend(w1, agree1))
+                        .add(zero.blend(w2, agree2));
+                mixed = mixed.div(div.blend(one, div.compare(VectorOperators.EQ, 0f)));
+            }
+            if (scaleByLambda) {
+                mixed = mixed.mul(lambda);
+            }
+            base.add(mixed).intoArray(merged, j);
+        }
+    }
+
+}
