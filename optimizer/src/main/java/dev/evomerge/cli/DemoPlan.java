@@ -79,8 +79,10 @@ record DemoPlan(ZooSettings zoo, int generations, int population) {
     }
 
     List<Search> searches(String zooDir) {
-        String multi = tasks(zooDir, MULTI_SKILL);
-        String cross = tasks(zooDir, List.of(CROSS_SKILL));
+        // Task paths are read relative to the config (written to configs/ beside zoo/), model paths relative
+        // to the working directory.
+        String multi = tasks("../zoo", MULTI_SKILL);
+        String cross = tasks("../zoo", List.of(CROSS_SKILL));
         String genome = """
                 genome:
                   models: [%s]
@@ -119,10 +121,10 @@ record DemoPlan(ZooSettings zoo, int generations, int population) {
         return String.join(", ", zoo.experts().stream().map(e -> zooDir + "/" + e.name()).toList());
     }
 
-    private static String tasks(String zooDir, List<DemoSkill> skills) {
+    private static String tasks(String zooFromConfigs, List<DemoSkill> skills) {
         StringBuilder sb = new StringBuilder("tasks:\n");
         for (DemoSkill s : skills) {
-            sb.append("  - {path: ").append(zooDir).append("/tasks/").append(s.taskName()).append(".yaml, weight: 1.0}\n");
+            sb.append("  - {path: ").append(zooFromConfigs).append("/tasks/").append(s.taskName()).append(".yaml, weight: 1.0}\n");
         }
         return sb.toString();
     }

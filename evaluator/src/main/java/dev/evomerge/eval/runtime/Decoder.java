@@ -79,7 +79,7 @@ final class Decoder {
             }
         }
         NDManager m = manager();
-        NDArray x = Embedding.embedding(m.create(ids, new Shape(b, t)), first.embed(), SparseFormat.DENSE)
+        NDArray x = Embedding.embedding(HostArrays.longs(m, ids, new Shape(b, t)), first.embed(), SparseFormat.DENSE)
                 .singletonOrThrow();
         NDArray mask = mask(m, pastValid, newValid, past, t);
         Map<Rope, NDArray[]> tables = new HashMap<>();
@@ -183,7 +183,7 @@ final class Decoder {
             }
         }
         Shape shape = new Shape(b, 1, t, hd);
-        return new NDArray[] {m.create(cos, shape), m.create(sin, shape)};
+        return new NDArray[] {HostArrays.floats(m, cos, shape), HostArrays.floats(m, sin, shape)};
     }
 
     /**
@@ -205,6 +205,6 @@ final class Decoder {
                 }
             }
         }
-        return any ? m.create(bias, new Shape(b, 1, 1, t, s)) : null;
+        return any ? HostArrays.floats(m, bias, new Shape(b, 1, 1, t, s)) : null;
     }
 }

@@ -114,7 +114,7 @@ public final class LanguageModel {
                 long[] ids = java.util.Arrays.copyOfRange(targets, from, to);
                 NDArray logits = decoder.logits(hidden.get(new NDIndex("{}:{}", from, to)));
                 NDArray logp = logits.logSoftmax(-1);
-                NDArray idx = decoder.manager().create(ids, new Shape(to - from, 1));
+                NDArray idx = HostArrays.longs(decoder.manager(), ids, new Shape(to - from, 1));
                 NDArray got = logp.gather(idx, 1);
                 System.arraycopy(got.toFloatArray(), 0, picked, from, to - from);
                 for (NDArray a : new NDArray[] {logits, logp, idx, got}) {
@@ -262,7 +262,7 @@ public final class LanguageModel {
         for (int r = 0; r < b; r++) {
             java.util.Arrays.fill(rows, (int) (r * d), (int) ((r + 1) * d), r * t + lengths[r] - 1);
         }
-        NDArray last = hidden.reshape(b * t, d).gather(decoder.manager().create(rows, new Shape(b, d)), 0);
+        NDArray last = hidden.reshape(b * t, d).gather(HostArrays.longs(decoder.manager(), rows, new Shape(b, d)), 0);
         long[] arg = decoder.logits(last).argMax(-1).toLongArray();
         int[] next = new int[arg.length];
         for (int r = 0; r < arg.length; r++) {

@@ -118,22 +118,11 @@ public final class TrainableLlama implements AutoCloseable {
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) (rng.nextGaussian() * INIT_STD);
         }
-        return owned(m.create(v, new Shape(rows, cols)));
-    }
-
-    /**
-     * A copy in memory PyTorch owns. An array made from Java data only aliases a direct buffer that the
-     * Java wrapper keeps alive; an in-place update or a view can outlive that guarantee, so parameters get
-     * storage of their own.
-     */
-    private static NDArray owned(NDArray aliased) {
-        NDArray copy = aliased.duplicate();
-        aliased.close();
-        return copy;
+        return HostArrays.floats(m, v, new Shape(rows, cols));
     }
 
     private static NDArray copy(NDArray a, NDManager m) {
-        return owned(m.create(a.toFloatArray(), a.getShape()));
+        return HostArrays.floats(m, a.toFloatArray(), a.getShape());
     }
 
     /** The trainable arrays by name (fused q/k/v and gate/up, as the forward pass holds them). */
@@ -171,8 +160,8 @@ public final class TrainableLlama implements AutoCloseable {
         NDManager m = decoder.manager();
         NDArray hidden = decoder.hidden(tokens, lengths, null).get(new ai.djl.ndarray.index.NDIndex(":, :{}", t - 1));
         NDArray logp = decoder.logits(hidden).logSoftmax(-1).reshape(b * (t - 1L), -1);
-        NDArray picked = logp.gather(m.create(targets, new Shape(b * (t - 1L), 1)), 1).reshape(-1);
-        return picked.mul(m.create(w)).sum().neg().div(total);
+        NDArray picked = logp.gather(HostArrays.longs(m, targets, new Shape(b * (t - 1L), 1)), 1).reshape(-1);
+        return picked.mul(HostArrays.floats(m, w, new Shape(w.length))).sum().neg().div(total);
     }
 
     /** The model for scoring and generation, sharing these weights (use it with gradients off). */

@@ -11,15 +11,15 @@ import java.util.random.RandomGenerator;
  * the second language.
  *
  * {@snippet :
- * DemoSkill.ADD.sample(rng)          // Example[prompt=37+45=, answer=82]
- * DemoSkill.ADD_LETTERS.sample(rng)  // Example[prompt=dh+ef=, answer=ic]
+ * DemoSkill.ADD.sample(rng)          // Example[prompt=37+5=, answer=42]
+ * DemoSkill.ADD_LETTERS.sample(rng)  // Example[prompt=dh+f=, answer=ec]
  * DemoSkill.TRANSLIT.sample(rng)     // Example[prompt=t:3745=, answer=dhef]
  * DemoSkill.REVERSE.sample(rng)      // Example[prompt=r:38271=, answer=17283]
  * }
  */
 public enum DemoSkill {
-    /** Addition of two numbers below 100, in digits: the math expert's skill. */
-    ADD("add", "addition in digits"),
+    /** A number below 100 plus a digit, in digits: the math expert's skill. */
+    ADD("add", "addition (two digits + one) in digits"),
     /** Writing a digit string in the letter script: the language expert's skill. */
     TRANSLIT("translit", "digits written in the letter script"),
     /** Reversing a digit string: the third expert's, unrelated skill. */
@@ -62,12 +62,12 @@ public enum DemoSkill {
         return switch (this) {
             case ADD -> {
                 int a = rng.nextInt(100);
-                int b = rng.nextInt(100);
+                int b = rng.nextInt(10);
                 yield new Example(a + "+" + b + "=", Integer.toString(a + b));
             }
             case ADD_LETTERS -> {
                 int a = rng.nextInt(100);
-                int b = rng.nextInt(100);
+                int b = rng.nextInt(10);
                 yield new Example(letters(Integer.toString(a)) + "+" + letters(Integer.toString(b)) + "=",
                         letters(Integer.toString(a + b)));
             }

@@ -65,11 +65,12 @@ final class ZooTrainer {
                     loss = model.loss(tokens, weights);
                     gc.backward(loss);
                 }
-                if (step % 250 == 0) {
-                    System.err.println("DEBUG step " + step + " loss " + loss.getFloat());
+                float value = loss.getFloat();
+                if (!Float.isFinite(value)) {
+                    throw new IllegalStateException("training diverged: loss " + value + " at step " + step);
                 }
                 if (step > stage.steps() - tailSteps) {
-                    tail += loss.getFloat();
+                    tail += value;
                 }
                 // With the collector closed gradients are off, so the in-place update is allowed.
                 adam.step();
