@@ -86,7 +86,7 @@ record DemoPlan(ZooSettings zoo, int generations, int population) {
         String genome = """
                 genome:
                   models: [%s]
-                  merge_method: task_arithmetic
+                  merge_method: ties
                   base_model: %s/base
                   layer_granularity: 1
                 """.formatted(expertList(zooDir), zooDir);

@@ -38,6 +38,12 @@ final class MergeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         MergeRecipe recipe = RecipeParser.parse(recipeFile);
+        if (!recipe.layerPath().isEmpty()) {
+            // A hop's scale multiplies the residual stream; no Hugging Face architecture has a place for it.
+            throw new IllegalArgumentException(recipeFile + ": layer_path: a layer-routed recipe cannot be written as"
+                    + " a checkpoint (its per-step scales have no place in one); score it with 'evomerge eval "
+                    + recipeFile + " --task T.yaml'");
+        }
         long start = System.nanoTime();
         // The bar starts with the first merged tensor, so an input error is reported on a clean line.
         ProgressBar[] bar = new ProgressBar[1];

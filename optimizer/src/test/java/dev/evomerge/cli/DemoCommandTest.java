@@ -57,6 +57,14 @@ class DemoCommandTest {
             }
         }
 
+        // The evolved layer path is scored from its YAML; writing it as a checkpoint is refused in one line.
+        StringWriter refused = new StringWriter();
+        assertEquals(Main.BAD_INPUT, Main.run(new PrintWriter(refused, true), "merge",
+                out.resolve("recipes/evolved-routing.yaml").toString(), "--out", tmp.resolve("x").toString()));
+        assertTrue(refused.toString().contains("layer_path") && refused.toString().contains("evomerge eval"),
+                refused.toString());
+        assertTrue(Files.notExists(tmp.resolve("x")));
+
         // A second run reuses the zoo instead of training it again.
         StringWriter again = new StringWriter();
         long before = Files.getLastModifiedTime(out.resolve("zoo/base/model.safetensors")).toMillis();

@@ -144,14 +144,11 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
             if (density >= 1 || sparsification == Sparsification.NONE) {
                 continue;
             }
-            String tensor = sources.get(s).name();
             switch (sparsification) {
                 case MAGNITUDE -> {
-                    long k = (long) (density * n);
-                    if (k <= 0) {
-                        throw new IllegalArgumentException("tensor '" + tensor + "': density " + density
-                                + " keeps no element of " + n + " (merge method '" + name + "')");
-                    }
+                    // mergekit refuses a density that keeps no element; a search proposes such densities for
+                    // small tensors (norm weights), so the single largest element is kept instead.
+                    long k = Math.max(1, (long) (density * n));
                     requestSource.add(s);
                     requestK.add(k);
                 }

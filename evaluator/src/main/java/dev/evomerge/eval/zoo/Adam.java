@@ -1,6 +1,7 @@
 package dev.evomerge.eval.zoo;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,17 +52,26 @@ final class Adam {
         return peak * (1 - 0.9 * Math.min(1, done));
     }
 
-    /** Applies the gradients accumulated on the parameters, then zeroes them. Call inside an NDScope. */
-    void step() {
-        t++;
+    /**
+     * Applies the gradients accumulated on the parameters, then zeroes them; call inside an NDScope. Gradients
+     * that are not finite are dropped and nothing is updated (returns false) rather than poisoning every
+     * weight; the caller decides what to do with the batch.
+     */
+    boolean step() {
         List<NDArray> grads = new ArrayList<>();
         double sq = 0;
         for (NDArray p : params) {
             NDArray g = p.getGradient();
             grads.add(g);
-            float gs = g.square().sum().getFloat();
-            sq += gs;
+            sq += g.square().sum().getFloat();
         }
+        if (!Double.isFinite(sq)) {
+            for (NDArray g : grads) {
+                g.set(new NDIndex("..."), 0f); // a multiply would keep the NaNs
+            }
+            return false;
+        }
+        t++;
         double norm = Math.sqrt(sq);
         float clip = norm > CLIP_NORM ? (float) (CLIP_NORM / norm) : 1f;
         float lr = (float) rate(t);
@@ -75,5 +85,6 @@ final class Adam {
             params.get(i).subi(update);
             grads.get(i).subi(grads.get(i));
         }
+        return true;
     }
 }

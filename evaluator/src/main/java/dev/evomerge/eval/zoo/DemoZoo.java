@@ -98,6 +98,7 @@ public final class DemoZoo {
                 try (TrainableLlama expert = TrainableLlama.load(dir.resolve("base"), Device.cpu())) {
                     listener.stage(e.name(), settings.expert().steps());
                     Map<DemoSkill, Double> mix = new LinkedHashMap<>();
+                    // A quarter of the base's diet keeps the expert fluent, as real fine-tunes mix in general data.
                     settings.baseMixture().forEach((s, share) -> mix.put(s, share * settings.replay()));
                     mix.merge(e.skill(), 1 - settings.replay(), Double::sum);
                     trainer.train(expert, mix, settings.expert(), heldOut, listener::step);
@@ -213,49 +214,5 @@ public final class DemoZoo {
 
     private static void save(TrainableLlama model, Path dir, ObjectNode config) {
         model.save(dir, config, d -> CharTokenizers.write(d, DemoSkill.VOCABULARY));
-    }
-
-    /** Experiments: builds a zoo into args[0] and prints each model's accuracy per skill on the test rows. */
-    public static void main(String[] args) {
-        ZooSettings s = ZooSettings.demo();
-        if (args.length >= 3) {
-            s = s.withStages(new TrainingStage(Integer.parseInt(args[1]), s.base().batch(), s.base().learningRate(), 11),
-                    new TrainingStage(Integer.parseInt(args[2]), s.expert().batch(), s.expert().learningRate(), 12));
-        }
-        if (args.length >= 4) {
-            s = new ZooSettings(s.hidden(), s.layers(), s.heads(), s.intermediate(), s.vocab(), s.baseMixture(), s.base(),
-                    s.experts(), s.expert(), s.replay(), s.searchRows(), s.testRows(), s.seed(), Integer.parseInt(args[3]));
-        }
-        Path dir = Path.of(args[0]);
-        long t0 = System.nanoTime();
-        ZooSettings settings = s;
-        build(dir, settings, new Listener() {
-            String name;
-            public void stage(String n, int steps) {
-                name = n;
-                System.out.printf("%.0fs stage %s (%d steps)%n", (System.nanoTime() - t0) / 1e9, n, steps);
-            }
-
-            public void step(int step) {
-                if (step % 500 == 0) {
-                    System.out.printf("%.0fs %s step %d%n", (System.nanoTime() - t0) / 1e9, name, step);
-                }
-            }
-        });
-        Map<DemoSkill, List<DemoSkill.Example>> rows = taskRows(settings);
-        List<String> models = new ArrayList<>(List.of("base"));
-        settings.experts().forEach(e -> models.add(e.name()));
-        for (String m : models) {
-            try (var w = dev.evomerge.eval.runtime.ModelWeights.load(dir.resolve(m),
-                    dev.evomerge.eval.runtime.ComputeDevice.CPU)) {
-                StringBuilder line = new StringBuilder(String.format("%-10s", m));
-                for (var e : rows.entrySet()) {
-                    List<DemoSkill.Example> test = e.getValue().subList(settings.searchRows(), e.getValue().size());
-                    line.append(String.format(" %s %.2f", e.getKey().taskName(), accuracy(LanguageModel.of(w), test)));
-                }
-                System.out.println(line);
-            }
-        }
-        System.out.printf("total %.0fs%n", (System.nanoTime() - t0) / 1e9);
     }
 }

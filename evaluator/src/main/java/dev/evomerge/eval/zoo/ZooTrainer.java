@@ -23,6 +23,8 @@ import java.util.function.IntConsumer;
  */
 final class ZooTrainer {
 
+    private static final int MAX_ATTEMPTS = 3;
+
     private final Map<String, Integer> ids;
 
     ZooTrainer(List<String> vocabulary) {
@@ -58,6 +60,23 @@ final class ZooTrainer {
                 encode(e, s == DemoSkill.TEXT, r, tokens, weights);
             }
             pad(tokens, weights);
+            double value = step(model, adam, tokens, weights, step);
+            if (step > stage.steps() - tailSteps) {
+                tail += value;
+            }
+            onStep.accept(step);
+        }
+        return tail / tailSteps;
+    }
+
+    /**
+     * One update on one batch; returns its loss. Now and then this engine's backward pass yields non-finite
+     * gradients for a batch that gives finite ones when run again (seen with 1 and 2 threads, at random
+     * steps): the batch is then rerun, so the update, and every weight after it, is the same as in any other
+     * run. A batch that keeps failing, or a non-finite loss, stops training.
+     */
+    private static double step(TrainableLlama model, Adam adam, int[][] tokens, float[][] weights, int step) {
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray loss;
@@ -69,15 +88,14 @@ final class ZooTrainer {
                 if (!Float.isFinite(value)) {
                     throw new IllegalStateException("training diverged: loss " + value + " at step " + step);
                 }
-                if (step > stage.steps() - tailSteps) {
-                    tail += value;
-                }
                 // With the collector closed gradients are off, so the in-place update is allowed.
-                adam.step();
+                if (adam.step()) {
+                    return value;
+                }
             }
-            onStep.accept(step);
         }
-        return tail / tailSteps;
+        throw new IllegalStateException("training unstable: step " + step + " had non-finite gradients "
+                + MAX_ATTEMPTS + " times");
     }
 
     private static DemoSkill pick(List<DemoSkill> skills, double[] cumulative, double sum, SplittableRandom rng) {
