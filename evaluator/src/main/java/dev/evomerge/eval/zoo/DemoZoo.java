@@ -5,6 +5,8 @@ import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.evomerge.checkpoint.CharTokenizers;
+import dev.evomerge.checkpoint.DType;
+import dev.evomerge.checkpoint.SyntheticCheckpoints;
 import dev.evomerge.eval.runtime.LanguageModel;
 import dev.evomerge.eval.runtime.LlamaConfig;
 import dev.evomerge.eval.runtime.TrainableLlama;
@@ -189,26 +191,14 @@ public final class DemoZoo {
         }
     }
 
-    /** A config.json transformers' LlamaForCausalLM accepts. */
+    /** A config.json transformers' LlamaForCausalLM accepts: the synthetic models' one, with tied embeddings. */
     static ObjectNode config(ZooSettings s) {
-        ObjectNode c = JSON.createObjectNode();
-        c.putArray("architectures").add("LlamaForCausalLM");
-        c.put("model_type", "llama");
-        c.put("hidden_size", s.hidden());
-        c.put("intermediate_size", s.intermediate());
-        c.put("num_hidden_layers", s.layers());
+        ObjectNode c = SyntheticCheckpoints.llamaConfig(s.layers(), s.hidden(), s.intermediate(), s.vocab(), DType.F32);
         c.put("num_attention_heads", s.heads());
         c.put("num_key_value_heads", s.heads());
         c.put("head_dim", s.hidden() / s.heads());
-        c.put("vocab_size", s.vocab());
         c.put("max_position_embeddings", 64);
-        c.put("rms_norm_eps", 1e-5);
-        c.put("rope_theta", 10000.0);
-        c.put("hidden_act", "silu");
         c.put("tie_word_embeddings", true);
-        c.put("bos_token_id", 1);
-        c.put("eos_token_id", 2);
-        c.put("torch_dtype", "float32");
         return c;
     }
 
