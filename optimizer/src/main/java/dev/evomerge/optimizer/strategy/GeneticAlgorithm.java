@@ -120,33 +120,10 @@ public final class GeneticAlgorithm
 
     private ISeq<Phenotype<DoubleGene, Double>> evaluate(
             BatchEvaluator evaluator, Seq<Phenotype<DoubleGene, Double>> phenotypes) {
-        List<Integer> todo = new ArrayList<>();
-        List<double[]> genomes = new ArrayList<>();
-        for (int i = 0; i < phenotypes.size(); i++) {
-            if (!phenotypes.get(i).isEvaluated()) {
-                todo.add(i);
-                genomes.add(genes(phenotypes.get(i)));
-            }
-        }
-        if (todo.isEmpty()) {
-            return ISeq.of(phenotypes);
-        }
-        double[][] scores = evaluator.evaluate(genomes);
-        if (scores.length != genomes.size()) {
-            throw new IllegalStateException("evaluator returned " + scores.length + " rows for " + genomes.size() + " genomes");
-        }
-        evaluations += genomes.size();
-        var out = phenotypes.asList().toArray(Phenotype[]::new);
-        for (int k = 0; k < todo.size(); k++) {
-            out[todo.get(k)] = phenotypes.get(todo.get(k)).withFitness(BatchEvaluator.fitness(scores[k]));
-        }
-        @SuppressWarnings("unchecked")
-        ISeq<Phenotype<DoubleGene, Double>> result = (ISeq<Phenotype<DoubleGene, Double>>) (ISeq<?>) ISeq.of(out);
-        return result;
-    }
-
-    private static double[] genes(Phenotype<DoubleGene, Double> p) {
-        return p.genotype().chromosome().as(DoubleChromosome.class).toArray();
+        PendingPhenotypes.Scored<Double> scored =
+                PendingPhenotypes.score(phenotypes, evaluator::evaluate, BatchEvaluator::fitness);
+        evaluations += scored.evaluated();
+        return scored.population();
     }
 
     public String name() {
@@ -196,7 +173,7 @@ public final class GeneticAlgorithm
         double[] fitness = new double[population.size()];
         long[] births = new long[population.size()];
         for (int i = 0; i < population.size(); i++) {
-            genomes.add(genes(population.get(i)));
+            genomes.add(PendingPhenotypes.genes(population.get(i)));
             fitness[i] = population.get(i).fitness();
             births[i] = population.get(i).generation();
         }

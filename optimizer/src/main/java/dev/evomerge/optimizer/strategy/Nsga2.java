@@ -119,35 +119,18 @@ public final class Nsga2
 
     private ISeq<Phenotype<DoubleGene, Vec<double[]>>> evaluate(
             ObjectiveEvaluator evaluator, Seq<Phenotype<DoubleGene, Vec<double[]>>> phenotypes) {
-        List<Integer> todo = new ArrayList<>();
-        List<double[]> genomes = new ArrayList<>();
-        for (int i = 0; i < phenotypes.size(); i++) {
-            if (!phenotypes.get(i).isEvaluated()) {
-                todo.add(i);
-                genomes.add(genes(phenotypes.get(i)));
+        PendingPhenotypes.Scored<Vec<double[]>> scored = PendingPhenotypes.score(phenotypes, genomes -> {
+            double[][] objectives = evaluator.evaluate(genomes);
+            for (double[] row : objectives) {
+                if (row.length != objectives[0].length) {
+                    throw new IllegalStateException("objective vectors of different lengths: " + objectives[0].length
+                            + " and " + row.length);
+                }
             }
-        }
-        if (todo.isEmpty()) {
-            return ISeq.of(phenotypes);
-        }
-        double[][] objectives = evaluator.evaluate(genomes);
-        if (objectives.length != genomes.size()) {
-            throw new IllegalStateException("evaluator returned " + objectives.length + " rows for " + genomes.size() + " genomes");
-        }
-        evaluations += genomes.size();
-        List<Phenotype<DoubleGene, Vec<double[]>>> out = new ArrayList<>(phenotypes.asList());
-        for (int k = 0; k < todo.size(); k++) {
-            if (objectives[k].length != objectives[0].length) {
-                throw new IllegalStateException("objective vectors of different lengths: " + objectives[0].length
-                        + " and " + objectives[k].length);
-            }
-            out.set(todo.get(k), out.get(todo.get(k)).withFitness(Vec.of(objectives[k].clone())));
-        }
-        return ISeq.of(out);
-    }
-
-    private static double[] genes(Phenotype<DoubleGene, ?> p) {
-        return p.genotype().chromosome().as(DoubleChromosome.class).toArray();
+            return objectives;
+        }, row -> Vec.of(row.clone()));
+        evaluations += scored.evaluated();
+        return scored.population();
     }
 
     public String name() {
@@ -203,7 +186,7 @@ public final class Nsga2
         List<double[]> objectives = new ArrayList<>();
         long[] births = new long[population.size()];
         for (int i = 0; i < population.size(); i++) {
-            genomes.add(genes(population.get(i)));
+            genomes.add(PendingPhenotypes.genes(population.get(i)));
             objectives.add(population.get(i).fitness().data().clone());
             births[i] = population.get(i).generation();
         }
