@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * Everything that decides the demo zoo's weights: model shape, the base's training mixture and stage,
  * the experts and their stage, task sizes, seed and thread count. Two builds with equal settings give
- * bit-identical files on the same machine; {@link #fingerprint()} names a build.
+ * bit-identical files within one process (across processes they have not been, see the README);
+ * {@link #fingerprint()} names a build.
  *
  * @param baseMixture   skill -> share of the base model's training batches
  * @param experts       fine-tunes of the base, each on one skill
