@@ -9,6 +9,7 @@ import dev.evomerge.eval.tokenizer.ModelTokenizer;
 import dev.evomerge.eval.zoo.DemoSkill;
 import dev.evomerge.eval.zoo.DemoZoo;
 import dev.evomerge.eval.zoo.ZooSettings;
+import dev.evomerge.recipe.RecipeParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -162,8 +163,8 @@ final class DemoCommand implements Callable<Integer> {
                 DemoPlan.CROSS_SKILL.taskName());
     }
 
-    private static boolean isLayerPath(Path recipe) throws IOException {
-        return Files.readString(recipe).lines().anyMatch(l -> l.startsWith("layer_path:"));
+    private static boolean isLayerPath(Path recipe) {
+        return !RecipeParser.parse(recipe).layerPath().isEmpty();
     }
 
     private static void check(int code, String what) {

@@ -115,6 +115,26 @@ public enum DemoSkill {
         return sb.toString();
     }
 
+    /** Id of {@code </s>}, which pads training rows. */
+    static final int EOS = VOCABULARY.indexOf("</s>");
+
+    /**
+     * {@code <s>} then one id per character of {@code text}, as the tokenizer written with the zoo encodes it
+     * (DemoZooTest checks the two agree).
+     */
+    static int[] tokens(String text) {
+        int[] t = new int[text.length() + 1];
+        t[0] = VOCABULARY.indexOf("<s>");
+        for (int i = 0; i < text.length(); i++) {
+            int id = VOCABULARY.indexOf(String.valueOf(text.charAt(i)));
+            if (id < 0) {
+                throw new IllegalStateException("character '" + text.charAt(i) + "' is not in the vocabulary");
+            }
+            t[i + 1] = id;
+        }
+        return t;
+    }
+
     /** By task name, as task files and reports spell it. */
     public static DemoSkill byTaskName(String name) {
         for (DemoSkill s : values()) {

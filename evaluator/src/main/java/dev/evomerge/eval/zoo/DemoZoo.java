@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -90,7 +89,7 @@ public final class DemoZoo {
 
             ObjectNode config = config(settings);
             LlamaConfig llama = LlamaConfig.fromJson(config, dir.resolve("base/config.json"));
-            ZooTrainer trainer = new ZooTrainer(DemoSkill.VOCABULARY);
+            ZooTrainer trainer = new ZooTrainer();
             try (TrainableLlama base = TrainableLlama.init(llama, settings.seed(), Device.cpu())) {
                 listener.stage("base", settings.base().steps());
                 trainer.train(base, settings.baseMixture(), settings.base(), heldOut, listener::step);
@@ -120,18 +119,9 @@ public final class DemoZoo {
 
     /** The fraction of {@code examples} whose answer greedy decoding writes exactly (then a newline). */
     public static double accuracy(LanguageModel model, List<DemoSkill.Example> examples) {
-        Map<String, Integer> ids = new HashMap<>();
-        for (int i = 0; i < DemoSkill.VOCABULARY.size(); i++) {
-            ids.put(DemoSkill.VOCABULARY.get(i), i);
-        }
         int[][] seqs = new int[examples.size()][];
         for (int r = 0; r < seqs.length; r++) {
-            String text = examples.get(r).text();
-            seqs[r] = new int[text.length() + 1];
-            seqs[r][0] = ids.get("<s>");
-            for (int i = 0; i < text.length(); i++) {
-                seqs[r][i + 1] = ids.get(String.valueOf(text.charAt(i)));
-            }
+            seqs[r] = DemoSkill.tokens(examples.get(r).text());
         }
         int[][] next = model.greedyNext(seqs);
         int right = 0;

@@ -18,21 +18,12 @@ import java.util.function.IntConsumer;
  * all of a {@link DemoSkill#TEXT} line.
  *
  * {@snippet :
- * new ZooTrainer(vocab).train(model, Map.of(DemoSkill.ADD, 1.0), stage, heldOut, step -> bar.step());
+ * new ZooTrainer().train(model, Map.of(DemoSkill.ADD, 1.0), stage, heldOut, step -> bar.step());
  * }
  */
 final class ZooTrainer {
 
     private static final int MAX_ATTEMPTS = 3;
-
-    private final Map<String, Integer> ids;
-
-    ZooTrainer(List<String> vocabulary) {
-        this.ids = new java.util.HashMap<>();
-        for (int i = 0; i < vocabulary.size(); i++) {
-            ids.put(vocabulary.get(i), i);
-        }
-    }
 
     /** Runs {@code stage} on {@code mixture} (skill -> share); returns the mean loss of the last tenth of steps. */
     double train(TrainableLlama model, Map<DemoSkill, Double> mixture, TrainingStage stage, Set<String> heldOut,
@@ -108,35 +99,27 @@ final class ZooTrainer {
         return skills.getLast();
     }
 
-    private void encode(DemoSkill.Example e, boolean wholeText, int row, int[][] tokens, float[][] weights) {
-        String text = e.text();
-        int[] t = new int[text.length() + 1];
+    private static void encode(DemoSkill.Example e, boolean wholeText, int row, int[][] tokens, float[][] weights) {
+        int[] t = DemoSkill.tokens(e.text());
         float[] w = new float[t.length];
-        t[0] = ids.get("<s>");
-        for (int i = 0; i < text.length(); i++) {
-            Integer id = ids.get(String.valueOf(text.charAt(i)));
-            if (id == null) {
-                throw new IllegalStateException("character '" + text.charAt(i) + "' is not in the vocabulary");
-            }
-            t[i + 1] = id;
-            w[i + 1] = wholeText || i >= e.prompt().length() ? 1f : 0f;
+        for (int j = 1; j < t.length; j++) {
+            w[j] = wholeText || j > e.prompt().length() ? 1f : 0f;
         }
         tokens[row] = t;
         weights[row] = w;
     }
 
     /** Right-pads every row to the longest with {@code </s>} at weight 0. */
-    private void pad(int[][] tokens, float[][] weights) {
+    private static void pad(int[][] tokens, float[][] weights) {
         int t = 0;
         for (int[] r : tokens) {
             t = Math.max(t, r.length);
         }
-        int eos = ids.get("</s>");
         for (int r = 0; r < tokens.length; r++) {
             int n = tokens[r].length;
             tokens[r] = java.util.Arrays.copyOf(tokens[r], t);
             weights[r] = java.util.Arrays.copyOf(weights[r], t);
-            java.util.Arrays.fill(tokens[r], n, t, eos);
+            java.util.Arrays.fill(tokens[r], n, t, DemoSkill.EOS);
         }
     }
 }
