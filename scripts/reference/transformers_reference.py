@@ -11,7 +11,9 @@ a seeded torch generator and are written by this script's own safetensors writer
 model is then loaded back through transformers' from_pretrained (eager attention, float32), which must report
 no missing or unexpected keys, and scored:
   - "single": each sequence alone, log p(seq[j+1] | seq[..j]) from log_softmax of the logits;
-  - "batch": all sequences right-padded with PAD and attention_mask 0 on the padding, real positions only.
+  - "batch": all sequences right-padded with PAD and attention_mask 0 on the padding, real positions only;
+  - "greedy": GREEDY_TOKENS argmax tokens after each of GREEDY_PROMPTS (full recompute per token, no cache),
+    with the smallest gap between the top two logits met on the way (a near tie would make the check flaky).
 When the `safetensors` package is absent, safetensors_shim.py (next to this file) stands in for it.
 """
 import json
@@ -39,6 +41,10 @@ SEQUENCES = [
     [7, 7, 7, 40, 12, 33, 56, 19, 4, 28, 45, 61, 38, 26, 14, 6, 52, 35, 10, 47, 29, 58, 21, 16],
     [62, 1],
 ]
+
+# Greedy continuations: argmax without a cache here, to check the decoder's cached generation.
+GREEDY_PROMPTS = [SEQUENCES[0][:4], SEQUENCES[1], SEQUENCES[2][:9]]
+GREEDY_TOKENS = 10
 
 BASE = {"vocab_size": VOCAB, "num_hidden_layers": 2, "hidden_act": "silu", "max_position_embeddings": 128,
         "initializer_range": 0.02, "use_cache": True, "torch_dtype": "float32", "bos_token_id": 1,
@@ -166,6 +172,18 @@ def score(model, ids, mask):
     return logp.gather(-1, ids[:, 1:].unsqueeze(-1)).squeeze(-1)
 
 
+def greedy(model, prompt, n):
+    """n argmax tokens after prompt, each from a full forward pass (no cache), and the smallest top-2 gap."""
+    seq, gap = list(prompt), float("inf")
+    for _ in range(n):
+        with torch.no_grad():
+            logits = model(input_ids=torch.tensor([seq])).logits[0, -1].float()
+        top = torch.topk(logits, 2).values
+        gap = min(gap, (top[0] - top[1]).item())
+        seq.append(int(torch.argmax(logits)))
+    return seq[len(prompt):], gap
+
+
 def main(out):
     torch.set_grad_enabled(False)
     for n, (name, cfg) in enumerate(FIXTURES.items()):
@@ -202,10 +220,13 @@ def main(out):
         mask = torch.tensor([[1] * len(s) + [0] * (t - len(s)) for s in SEQUENCES])
         padded = score(model, ids, mask)
         batch = [padded[i, :len(s) - 1].tolist() for i, s in enumerate(SEQUENCES)]
+        runs = [greedy(model, p, GREEDY_TOKENS) for p in GREEDY_PROMPTS]
+        ref_greedy = {"prompts": GREEDY_PROMPTS, "tokens": [r[0] for r in runs], "min_top2_gap": min(r[1] for r in runs)}
         ref = {"model_class": type(model).__name__, "loaded_by": how, "transformers": transformers.__version__,
                "torch": torch.__version__, "dtype": "float32", "attn_implementation": "eager",
                "safetensors_shim": SHIMMED, "pad_token": PAD, "sequences": SEQUENCES,
-               "single": single, "batch": batch}
+               "single": single, "batch": batch,
+               "greedy": ref_greedy}
         with open(os.path.join(d, "reference.json"), "w") as f:
             json.dump(ref, f, indent=1)
             f.write("\n")

@@ -1,5 +1,6 @@
 package dev.evomerge.eval.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The decoder against numbers Hugging Face transformers computed on the committed fixtures in
  * {@code src/test/resources/reference} (made by {@code scripts/reference/transformers_reference.py}; its
- * README says which versions). Each fixture is scored one sequence at a time and as one right-padded batch.
+ * README says which versions). Each fixture is scored one sequence at a time and as one right-padded batch,
+ * and its greedy continuations are regenerated with the KV cache.
  */
 class TransformersReferenceTest {
 
@@ -27,8 +29,7 @@ class TransformersReferenceTest {
     @ParameterizedTest
     @ValueSource(strings = {"llama-gqa", "llama-tied-llama3", "mistral", "qwen2", "qwen3"})
     void logProbsMatchTransformers(String name) throws IOException, URISyntaxException {
-        Path dir = Path.of(TransformersReferenceTest.class.getResource("/reference/" + name + "/config.json").toURI())
-                .getParent();
+        Path dir = dir(name);
         JsonNode ref = JSON.readTree(dir.resolve("reference.json").toFile());
         int[][] sequences = ints(ref.get("sequences"));
         double[][] single = doubles(ref.get("single"));
@@ -45,6 +46,30 @@ class TransformersReferenceTest {
             }
             System.out.printf(Locale.ROOT, "%s: max relative error vs transformers %.3g%n", name, worst);
         }
+    }
+
+    /** Cached greedy decoding, alone and batched, writes the tokens transformers' uncached argmax chose. */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-gqa", "llama-tied-llama3", "mistral", "qwen2", "qwen3"})
+    void greedyGenerationMatchesTransformers(String name) throws IOException, URISyntaxException {
+        Path dir = dir(name);
+        JsonNode greedy = JSON.readTree(dir.resolve("reference.json").toFile()).get("greedy");
+        int[][] prompts = ints(greedy.get("prompts"));
+        int[][] expected = ints(greedy.get("tokens"));
+        try (ModelWeights weights = ModelWeights.load(dir, ComputeDevice.CPU)) {
+            LanguageModel model = LanguageModel.of(weights);
+            int n = expected[0].length;
+            int[][] batched = model.generate(prompts, n, (row, tokens) -> false);
+            for (int i = 0; i < prompts.length; i++) {
+                assertArrayEquals(expected[i], model.generate(prompts[i], n), name + " prompt " + i);
+                assertArrayEquals(expected[i], batched[i], name + " batched prompt " + i);
+            }
+        }
+    }
+
+    private static Path dir(String name) throws URISyntaxException {
+        return Path.of(TransformersReferenceTest.class.getResource("/reference/" + name + "/config.json").toURI())
+                .getParent();
     }
 
     /** Asserts each position within the bound and returns the largest relative error seen. */
