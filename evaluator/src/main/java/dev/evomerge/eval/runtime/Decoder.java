@@ -86,7 +86,7 @@ final class Decoder {
         for (int s = 0; s < layers.size(); s++) {
             DecoderLayerWeights w = layers.get(s);
             if (scales[s] != 1.0) {
-                x = x.mul((float) scales[s]);
+                x = x.mul(HostArrays.scalar(x, scales[s]));
             }
             Rope rope = ropes.get(w.config());
             NDArray[] cs = tables.computeIfAbsent(rope, r -> table(m, r, positions));
@@ -136,7 +136,7 @@ final class Decoder {
         long s = k.getShape().get(2);
         // Query heads h*g..h*g+g-1 share kv head h: fold the group into the query-length axis, no copies of k.
         NDArray scores = q.reshape(b, kvh, g * t, hd).matMul(k.transpose(0, 1, 3, 2))
-                .mul((float) (1.0 / Math.sqrt(hd)))
+                .mul(HostArrays.scalar(q, 1.0 / Math.sqrt(hd)))
                 .reshape(b, kvh, g, t, s);
         if (mask != null) {
             scores = scores.add(mask);
@@ -151,14 +151,14 @@ final class Decoder {
         long inter = c.intermediateSize();
         NDArray gate = gu.get(new NDIndex("..., :{}", inter));
         NDArray up = gu.get(new NDIndex("..., {}:", inter));
-        NDArray mlp = Linear.linear(Activation.swish(gate, 1f).mul(up), w.down()).singletonOrThrow();
+        NDArray mlp = Linear.linear(gate.mul(Activation.sigmoid(gate)).mul(up), w.down()).singletonOrThrow();
         return x.add(mlp);
     }
 
     /** x * rsqrt(mean(x^2) + eps) * weight over the last axis, in float32 as transformers does. */
     static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
         NDArray var = x.square().mean(new int[] {-1}, true);
-        return x.mul(var.add((float) eps).pow(-0.5f)).mul(weight);
+        return x.mul(var.add(HostArrays.scalar(x, eps)).pow(HostArrays.scalar(x, -0.5))).mul(weight);
     }
 
     /** q * cos + rotate_half(q) * sin, rotate_half(q) = [-q2, q1] over the two halves of the head. */

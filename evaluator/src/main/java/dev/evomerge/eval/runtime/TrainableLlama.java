@@ -161,7 +161,7 @@ public final class TrainableLlama implements AutoCloseable {
         NDArray hidden = decoder.hidden(tokens, lengths, null).get(new ai.djl.ndarray.index.NDIndex(":, :{}", t - 1));
         NDArray logp = decoder.logits(hidden).logSoftmax(-1).reshape(b * (t - 1L), -1);
         NDArray picked = logp.gather(HostArrays.longs(m, targets, new Shape(b * (t - 1L), 1)), 1).reshape(-1);
-        return picked.mul(HostArrays.floats(m, w, new Shape(w.length))).sum().neg().div(total);
+        return picked.mul(HostArrays.floats(m, w, new Shape(w.length))).sum().neg().div(HostArrays.scalar(picked, total));
     }
 
     /** The model for scoring and generation, sharing these weights (use it with gradients off). */
