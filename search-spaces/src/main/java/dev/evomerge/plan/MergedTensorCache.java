@@ -1,0 +1,278 @@
+package dev.evomerge.plan;
+
+import dev.evomerge.checkpoint.TensorSpec;
+import dev.evomerge.checkpoint.TensorView;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Merged tensors kept off-heap between candidates, keyed by {@link MergedTensorKey} (the tensor's own slice of
+ * the recipe), so candidates that share layers merge them once. Least recently used tensors are evicted to stay
+ * within a byte budget; a budget of 0 caches nothing. {@link #build} merges a whole plan, reusing what it can; the
+ * tensors it returns stay valid until the {@link MergedTensors} is closed, even when the cache evicts them
+ * meanwhile (their memory is freed when the last holder lets go). While a model is being built, the memory in
+ * use can therefore exceed the budget by up to that model's own tensors. Thread-safe.
+ *
+ * {@snippet :
+ * try (MergedTensorCache cache = MergedTensorCache.withBudget(1L << 30)) {
+ *     try (ModelSet models = ModelSet.open(recipe, dir);
+ *          MergedTensorCache.MergedTensors merged = cache.build(MergePlanner.plan(recipe, models), models)) {
+ *         TensorView t = merged.tensor("model.norm.weight");
+ *     }
+ *     System.out.println(cache.stats().summary());
+ * }
+ * }
+ */
+public final class MergedTensorCache implements AutoCloseable {
+
+    /** A sensible default budget for a search: 1 GiB. */
+    public static final long DEFAULT_BUDGET_MB = 1024;
+
+    private final long budgetBytes;
+    private final LinkedHashMap<MergedTensorKey, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
+    private long bytesHeld;
+    private long hits;
+    private long misses;
+    private long evictions;
+    private long hitBytes;
+    private boolean closed;
+
+    private MergedTensorCache(long budgetBytes) {
+        if (budgetBytes < 0) {
+            throw new IllegalArgumentException("merged-tensor cache budget must be >= 0 bytes, got " + budgetBytes);
+        }
+        this.budgetBytes = budgetBytes;
+    }
+
+    /** A cache holding at most {@code budgetBytes} of merged tensors; 0 caches nothing. */
+    public static MergedTensorCache withBudget(long budgetBytes) {
+        return new MergedTensorCache(budgetBytes);
+    }
+
+    /** A cache holding at most {@code megabytes} MiB; 0 caches nothing. */
+    public static MergedTensorCache withBudgetMb(long megabytes) {
+        if (megabytes < 0) {
+            throw new IllegalArgumentException("merged-tensor cache budget must be >= 0 MB, got " + megabytes);
+        }
+        return new MergedTensorCache(Math.multiplyExact(megabytes, 1L << 20));
+    }
+
+    /** A cache that caches nothing: every build merges every tensor. */
+    public static MergedTensorCache disabled() {
+        return new MergedTensorCache(0);
+    }
+
+    public long budgetBytes() {
+        return budgetBytes;
+    }
+
+    public boolean enabled() {
+        return budgetBytes > 0;
+    }
+
+    /**
+     * Every output tensor of {@code plan}: taken from the cache when an equal key is held, else merged from
+     * {@code models} (which must be the set the plan was made from) and offered to the cache. Tensors are
+     * read-only views.
+     */
+    public MergedTensors build(MergePlan plan, ModelSet models) {
+        List<Entry> held = new ArrayList<>();
+        Map<String, TensorView> views = new LinkedHashMap<>();
+        try {
+            for (TensorTask task : plan.tasks()) {
+                TensorSpec out = task.output();
+                Entry e = acquire(task, models);
+                held.add(e);
+                views.put(out.name(), new TensorView(out.name(), out.dtype(), out.shape(), e.data.asReadOnly()));
+            }
+        } catch (RuntimeException ex) {
+            held.forEach(this::release);
+            throw ex;
+        }
+        return new MergedTensors(views, held);
+    }
+
+    private Entry acquire(TensorTask task, ModelSet models) {
+        MergedTensorKey key = enabled() ? MergedTensorKey.of(task, models) : null;
+        synchronized (this) {
+            checkOpen();
+            if (key != null) {
+                Entry e = entries.get(key);
+                if (e != null) {
+                    hits++;
+                    hitBytes += e.data.byteSize();
+                    e.pins++;
+                    return e;
+                }
+            }
+            misses++;
+        }
+        // Merged outside the lock: it is the slow part, and the result is offered afterwards.
+        Entry e = new Entry(task.output().byteSize());
+        try {
+            MergeExecutor.runTask(task, models, e.data);
+        } catch (RuntimeException ex) {
+            e.arena.close();
+            throw ex;
+        }
+        synchronized (this) {
+            e.pins = 1;
+            if (key != null && !closed && e.data.byteSize() <= budgetBytes && !entries.containsKey(key)) {
+                makeRoom(e.data.byteSize());
+                entries.put(key, e);
+                e.cached = true;
+                bytesHeld += e.data.byteSize();
+            }
+        }
+        return e;
+    }
+
+    /** Evicts least recently used tensors until {@code bytes} more fit in the budget. */
+    private void makeRoom(long bytes) {
+        Iterator<Entry> it = entries.values().iterator();
+        while (bytesHeld + bytes > budgetBytes && it.hasNext()) {
+            Entry old = it.next();
+            it.remove();
+            old.cached = false;
+            bytesHeld -= old.data.byteSize();
+            evictions++;
+            if (old.pins == 0) {
+                old.arena.close();
+            }
+        }
+    }
+
+    private synchronized void release(Entry e) {
+        e.pins--;
+        if (e.pins == 0 && !e.cached) {
+            e.arena.close();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("merged-tensor cache is closed");
+        }
+    }
+
+    /** Counters since the cache was made, and what it holds now. */
+    public synchronized Stats stats() {
+        return new Stats(hits, misses, evictions, entries.size(), bytesHeld, hitBytes, budgetBytes);
+    }
+
+    /** Frees every cached tensor not currently held by a {@link MergedTensors}; later builds fail. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Entry e : entries.values()) {
+            e.cached = false;
+            if (e.pins == 0) {
+                e.arena.close();
+            }
+        }
+        entries.clear();
+        bytesHeld = 0;
+    }
+
+    /**
+     * The cache's counters. Lookups count tensors, not models.
+     *
+     * @param hits      tensors taken from the cache
+     * @param misses    tensors merged (every tensor when the cache is disabled)
+     * @param evictions tensors dropped to stay within the budget
+     * @param entries   tensors held now
+     * @param bytesHeld bytes held now
+     * @param hitBytes  bytes of merged tensors served from the cache instead of being merged again
+     */
+    public record Stats(long hits, long misses, long evictions, long entries, long bytesHeld, long hitBytes,
+                        long budgetBytes) {
+
+        /** Share of tensor lookups answered by the cache; 0 before any lookup. */
+        public double hitRate() {
+            long n = hits + misses;
+            return n == 0 ? 0 : (double) hits / n;
+        }
+
+        /** One line for logs, e.g. {@code merge cache 75.0% hits (30/40 tensors), 12.0 of 1024 MiB, 0 evictions}. */
+        public String summary() {
+            if (budgetBytes == 0) {
+                return "merge cache off (" + misses + " tensors merged)";
+            }
+            return String.format(Locale.ROOT, "merge cache %.1f%% hits (%d/%d tensors, %.1f MiB reused), %.1f of %.0f MiB"
+                            + " held, %d evictions", 100 * hitRate(), hits, hits + misses, mib(hitBytes), mib(bytesHeld),
+                    mib(budgetBytes), evictions);
+        }
+
+        /** The counters as a flat map (for a JSON summary). */
+        public Map<String, Object> asMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("budget_bytes", budgetBytes);
+            m.put("hits", hits);
+            m.put("misses", misses);
+            m.put("hit_rate", hitRate());
+            m.put("evictions", evictions);
+            m.put("entries", entries);
+            m.put("bytes_held", bytesHeld);
+            m.put("hit_bytes", hitBytes);
+            return Collections.unmodifiableMap(m);
+        }
+
+        private static double mib(long bytes) {
+            return bytes / (double) (1L << 20);
+        }
+    }
+
+    /**
+     * A merged model's tensors, by output name, valid until closed. Closing lets the cache free tensors it
+     * evicted while they were held here.
+     */
+    public final class MergedTensors implements AutoCloseable {
+        private final Map<String, TensorView> tensors;
+        private List<Entry> held;
+
+        private MergedTensors(Map<String, TensorView> tensors, List<Entry> held) {
+            this.tensors = Collections.unmodifiableMap(tensors);
+            this.held = held;
+        }
+
+        /** Every tensor, in the plan's order. */
+        public Map<String, TensorView> tensors() {
+            return tensors;
+        }
+
+        /** The named tensor, or {@code null}. */
+        public TensorView tensor(String name) {
+            return tensors.get(name);
+        }
+
+        @Override
+        public void close() {
+            if (held != null) {
+                held.forEach(MergedTensorCache.this::release);
+                held = null;
+            }
+        }
+    }
+
+    /** One merged tensor's memory, with its own arena so it can be freed alone. */
+    private static final class Entry {
+        final Arena arena = Arena.ofShared();
+        final MemorySegment data;
+        int pins;
+        boolean cached;
+
+        Entry(long bytes) {
+            this.data = arena.allocate(bytes, 64);
+        }
+    }
+}
