@@ -32,9 +32,6 @@ import java.util.Map;
  */
 public final class MergedTensorCache implements AutoCloseable {
 
-    /** A sensible default budget for a search: 1 GiB. */
-    public static final long DEFAULT_BUDGET_MB = 1024;
-
     private final long budgetBytes;
     private final LinkedHashMap<MergedTensorKey, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
     private long bytesHeld;
@@ -42,6 +39,7 @@ public final class MergedTensorCache implements AutoCloseable {
     private long misses;
     private long evictions;
     private long hitBytes;
+    private long mergeNanos;
     private boolean closed;
 
     private MergedTensorCache(long budgetBytes) {
@@ -85,21 +83,25 @@ public final class MergedTensorCache implements AutoCloseable {
     public MergedTensors build(MergePlan plan, ModelSet models) {
         List<Entry> held = new ArrayList<>();
         Map<String, TensorView> views = new LinkedHashMap<>();
+        // Tensors the cache will not keep share one arena, freed with the build: closing a shared arena costs a
+        // handshake with every thread (~0.15 ms), too much to pay per tensor.
+        Arena transientArena = Arena.ofShared();
         try {
             for (TensorTask task : plan.tasks()) {
                 TensorSpec out = task.output();
-                Entry e = acquire(task, models);
+                Entry e = acquire(task, models, transientArena);
                 held.add(e);
                 views.put(out.name(), new TensorView(out.name(), out.dtype(), out.shape(), e.data.asReadOnly()));
             }
         } catch (RuntimeException ex) {
             held.forEach(this::release);
+            transientArena.close();
             throw ex;
         }
-        return new MergedTensors(views, held);
+        return new MergedTensors(views, held, transientArena);
     }
 
-    private Entry acquire(TensorTask task, ModelSet models) {
+    private Entry acquire(TensorTask task, ModelSet models, Arena transientArena) {
         MergedTensorKey key = enabled() ? MergedTensorKey.of(task, models) : null;
         synchronized (this) {
             checkOpen();
@@ -115,16 +117,20 @@ public final class MergedTensorCache implements AutoCloseable {
             misses++;
         }
         // Merged outside the lock: it is the slow part, and the result is offered afterwards.
-        Entry e = new Entry(task.output().byteSize());
+        long bytes = task.output().byteSize();
+        Entry e = key != null && bytes <= budgetBytes ? Entry.owned(bytes) : Entry.in(transientArena, bytes);
+        long start = System.nanoTime();
         try {
             MergeExecutor.runTask(task, models, e.data);
         } catch (RuntimeException ex) {
-            e.arena.close();
+            e.free();
             throw ex;
         }
+        long took = System.nanoTime() - start;
         synchronized (this) {
+            mergeNanos += took;
             e.pins = 1;
-            if (key != null && !closed && e.data.byteSize() <= budgetBytes && !entries.containsKey(key)) {
+            if (e.arena != null && !closed && !entries.containsKey(key)) {
                 makeRoom(e.data.byteSize());
                 entries.put(key, e);
                 e.cached = true;
@@ -144,7 +150,7 @@ public final class MergedTensorCache implements AutoCloseable {
             bytesHeld -= old.data.byteSize();
             evictions++;
             if (old.pins == 0) {
-                old.arena.close();
+                old.free();
             }
         }
     }
@@ -152,7 +158,7 @@ public final class MergedTensorCache implements AutoCloseable {
     private synchronized void release(Entry e) {
         e.pins--;
         if (e.pins == 0 && !e.cached) {
-            e.arena.close();
+            e.free();
         }
     }
 
@@ -164,7 +170,7 @@ public final class MergedTensorCache implements AutoCloseable {
 
     /** Counters since the cache was made, and what it holds now. */
     public synchronized Stats stats() {
-        return new Stats(hits, misses, evictions, entries.size(), bytesHeld, hitBytes, budgetBytes);
+        return new Stats(hits, misses, evictions, entries.size(), bytesHeld, hitBytes, budgetBytes, mergeNanos);
     }
 
     /** Frees every cached tensor not currently held by a {@link MergedTensors}; later builds fail. */
@@ -177,7 +183,7 @@ public final class MergedTensorCache implements AutoCloseable {
         for (Entry e : entries.values()) {
             e.cached = false;
             if (e.pins == 0) {
-                e.arena.close();
+                e.free();
             }
         }
         entries.clear();
@@ -193,9 +199,10 @@ public final class MergedTensorCache implements AutoCloseable {
      * @param entries   tensors held now
      * @param bytesHeld bytes held now
      * @param hitBytes  bytes of merged tensors served from the cache instead of being merged again
+     * @param mergeNanos time spent merging the missed tensors
      */
     public record Stats(long hits, long misses, long evictions, long entries, long bytesHeld, long hitBytes,
-                        long budgetBytes) {
+                        long budgetBytes, long mergeNanos) {
 
         /** Share of tensor lookups answered by the cache; 0 before any lookup. */
         public double hitRate() {
@@ -203,14 +210,17 @@ public final class MergedTensorCache implements AutoCloseable {
             return n == 0 ? 0 : (double) hits / n;
         }
 
-        /** One line for logs, e.g. {@code merge cache 75.0% hits (30/40 tensors), 12.0 of 1024 MiB, 0 evictions}. */
+        /**
+         * One line for logs, e.g. {@code merge cache 75.0% hits (30/40 tensors, 9.0 MiB reused), 12.0 of 1024 MiB
+         * held, 0 evictions, 0.4 s merging}.
+         */
         public String summary() {
             if (budgetBytes == 0) {
-                return "merge cache off (" + misses + " tensors merged)";
+                return String.format(Locale.ROOT, "merge cache off (%d tensors merged in %.1f s)", misses, mergeNanos / 1e9);
             }
             return String.format(Locale.ROOT, "merge cache %.1f%% hits (%d/%d tensors, %.1f MiB reused), %.1f of %.0f MiB"
-                            + " held, %d evictions", 100 * hitRate(), hits, hits + misses, mib(hitBytes), mib(bytesHeld),
-                    mib(budgetBytes), evictions);
+                            + " held, %d evictions, %.1f s merging", 100 * hitRate(), hits, hits + misses, mib(hitBytes),
+                    mib(bytesHeld), mib(budgetBytes), evictions, mergeNanos / 1e9);
         }
 
         /** The counters as a flat map (for a JSON summary). */
@@ -224,6 +234,7 @@ public final class MergedTensorCache implements AutoCloseable {
             m.put("entries", entries);
             m.put("bytes_held", bytesHeld);
             m.put("hit_bytes", hitBytes);
+            m.put("merge_seconds", mergeNanos / 1e9);
             return Collections.unmodifiableMap(m);
         }
 
@@ -238,11 +249,13 @@ public final class MergedTensorCache implements AutoCloseable {
      */
     public final class MergedTensors implements AutoCloseable {
         private final Map<String, TensorView> tensors;
+        private final Arena transientArena;
         private List<Entry> held;
 
-        private MergedTensors(Map<String, TensorView> tensors, List<Entry> held) {
+        private MergedTensors(Map<String, TensorView> tensors, List<Entry> held, Arena transientArena) {
             this.tensors = Collections.unmodifiableMap(tensors);
             this.held = held;
+            this.transientArena = transientArena;
         }
 
         /** Every tensor, in the plan's order. */
@@ -260,19 +273,39 @@ public final class MergedTensorCache implements AutoCloseable {
             if (held != null) {
                 held.forEach(MergedTensorCache.this::release);
                 held = null;
+                transientArena.close();
             }
         }
     }
 
-    /** One merged tensor's memory, with its own arena so it can be freed alone. */
+    /**
+     * One merged tensor's memory: in an arena of its own when the cache may keep it (so it can be freed alone),
+     * else in its build's arena ({@link #arena} {@code null}), freed when the build is closed.
+     */
     private static final class Entry {
-        final Arena arena = Arena.ofShared();
+        final Arena arena;
         final MemorySegment data;
         int pins;
         boolean cached;
 
-        Entry(long bytes) {
-            this.data = arena.allocate(bytes, 64);
+        private Entry(Arena arena, MemorySegment data) {
+            this.arena = arena;
+            this.data = data;
+        }
+
+        static Entry owned(long bytes) {
+            Arena arena = Arena.ofShared();
+            return new Entry(arena, arena.allocate(bytes, 64));
+        }
+
+        static Entry in(Arena buildArena, long bytes) {
+            return new Entry(null, buildArena.allocate(bytes, 64));
+        }
+
+        void free() {
+            if (arena != null) {
+                arena.close();
+            }
         }
     }
 }
