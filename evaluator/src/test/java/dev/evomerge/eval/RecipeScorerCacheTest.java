@@ -42,14 +42,19 @@ class RecipeScorerCacheTest {
     }
 
     private static MergeRecipe linear(double w1) {
+        return linear(0.3, w1);
+    }
+
+    /** Model a's weight is {@code w0} for layer 0 and the non-layer tensors, {@code w1} for layer 1. */
+    private static MergeRecipe linear(double w0, double w1) {
         return RecipeParser.parse("""
                 merge_method: linear
                 models:
                   - model: a
-                    parameters: {weight: [0.3, %s, 0.7]}
+                    parameters: {weight: [%s, %s, 0.7]}
                   - model: b
                     parameters: {weight: 0.5}
-                """.formatted(w1), "test.yaml");
+                """.formatted(w0, w1), "test.yaml");
     }
 
     private TaskResult score(MergedTensorCache cache, MergeRecipe recipe) {
@@ -99,8 +104,12 @@ class RecipeScorerCacheTest {
         try (MergedTensorCache cache = MergedTensorCache.withBudget(16 << 10)) {
             score(cache, linear(0.5));
             TaskResult again = score(cache, linear(0.5));
+            assertTrue(cache.stats().hits() > 0, cache.stats().summary());
+            TaskResult changed = score(cache, linear(0.9, 0.5));
             assertTrue(cache.stats().evictions() > 0, cache.stats().summary());
+            assertTrue(cache.stats().bytesHeld() <= 16 << 10, cache.stats().summary());
             assertSameScores(uncached(linear(0.5)), again);
+            assertSameScores(uncached(linear(0.9, 0.5)), changed);
         }
     }
 

@@ -15,7 +15,9 @@ import java.util.Map;
 /**
  * Merged tensors kept off-heap between candidates, keyed by {@link MergedTensorKey} (the tensor's own slice of
  * the recipe), so candidates that share layers merge them once. Least recently used tensors are evicted to stay
- * within a byte budget; a budget of 0 caches nothing. {@link #build} merges a whole plan, reusing what it can; the
+ * within a byte budget, but never for a tensor of the same build: a model larger than the budget would otherwise
+ * push its own first layers out before the next candidate asks for them (plain LRU under a repeated scan hits
+ * nothing), whereas this way the cache keeps as many of a model's tensors as fit. A budget of 0 caches nothing. {@link #build} merges a whole plan, reusing what it can; the
  * tensors it returns stay valid until the {@link MergedTensors} is closed, even when the cache evicts them
  * meanwhile (their memory is freed when the last holder lets go). While a model is being built, the memory in
  * use can therefore exceed the budget by up to that model's own tensors. Thread-safe.
@@ -40,6 +42,7 @@ public final class MergedTensorCache implements AutoCloseable {
     private long evictions;
     private long hitBytes;
     private long mergeNanos;
+    private long builds;
     private boolean closed;
 
     private MergedTensorCache(long budgetBytes) {
@@ -86,10 +89,14 @@ public final class MergedTensorCache implements AutoCloseable {
         // Tensors the cache will not keep share one arena, freed with the build: closing a shared arena costs a
         // handshake with every thread (~0.15 ms), too much to pay per tensor.
         Arena transientArena = Arena.ofShared();
+        long build;
+        synchronized (this) {
+            build = ++builds;
+        }
         try {
             for (TensorTask task : plan.tasks()) {
                 TensorSpec out = task.output();
-                Entry e = acquire(task, models, transientArena);
+                Entry e = acquire(task, models, transientArena, build);
                 held.add(e);
                 views.put(out.name(), new TensorView(out.name(), out.dtype(), out.shape(), e.data.asReadOnly()));
             }
@@ -101,7 +108,7 @@ public final class MergedTensorCache implements AutoCloseable {
         return new MergedTensors(views, held, transientArena);
     }
 
-    private Entry acquire(TensorTask task, ModelSet models, Arena transientArena) {
+    private Entry acquire(TensorTask task, ModelSet models, Arena transientArena, long build) {
         MergedTensorKey key = enabled() ? MergedTensorKey.of(task, models) : null;
         synchronized (this) {
             checkOpen();
@@ -111,6 +118,7 @@ public final class MergedTensorCache implements AutoCloseable {
                     hits++;
                     hitBytes += e.data.byteSize();
                     e.pins++;
+                    e.lastBuild = Math.max(e.lastBuild, build);
                     return e;
                 }
             }
@@ -130,20 +138,34 @@ public final class MergedTensorCache implements AutoCloseable {
         synchronized (this) {
             mergeNanos += took;
             e.pins = 1;
-            if (e.arena != null && !closed && !entries.containsKey(key)) {
-                makeRoom(e.data.byteSize());
+            if (e.arena != null && !closed && !entries.containsKey(key) && makeRoom(e.data.byteSize(), build)) {
                 entries.put(key, e);
                 e.cached = true;
+                e.lastBuild = build;
                 bytesHeld += e.data.byteSize();
             }
         }
         return e;
     }
 
-    /** Evicts least recently used tensors until {@code bytes} more fit in the budget. */
-    private void makeRoom(long bytes) {
+    /**
+     * Evicts least recently used tensors of earlier builds until {@code bytes} more fit in the budget; false when
+     * they cannot (what is left was used by this build), and then nothing is evicted.
+     */
+    private boolean makeRoom(long bytes, long build) {
+        long freeable = budgetBytes - bytesHeld;
+        // Access order puts this build's tensors last, so the earlier builds' ones form a prefix.
+        for (Entry e : entries.values()) {
+            if (freeable >= bytes || e.lastBuild >= build) {
+                break;
+            }
+            freeable += e.data.byteSize();
+        }
+        if (freeable < bytes) {
+            return false;
+        }
         Iterator<Entry> it = entries.values().iterator();
-        while (bytesHeld + bytes > budgetBytes && it.hasNext()) {
+        while (bytesHeld + bytes > budgetBytes) {
             Entry old = it.next();
             it.remove();
             old.cached = false;
@@ -153,6 +175,7 @@ public final class MergedTensorCache implements AutoCloseable {
                 old.free();
             }
         }
+        return true;
     }
 
     private synchronized void release(Entry e) {
@@ -211,16 +234,16 @@ public final class MergedTensorCache implements AutoCloseable {
         }
 
         /**
-         * One line for logs, e.g. {@code merge cache 75.0% hits (30/40 tensors, 9.0 MiB reused), 12.0 of 1024 MiB
+         * One line for logs, e.g. {@code merge cache 75.0% hits (30/40 tensors, 9.0 MiB reused), 12.0 MiB of 1.0 GiB
          * held, 0 evictions, 0.4 s merging}.
          */
         public String summary() {
             if (budgetBytes == 0) {
                 return String.format(Locale.ROOT, "merge cache off (%d tensors merged in %.1f s)", misses, mergeNanos / 1e9);
             }
-            return String.format(Locale.ROOT, "merge cache %.1f%% hits (%d/%d tensors, %.1f MiB reused), %.1f of %.0f MiB"
-                            + " held, %d evictions, %.1f s merging", 100 * hitRate(), hits, hits + misses, mib(hitBytes),
-                    mib(bytesHeld), mib(budgetBytes), evictions, mergeNanos / 1e9);
+            return String.format(Locale.ROOT, "merge cache %.1f%% hits (%d/%d tensors, %s reused), %s of %s held,"
+                            + " %d evictions, %.1f s merging", 100 * hitRate(), hits, hits + misses, size(hitBytes),
+                    size(bytesHeld), size(budgetBytes), evictions, mergeNanos / 1e9);
         }
 
         /** The counters as a flat map (for a JSON summary). */
@@ -238,8 +261,14 @@ public final class MergedTensorCache implements AutoCloseable {
             return Collections.unmodifiableMap(m);
         }
 
-        private static double mib(long bytes) {
-            return bytes / (double) (1L << 20);
+        private static String size(long bytes) {
+            if (bytes >= 1L << 30) {
+                return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+            }
+            if (bytes >= 1L << 20) {
+                return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+            }
+            return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
         }
     }
 
@@ -287,6 +316,8 @@ public final class MergedTensorCache implements AutoCloseable {
         final MemorySegment data;
         int pins;
         boolean cached;
+        /** The latest build that used it; a build never evicts its own tensors. */
+        long lastBuild;
 
         private Entry(Arena arena, MemorySegment data) {
             this.arena = arena;
