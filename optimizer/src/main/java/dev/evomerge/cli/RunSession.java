@@ -33,7 +33,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, int limit, long mergeCacheMb) {
 
     static final String LAUNCH = "launch.json";
-    static final String MERGE_CACHE = "merge-cache.json";
+    static final String MERGE_CACHE = RunDirectory.MERGE_CACHE;
 
     RunSession {
         if (mergeCacheMb < 0) {
@@ -54,6 +54,7 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
     /** What a finished session reports: the loop's result and the merged-tensor cache's counters. */
     record Finished(SearchLoop.Result loop, MergedTensorCache.Stats mergeCache) {
     }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Writes launch.json into a new run directory. */

@@ -205,6 +205,10 @@ class SearchCommandTest {
         assertEquals(stats.get("hits").asDouble() / lookups, stats.get("hit_rate").asDouble(), 1e-12);
         assertEquals(8, json.readTree(run.resolve(RunSession.LAUNCH).toFile()).get("merge_cache_mb").asLong(),
                 "a resume keeps the budget");
+        assertEquals(0, cli("report", run.toString()), err.toString());
+        String page = Files.readString(run.resolve("report.html"));
+        assertTrue(page.contains("merge cache (latest session)") && page.contains("tensor lookups hit"),
+                "the report's summary shows the cache");
     }
 
     @Test
