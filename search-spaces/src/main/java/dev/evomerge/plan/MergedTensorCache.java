@@ -17,10 +17,12 @@ import java.util.Map;
  * the recipe), so candidates that share layers merge them once. Least recently used tensors are evicted to stay
  * within a byte budget, but never for a tensor of the same build: a model larger than the budget would otherwise
  * push its own first layers out before the next candidate asks for them (plain LRU under a repeated scan hits
- * nothing), whereas this way the cache keeps as many of a model's tensors as fit. A budget of 0 caches nothing. {@link #build} merges a whole plan, reusing what it can; the
- * tensors it returns stay valid until the {@link MergedTensors} is closed, even when the cache evicts them
- * meanwhile (their memory is freed when the last holder lets go). While a model is being built, the memory in
- * use can therefore exceed the budget by up to that model's own tensors. Thread-safe.
+ * nothing), whereas this way the cache keeps as many of a model's tensors as fit. A budget of 0 caches nothing.
+ *
+ * <p>{@link #build} merges a whole plan, reusing what it can; the tensors it returns stay valid until the
+ * {@link MergedTensors} is closed, even when the cache evicts them meanwhile (their memory is freed when the last
+ * holder lets go). While a model is being built, the memory in use can therefore exceed the budget by up to that
+ * model's own tensors. Thread-safe.
  *
  * {@snippet :
  * try (MergedTensorCache cache = MergedTensorCache.withBudget(1L << 30)) {
