@@ -8,14 +8,13 @@ import dev.evomerge.eval.runtime.LayerPath;
 import dev.evomerge.eval.runtime.LlamaConfig;
 import dev.evomerge.eval.runtime.ModelWeights;
 import dev.evomerge.eval.runtime.TensorSource;
-import dev.evomerge.plan.MergeExecutor;
 import dev.evomerge.plan.MergePlan;
 import dev.evomerge.plan.MergePlanner;
+import dev.evomerge.plan.MergedTensorCache;
 import dev.evomerge.plan.ModelSet;
 import dev.evomerge.recipe.LayerStep;
 import dev.evomerge.recipe.MergeRecipe;
 import dev.evomerge.recipe.RecipeParser;
-import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,8 +78,18 @@ public final class EvalTarget implements AutoCloseable {
      */
     public static EvalTarget forRecipe(MergeRecipe recipe, Function<String, MergeRecipe> mergedModels, Path location,
             Path workingDir, ComputeDevice device) {
+        return forRecipe(recipe, mergedModels, location, workingDir, device, null);
+    }
+
+    /**
+     * As {@link #forRecipe(MergeRecipe, Function, Path, Path, ComputeDevice)}, with merged tensors taken from and
+     * offered to {@code cache} (candidates of a search that share layers merge them once); {@code null} merges
+     * every tensor afresh.
+     */
+    public static EvalTarget forRecipe(MergeRecipe recipe, Function<String, MergeRecipe> mergedModels, Path location,
+            Path workingDir, ComputeDevice device, MergedTensorCache cache) {
         if (recipe.layerPath().isEmpty()) {
-            Merged m = merge(recipe, location, workingDir, device);
+            Merged m = merge(recipe, location, workingDir, device, cache);
             return new EvalTarget(LanguageModel.of(m.weights()), List.of(m.weights()), m.tokenizerDir());
         }
         Function<String, MergeRecipe> resolve = name -> {
@@ -94,29 +103,30 @@ public final class EvalTarget implements AutoCloseable {
             }
             return r;
         };
-        return routed(recipe, resolve, workingDir, device);
+        return routed(recipe, resolve, workingDir, device, cache);
     }
 
     /** A merge loaded onto the device, with its config and tokenizer. */
     private record Merged(ModelWeights weights, LlamaConfig config, Path tokenizerDir) {}
 
-    private static Merged merge(MergeRecipe recipe, Path location, Path workingDir, ComputeDevice device) {
+    private static Merged merge(MergeRecipe recipe, Path location, Path workingDir, ComputeDevice device,
+            MergedTensorCache cache) {
         MergePlanner.validate(recipe);
-        try (ModelSet models = ModelSet.open(recipe, workingDir); Arena arena = Arena.ofConfined()) {
+        try (ModelSet models = ModelSet.open(recipe, workingDir)) {
             MergePlan plan = MergePlanner.plan(recipe, models);
-            Map<String, TensorView> merged = new HashMap<>();
-            plan.outputs().forEach(spec -> merged.put(spec.name(),
-                    new TensorView(spec.name(), spec.dtype(), spec.shape(), arena.allocate(spec.byteSize(), 64))));
-            MergeExecutor.run(plan, models, name -> merged.get(name).data(), MergeExecutor.Progress.NONE);
             LlamaConfig config = LlamaConfig.fromJson(plan.outputConfig(), location);
-            // The device copy is made here, so the merged tensors' arena can close with this scope.
-            ModelWeights w = ModelWeights.load(config, inMemory(merged, location), device.resolve());
-            return new Merged(w, config, models.checkpoint(plan.tokenizerModel()).dir());
+            // Without a cache, a throwaway one with no budget merges every tensor into memory freed below.
+            try (MergedTensorCache own = cache == null ? MergedTensorCache.disabled() : null;
+                 MergedTensorCache.MergedTensors merged = (cache != null ? cache : own).build(plan, models)) {
+                // The device copy is made here, so the merged tensors can be let go with this scope.
+                ModelWeights w = ModelWeights.load(config, inMemory(merged.tensors(), location), device.resolve());
+                return new Merged(w, config, models.checkpoint(plan.tokenizerModel()).dir());
+            }
         }
     }
 
     private static EvalTarget routed(MergeRecipe recipe, Function<String, MergeRecipe> mergedModels, Path workingDir,
-            ComputeDevice device) {
+            ComputeDevice device, MergedTensorCache cache) {
         Map<String, Integer> index = new LinkedHashMap<>();
         for (LayerStep step : recipe.layerPath()) {
             index.putIfAbsent(step.model(), index.size());
@@ -149,7 +159,7 @@ public final class EvalTarget implements AutoCloseable {
                 for (int i = 0; i < names.size(); i++) {
                     MergeRecipe r = merges.get(names.get(i));
                     if (r != null) {
-                        Merged m = merge(r, workingDir.resolve(names.get(i)), workingDir, device);
+                        Merged m = merge(r, workingDir.resolve(names.get(i)), workingDir, device, cache);
                         loaded.add(m.weights());
                         weights[i] = m.weights();
                         configs[i] = m.config();

@@ -6,6 +6,7 @@ import dev.evomerge.eval.task.TaskResult;
 import dev.evomerge.eval.task.TaskRunner;
 import dev.evomerge.eval.task.TaskSplit;
 import dev.evomerge.eval.tokenizer.ModelTokenizer;
+import dev.evomerge.plan.MergedTensorCache;
 import dev.evomerge.recipe.MergeRecipe;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -31,10 +32,21 @@ public final class RecipeScorer implements AutoCloseable {
     private final int limit;
     private final Path workingDir;
     private final ComputeDevice device;
+    private final MergedTensorCache mergeCache;
     private final Map<Path, ModelTokenizer> tokenizers = new HashMap<>();
 
     /** @param limit at most this many rows per task (0: all) */
     public RecipeScorer(List<Task> tasks, TaskSplit split, int limit, Path workingDir, ComputeDevice device) {
+        this(tasks, split, limit, workingDir, device, MergedTensorCache.disabled());
+    }
+
+    /**
+     * As above, with merged tensors shared between recipes through {@code mergeCache}. The caller owns the cache
+     * (and reads its {@link MergedTensorCache#stats()}); closing the scorer leaves it open.
+     */
+    public RecipeScorer(List<Task> tasks, TaskSplit split, int limit, Path workingDir, ComputeDevice device,
+            MergedTensorCache mergeCache) {
+        this.mergeCache = java.util.Objects.requireNonNull(mergeCache, "mergeCache");
         this.tasks = List.copyOf(tasks);
         this.split = split;
         this.limit = limit;
@@ -54,7 +66,7 @@ public final class RecipeScorer implements AutoCloseable {
     public Map<String, TaskResult> score(MergeRecipe recipe, Function<String, MergeRecipe> mergedModels) {
         Map<String, TaskResult> results = new LinkedHashMap<>();
         try (EvalTarget target = EvalTarget.forRecipe(recipe, mergedModels, workingDir.resolve("recipe-"
-                + recipe.contentHash().substring(0, 12)), workingDir, device)) {
+                + recipe.contentHash().substring(0, 12)), workingDir, device, mergeCache)) {
             ModelTokenizer tokenizer = tokenizers.computeIfAbsent(target.tokenizerDir(), ModelTokenizer::load);
             TaskRunner runner = new TaskRunner(target.model(), tokenizer);
             for (Task task : tasks) {
@@ -66,6 +78,11 @@ public final class RecipeScorer implements AutoCloseable {
 
     public List<Task> tasks() {
         return tasks;
+    }
+
+    /** The cache merged tensors go through (a disabled one when none was given). */
+    public MergedTensorCache mergeCache() {
+        return mergeCache;
     }
 
     @Override

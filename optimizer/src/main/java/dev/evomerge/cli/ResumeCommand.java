@@ -4,6 +4,7 @@ import dev.evomerge.results.RunDirectory;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code evomerge resume DIR}: continues a search from its last good checkpoint. */
@@ -14,10 +15,17 @@ final class ResumeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR")
     private Path runDir;
 
+    @Option(names = "--merge-cache-mb", paramLabel = "N", description = "MiB of merged tensors kept for candidates"
+            + " that share layers (0: off; default: what the search was started with)")
+    private Long mergeCacheMb;
+
     @Override
     public Integer call() {
         RunDirectory run = RunDirectory.open(runDir);
         RunSession session = RunSession.of(run);
+        if (mergeCacheMb != null) {
+            session = session.withMergeCacheMb(mergeCacheMb);
+        }
         return SearchCommand.report(session.run(session.prepare(), run, true), runDir);
     }
 }

@@ -10,6 +10,8 @@ import dev.evomerge.optimizer.config.SearchConfig;
 import dev.evomerge.optimizer.config.TaskRef;
 import dev.evomerge.optimizer.run.SearchLoop;
 import dev.evomerge.optimizer.run.StrategyFactory;
+import dev.evomerge.plan.MergedTensorCache;
+import dev.evomerge.results.AtomicFiles;
 import dev.evomerge.results.RunDirectory;
 import dev.evomerge.space.SearchSpace;
 import java.io.IOException;
@@ -22,12 +24,37 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * One search, started or resumed: the config, where models are found, and the device. What a resume needs
- * besides the run directory's own files is kept in {@code launch.json} beside them.
+ * One search, started or resumed: the config, where models are found, the device, and the budget of the
+ * merged-tensor cache the candidates share. What a resume needs besides the run directory's own files is kept in
+ * {@code launch.json} beside them; the cache's counters of the latest session go to {@code merge-cache.json}.
+ *
+ * @param mergeCacheMb merged-tensor cache budget in MiB (0: off)
  */
-record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, int limit) {
+record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, int limit, long mergeCacheMb) {
 
     static final String LAUNCH = "launch.json";
+    static final String MERGE_CACHE = RunDirectory.MERGE_CACHE;
+
+    RunSession {
+        if (mergeCacheMb < 0) {
+            throw new IllegalArgumentException("--merge-cache-mb must be >= 0, got " + mergeCacheMb);
+        }
+    }
+
+    /** A session whose cache budget is the config's ({@code evaluation.merge_cache_mb}, else the default). */
+    RunSession(SearchConfig config, Path workingDir, ComputeDevice device, int limit) {
+        this(config, workingDir, device, limit, config.evaluation().mergeCacheMb());
+    }
+
+    /** The same session with another cache budget (a command-line override). */
+    RunSession withMergeCacheMb(long mb) {
+        return new RunSession(config, workingDir, device, limit, mb);
+    }
+
+    /** What a finished session reports: the loop's result and the merged-tensor cache's counters. */
+    record Finished(SearchLoop.Result loop, MergedTensorCache.Stats mergeCache) {
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Writes launch.json into a new run directory. */
@@ -37,6 +64,7 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         n.put("working_dir", workingDir.toString());
         n.put("device", device.name().toLowerCase(java.util.Locale.ROOT));
         n.put("limit", limit);
+        n.put("merge_cache_mb", mergeCacheMb);
         try {
             Path tmp = run.path().resolve(LAUNCH + ".tmp");
             JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), n);
@@ -56,9 +84,20 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
             var n = JSON.readTree(launch.toFile());
             SearchConfig config = SearchConfig.parse(run.config(), Path.of(n.get("config").asText()));
             return new RunSession(config, Path.of(n.get("working_dir").asText()),
-                    ComputeDevice.parse(n.path("device").asText("auto")), n.path("limit").asInt(0));
+                    ComputeDevice.parse(n.path("device").asText("auto")), n.path("limit").asInt(0),
+                    n.path("merge_cache_mb").asLong(config.evaluation().mergeCacheMb()));
         } catch (IOException e) {
             throw new IllegalArgumentException(launch + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void writeCacheStats(RunDirectory run, MergedTensorCache.Stats stats) {
+        ObjectNode n = JSON.createObjectNode();
+        stats.asMap().forEach((k, v) -> n.putPOJO(k, v));
+        try {
+            AtomicFiles.write(run.path().resolve(MERGE_CACHE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -79,12 +118,12 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
     }
 
     /** Runs the loop to its limits. */
-    SearchLoop.Result run(Prepared prepared, RunDirectory run, boolean resume) {
+    Finished run(Prepared prepared, RunDirectory run, boolean resume) {
         return run(prepared, run, resume, e -> e);
     }
 
     /** As above, with the evaluator wrapped (the overhead benchmark times it). */
-    SearchLoop.Result run(Prepared prepared, RunDirectory run, boolean resume,
+    Finished run(Prepared prepared, RunDirectory run, boolean resume,
             java.util.function.UnaryOperator<dev.evomerge.optimizer.run.RecipeEvaluator> wrap) {
         SearchSpace space = prepared.space();
         // A combined space's routed recipes name their merged model by hash; the evaluator looks it up here.
@@ -97,14 +136,15 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         List<Task> tasks = prepared.tasks();
         StrategyFactory strategy = prepared.strategy();
         long generations = config.search().generations();
-        try (RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, limit, workingDir, device);
+        try (MergedTensorCache cache = MergedTensorCache.withBudgetMb(mergeCacheMb);
+             RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, limit, workingDir, device, cache);
              ProgressBar bar = new ProgressBarBuilder().setTaskName("search").setStyle(ProgressBarStyle.ASCII)
                      .setInitialMax(generations > 0 ? generations : -1).setUnit(" gen", 1).build()) {
             var evaluator = wrap.apply(SearchWiring.evaluator(scorer, config.tasks(), mergedModels));
             var limits = SearchWiring.limits(config.search());
             java.util.function.Consumer<dev.evomerge.optimizer.run.GenerationReport> progress = report -> {
                 bar.stepTo(report.generation());
-                System.err.println(report.logLine());
+                System.err.println(report.logLine() + " | " + cache.stats().summary());
             };
             SearchLoop loop = resume
                     ? SearchLoop.resume(run, space, strategy, evaluator, limits, progress,
@@ -117,7 +157,9 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
             if (result.bestGenes() != null) {
                 run.writeBestRecipe(space.decode(result.bestGenes()).toYaml());
             }
-            return result;
+            MergedTensorCache.Stats stats = cache.stats();
+            writeCacheStats(run, stats);
+            return new Finished(result, stats);
         }
     }
 }

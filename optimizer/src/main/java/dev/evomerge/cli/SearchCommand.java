@@ -29,10 +29,17 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "at most N rows per task (0: all), for quick tries")
     private int limit;
 
+    @Option(names = "--merge-cache-mb", paramLabel = "N", description = "MiB of merged tensors kept for candidates"
+            + " that share layers (0: off; default: the config's evaluation.merge_cache_mb, else 1024)")
+    private Long mergeCacheMb;
+
     @Override
     public Integer call() throws IOException {
         SearchConfig config = SearchConfig.load(configFile);
         RunSession session = new RunSession(config, Path.of("").toAbsolutePath(), ComputeDevice.parse(device), limit);
+        if (mergeCacheMb != null) {
+            session = session.withMergeCacheMb(mergeCacheMb);
+        }
         // Everything that can be wrong with the config is found before the run directory is made.
         RunSession.Prepared prepared = session.prepare();
         if (Files.exists(runDir)) {
@@ -44,10 +51,12 @@ final class SearchCommand implements Callable<Integer> {
         return report(session.run(prepared, run, false), runDir);
     }
 
-    static int report(SearchLoop.Result result, Path runDir) {
+    static int report(RunSession.Finished finished, Path runDir) {
+        SearchLoop.Result result = finished.loop();
         System.out.printf("%d generations, %d evaluations (%d fresh); best fitness %.6g; stopped: %s%n",
                 result.generations(), result.evaluations(), result.freshEvaluations(), result.bestFitness(),
                 result.stopReason());
+        System.out.println(finished.mergeCache().summary());
         System.out.println("best recipe: " + runDir.resolve(RunDirectory.BEST_RECIPE)
                 + " (export it with 'evomerge export " + runDir + " --out FILE.yaml')");
         return 0;

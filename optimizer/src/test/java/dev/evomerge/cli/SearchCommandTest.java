@@ -191,4 +191,34 @@ class SearchCommandTest {
         assertTrue(err.toString().contains("/nonexistent/ft"), err.toString());
         assertFalse(Files.exists(run));
     }
+
+    @Test
+    void mergeCacheCountersAreWrittenToTheRunDirectory() throws IOException {
+        Path config = config("  layer_granularity: 1", "{algorithm: ga, population: 4, generations: 2, seed: 3}");
+        assertEquals(0, cli("search", config.toString(), "--run", run.toString(), "--device", "cpu",
+                "--merge-cache-mb", "8"), err.toString());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var stats = json.readTree(run.resolve(RunSession.MERGE_CACHE).toFile());
+        assertEquals(8L << 20, stats.get("budget_bytes").asLong());
+        long lookups = stats.get("hits").asLong() + stats.get("misses").asLong();
+        assertTrue(lookups > 0, stats.toString());
+        assertEquals(stats.get("hits").asDouble() / lookups, stats.get("hit_rate").asDouble(), 1e-12);
+        assertEquals(8, json.readTree(run.resolve(RunSession.LAUNCH).toFile()).get("merge_cache_mb").asLong(),
+                "a resume keeps the budget");
+        assertEquals(0, cli("report", run.toString()), err.toString());
+        String page = Files.readString(run.resolve("report.html"));
+        assertTrue(page.contains("merge cache (latest session)") && page.contains("tensor lookups hit"),
+                "the report's summary shows the cache");
+    }
+
+    @Test
+    void zeroMergeCacheBudgetFromTheConfigCachesNothing() throws IOException {
+        Path config = config("  layer_granularity: 1\nevaluation: {merge_cache_mb: 0}",
+                "{algorithm: ga, population: 4, generations: 1, seed: 3}");
+        assertEquals(0, cli("search", config.toString(), "--run", run.toString(), "--device", "cpu"), err.toString());
+        var stats = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.resolve(RunSession.MERGE_CACHE).toFile());
+        assertEquals(0, stats.get("hits").asLong());
+        assertEquals(0, stats.get("entries").asLong());
+        assertTrue(stats.get("misses").asLong() > 0, stats.toString());
+    }
 }

@@ -39,6 +39,8 @@ public final class RunDirectory {
     public static final String CHECKPOINTS = "checkpoint";
     public static final String PARETO = "pareto.json";
     public static final String BEST_RECIPE = "best-recipe.yaml";
+    /** The merged-tensor cache's counters for the latest session (written by the search command). */
+    public static final String MERGE_CACHE = "merge-cache.json";
 
     private final Path dir;
     private final AppendLog history;

@@ -74,6 +74,11 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
     }
 
     @Override
+    public boolean seeded() {
+        return sparsification == Sparsification.RANDOM || sparsification == Sparsification.DELLA_MAGPRUNE;
+    }
+
+    @Override
     public List<ParameterSpec> parameters() {
         return parameters;
     }

@@ -25,6 +25,14 @@ public interface MergeMethod {
     boolean requiresBase();
 
     /**
+     * Whether the result depends on {@link MergeInputs#seed()} (random masks, as DARE and DELLA draw). A cache of
+     * merged tensors keys on the seed only for such methods, so deterministic merges are shared across recipes.
+     */
+    default boolean seeded() {
+        return false;
+    }
+
+    /**
      * Merges one tensor. Inputs all have the same shape; {@code out} holds exactly
      * {@code elementCount * outType.byteSize()} bytes and receives the result in {@code outType}.
      */

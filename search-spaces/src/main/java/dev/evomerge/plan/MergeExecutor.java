@@ -42,14 +42,23 @@ public final class MergeExecutor {
         }
         long done = 0;
         for (TensorTask task : plan.tasks()) {
-            List<TensorView> views = inputs(task, models);
-            MemorySegment out = target.segment(task.output().name());
-            task.method().merge(mergeInputs(task, views), out, task.output().dtype());
-            views.forEach(v -> release(v.data()));
-            release(out);
-            done += views.stream().mapToLong(TensorView::byteSize).sum();
+            done += runTask(task, models, target.segment(task.output().name()));
             progress.update(done, total, task.output().name());
         }
+    }
+
+    /**
+     * Merges one tensor into {@code out} (exactly {@code task.output().byteSize()} bytes) and hands the touched
+     * pages back to the kernel, as {@link #run} does for each tensor.
+     *
+     * @return the input bytes read
+     */
+    public static long runTask(TensorTask task, ModelSet models, MemorySegment out) {
+        List<TensorView> views = inputs(task, models);
+        task.method().merge(mergeInputs(task, views), out, task.output().dtype());
+        views.forEach(v -> release(v.data()));
+        release(out);
+        return views.stream().mapToLong(TensorView::byteSize).sum();
     }
 
     /** The base (if any) first, then the sources in order. */

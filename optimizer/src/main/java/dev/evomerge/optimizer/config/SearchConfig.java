@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * A search config: mergekit-evolve's ({@code genome:}, {@code tasks:}) plus {@code layer_routing:} and
- * {@code search:}. Task paths are relative to the config's folder; mergekit-evolve's {@code name:} form is
+ * A search config: mergekit-evolve's ({@code genome:}, {@code tasks:}) plus {@code layer_routing:},
+ * {@code search:} and an optional {@code evaluation:} ({@link EvaluationSettings}). Task paths are relative to the config's folder; mergekit-evolve's {@code name:} form is
  * looked up among the task YAMLs in that folder. Every problem is one line naming the file and the key.
  *
  * {@snippet :
@@ -26,16 +26,19 @@ import java.util.stream.Stream;
  * @param layerRouting the {@code layer_routing:} section as written (the data-flow space), or {@code null}
  */
 public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, List<TaskRef> tasks,
-                           SearchSettings search) {
+                           SearchSettings search, EvaluationSettings evaluation) {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Set<String> TOP_KEYS = Set.of("genome", "tasks", "layer_routing", "search");
+    private static final Set<String> TOP_KEYS = Set.of("genome", "tasks", "layer_routing", "search",
+            "evaluation");
     private static final Set<String> SEARCH_KEYS = Set.of("algorithm", "population", "generations",
             "max_evaluations", "seed", "objectives");
+    private static final Set<String> EVALUATION_KEYS = Set.of("merge_cache_mb");
     private static final Set<String> TASK_KEYS = Set.of("path", "name", "weight", "metric");
 
     public SearchConfig {
         tasks = List.copyOf(tasks);
+        java.util.Objects.requireNonNull(evaluation, "evaluation");
     }
 
     public static SearchConfig load(Path file) {
@@ -66,7 +69,8 @@ public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, Li
         if (genome == null && routing == null) {
             throw new IllegalArgumentException(file + ": needs 'genome' (parameter space) or 'layer_routing'");
         }
-        return new SearchConfig(file, genome, routing, tasks(file, root.get("tasks")), search(file, root.get("search")));
+        return new SearchConfig(file, genome, routing, tasks(file, root.get("tasks")), search(file, root.get("search")),
+                evaluation(file, root.get("evaluation")));
     }
 
     private static List<TaskRef> tasks(Path file, JsonNode node) {
@@ -142,6 +146,25 @@ public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, Li
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static EvaluationSettings evaluation(Path file, JsonNode e) {
+        if (e == null) {
+            return EvaluationSettings.DEFAULT;
+        }
+        if (!e.isObject()) {
+            throw new IllegalArgumentException(file + ": 'evaluation' must be a mapping (merge_cache_mb)");
+        }
+        checkKeys(file, "evaluation.", e, EVALUATION_KEYS);
+        JsonNode mb = e.get("merge_cache_mb");
+        if (mb == null) {
+            return EvaluationSettings.DEFAULT;
+        }
+        if (!mb.canConvertToLong() || !mb.isIntegralNumber() || mb.asLong() < 0) {
+            throw new IllegalArgumentException(file + ": evaluation.merge_cache_mb must be an integer >= 0 (MiB; 0 turns"
+                    + " the merged-tensor cache off)");
+        }
+        return new EvaluationSettings(mb.asLong());
     }
 
     private static int integer(Path file, String key, JsonNode n) {

@@ -1,6 +1,7 @@
 package dev.evomerge.optimizer.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,5 +83,23 @@ class SearchConfigTest {
     void aBudgetIsRequired() {
         String m = error("genome: {models: [a]}\ntasks: [{path: tasks/math.yaml}]\nsearch: {algorithm: ga}\n");
         assertTrue(m.contains("set generations or max_evaluations"), m);
+    }
+
+    @Test
+    void mergeCacheBudgetComesFromTheEvaluationSectionOrTheDefault() throws IOException {
+        String body = "genome: {models: [a]}\ntasks: [{path: tasks/math.yaml}]\nsearch: {generations: 3}\n";
+        assertEquals(EvaluationSettings.DEFAULT_MERGE_CACHE_MB, load(body).evaluation().mergeCacheMb());
+        assertEquals(0, load(body + "evaluation: {merge_cache_mb: 0}\n").evaluation().mergeCacheMb());
+        assertEquals(256, load(body + "evaluation:\n  merge_cache_mb: 256\n").evaluation().mergeCacheMb());
+    }
+
+    @Test
+    void badEvaluationKeysAreOneLineErrors() {
+        String body = "genome: {models: [a]}\ntasks: [{path: tasks/math.yaml}]\nsearch: {generations: 3}\n";
+        String unknown = error(body + "evaluation: {merge_cache_gb: 1}\n");
+        assertTrue(unknown.contains("search.yaml: unknown key 'evaluation.merge_cache_gb'"), unknown);
+        String negative = error(body + "evaluation: {merge_cache_mb: -5}\n");
+        assertTrue(negative.contains("evaluation.merge_cache_mb must be an integer >= 0"), negative);
+        assertFalse(unknown.contains("\n") || negative.contains("\n"));
     }
 }

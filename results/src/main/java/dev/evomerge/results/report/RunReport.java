@@ -132,6 +132,8 @@ public record RunReport(Path runDir, String title, List<List<String>> summary, M
             }
         }
 
+        mergeCacheRow(runDir.resolve(RunDirectory.MERGE_CACHE)).ifPresent(summary::add);
+
         Path bestRecipe = runDir.resolve(RunDirectory.BEST_RECIPE);
         if (Files.isRegularFile(bestRecipe)) {
             MergeRecipe recipe = RecipeParser.parse(bestRecipe);
@@ -140,6 +142,24 @@ public record RunReport(Path runDir, String title, List<List<String>> summary, M
         }
         return new RunReport(runDir, "Run " + runDir.toAbsolutePath().normalize().getFileName(), summary, bestScores,
                 figures, notes);
+    }
+
+    /** The merged-tensor cache's counters of the latest session, when the run has them. */
+    private static java.util.Optional<List<String>> mergeCacheRow(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            JsonNode n = new ObjectMapper().readTree(file.toFile());
+            long lookups = n.path("hits").asLong() + n.path("misses").asLong();
+            String text = n.path("budget_bytes").asLong() == 0 ? "off (" + lookups + " tensors merged)"
+                    : String.format(Locale.ROOT, "%.1f%% of %d tensor lookups hit, %d evictions, %.1f s merging",
+                    100 * n.path("hit_rate").asDouble(), lookups, n.path("evictions").asLong(),
+                    n.path("merge_seconds").asDouble());
+            return java.util.Optional.of(List.of("merge cache (latest session)", text));
+        } catch (IOException e) {
+            return java.util.Optional.of(List.of("merge cache (latest session)", file + ": unreadable"));
+        }
     }
 
     private static void recipeFigures(MergeRecipe recipe, Path runDir, List<Figure> figures, List<String> notes) {

@@ -1,0 +1,25 @@
+package dev.evomerge.optimizer.config;
+
+/**
+ * The {@code evaluation:} section of a search config: how candidates are built for scoring.
+ *
+ * {@snippet :
+ * // evaluation:
+ * //   merge_cache_mb: 2048    # merged tensors kept between candidates; 0 turns the cache off
+ * }
+ *
+ * @param mergeCacheMb budget, in MiB, of the merged-tensor cache shared by the run's candidates (0: none)
+ */
+public record EvaluationSettings(long mergeCacheMb) {
+
+    /** The budget when neither the config nor the command line gives one. */
+    public static final long DEFAULT_MERGE_CACHE_MB = 1024;
+
+    public static final EvaluationSettings DEFAULT = new EvaluationSettings(DEFAULT_MERGE_CACHE_MB);
+
+    public EvaluationSettings {
+        if (mergeCacheMb < 0) {
+            throw new IllegalArgumentException("evaluation.merge_cache_mb must be >= 0, got " + mergeCacheMb);
+        }
+    }
+}
