@@ -28,7 +28,8 @@ public final class RunsCsv {
 
     /** The runs.csv line of {@code r}. */
     public static String runLine(DigitsExperiment.Run r) {
-        return String.format(Locale.ROOT, "%s,%s,%d,%d,%.4f,%.4f,%.1f,%.1f%n", variant(r.pretrained()), r.method(),
+        // Six decimals, so a table recomputed from this file matches the one written as the runs finished.
+        return String.format(Locale.ROOT, "%s,%s,%d,%d,%.6f,%.6f,%.3f,%.1f%n", variant(r.pretrained()), r.method(),
                 r.seed(), r.forwardPasses(), r.trainAccuracy(), r.testAccuracy(), r.seconds(),
                 r.forwardPasses() / r.seconds());
     }
