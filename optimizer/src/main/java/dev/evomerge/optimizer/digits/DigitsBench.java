@@ -28,6 +28,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code runs.csv} (one line per run, appended as runs finish), {@code curves.csv}, {@code table.md},
  * {@code speed.md} and {@code test-accuracy.png}.
  *
+ * <p>With {@code --first-seed K} the seeds run are K .. K + seeds - 1 and the output folder is added to,
+ * not started over: the runs already in its {@code runs.csv} (with their curves) are kept, a run whose
+ * variant, method and seed are already there is skipped, and table and plot are recomputed from all
+ * runs. So a 10-seed table can be completed across sessions.
+ *
  * {@snippet :
  * // java ... dev.evomerge.optimizer.digits.DigitsBench --quick --out results/reference/m2n2-digits
  * }
@@ -36,7 +41,8 @@ public final class DigitsBench {
     private DigitsBench() {}
 
     record Options(boolean quick, int seeds, long budget, long pretrainedBudget, List<DigitsMethod> methods,
-            boolean pretrained, int threads, Path out, Path data, long recordEvery, int children) {}
+            boolean pretrained, int threads, Path out, Path data, long recordEvery, int children, int firstSeed,
+            boolean append) {}
 
     static Options parse(String[] args) {
         boolean quick = Arrays.asList(args).contains("--quick");
@@ -50,6 +56,8 @@ public final class DigitsBench {
         Path data = null;
         long every = quick ? 100 : 500;
         int children = 1;
+        int firstSeed = 0;
+        boolean append = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> { }
@@ -63,10 +71,18 @@ public final class DigitsBench {
                 case "--data" -> data = Path.of(args[++i]);
                 case "--record-every" -> every = Long.parseLong(args[++i]);
                 case "--children" -> children = Integer.parseInt(args[++i]);
+                case "--first-seed" -> {
+                    firstSeed = Integer.parseInt(args[++i]);
+                    append = true;
+                    if (firstSeed < 0) {
+                        throw new IllegalArgumentException("bench-m2n2: --first-seed must be at least 0: " + firstSeed);
+                    }
+                }
                 default -> throw new IllegalArgumentException("bench-m2n2: unknown option " + args[i]);
             }
         }
-        return new Options(quick, seeds, budget, pre, methods, pretrained, threads, out, data, every, children);
+        return new Options(quick, seeds, budget, pre, methods, pretrained, threads, out, data, every, children,
+                firstSeed, append);
     }
 
     public static void main(String[] args) throws IOException {
@@ -75,17 +91,31 @@ public final class DigitsBench {
         Files.createDirectories(o.out());
         Path runsCsv = o.out().resolve("runs.csv");
         Path curvesCsv = o.out().resolve("curves.csv");
-        Files.writeString(runsCsv, "variant,method,seed,forward_passes,train_acc,test_acc,seconds,forward_passes_per_s\n");
-        Files.writeString(curvesCsv, "variant,method,seed,forward_passes,train_acc,test_acc\n");
         List<DigitsExperiment.Run> runs = new ArrayList<>();
+        if (o.append() && Files.exists(runsCsv)) {
+            runs.addAll(RunsCsv.read(runsCsv, curvesCsv));
+            // Rewritten from the kept runs: drops the curve of a run killed before its runs.csv line.
+            StringBuilder kept = new StringBuilder(RunsCsv.CURVES_HEADER);
+            runs.forEach(r -> kept.append(RunsCsv.curveLines(r)));
+            Files.writeString(curvesCsv, kept);
+        } else {
+            Files.writeString(runsCsv, RunsCsv.RUNS_HEADER);
+            Files.writeString(curvesCsv, RunsCsv.CURVES_HEADER);
+        }
         String speed;
         try (DigitsExperiment exp = new DigitsExperiment(data, o.threads()).childrenPerGeneration(o.children())) {
-            speed = speed(data, exp.trainEvaluator(), o.threads());
-            Files.writeString(o.out().resolve("speed.md"), speed);
+            Path speedMd = o.out().resolve("speed.md");
+            if (o.append() && Files.exists(speedMd)) {
+                // Keep the measurement the table was started with; the runs added now are timed in runs.csv.
+                speed = Files.readString(speedMd);
+            } else {
+                speed = speed(data, exp.trainEvaluator(), o.threads());
+                Files.writeString(speedMd, speed);
+            }
             System.out.print(speed);
             List<Object[]> plan = new ArrayList<>();
             // Seeds outermost, so a run stopped early still has every method for the seeds it finished.
-            for (int s = 0; s < o.seeds(); s++) {
+            for (int s = o.firstSeed(); s < o.firstSeed() + o.seeds(); s++) {
                 for (DigitsMethod m : o.methods()) {
                     if (o.budget() > 0) {
                         plan.add(new Object[] {m, (long) s, false});
@@ -97,6 +127,13 @@ public final class DigitsBench {
                     }
                 }
             }
+            plan.removeIf(p -> runs.stream().anyMatch(r -> r.method().equals(((DigitsMethod) p[0]).label())
+                    && r.seed() == (Long) p[1] && r.pretrained() == (Boolean) p[2]));
+            if (!runs.isEmpty()) {
+                System.out.printf(Locale.ROOT, "%d run(s) already in %s kept, %d to run%n", runs.size(), runsCsv, plan.size());
+            }
+            writeTable(o, runs, speed);
+            plot(runs, o.out().resolve("test-accuracy.png"));
             for (Object[] p : plan) {
                 DigitsMethod m = (DigitsMethod) p[0];
                 long seed = (Long) p[1];
@@ -104,14 +141,9 @@ public final class DigitsBench {
                 DigitsExperiment.Run r = exp.run(m, seed, pre ? o.pretrainedBudget() : o.budget(), pre, o.recordEvery());
                 runs.add(r);
                 String variant = pre ? "pretrained" : "scratch";
-                append(runsCsv, String.format(Locale.ROOT, "%s,%s,%d,%d,%.4f,%.4f,%.1f,%.1f%n", variant, r.method(), seed,
-                        r.forwardPasses(), r.trainAccuracy(), r.testAccuracy(), r.seconds(), r.forwardPasses() / r.seconds()));
-                StringBuilder c = new StringBuilder();
-                for (DigitsExperiment.Point pt : r.curve()) {
-                    c.append(String.format(Locale.ROOT, "%s,%s,%d,%d,%.4f,%.4f%n", variant, r.method(), seed,
-                            pt.forwardPasses(), pt.trainAccuracy(), pt.testAccuracy()));
-                }
-                append(curvesCsv, c.toString());
+                // The runs.csv line goes last: it marks the run as done for --first-seed.
+                append(curvesCsv, RunsCsv.curveLines(r));
+                append(runsCsv, RunsCsv.runLine(r));
                 System.out.printf(Locale.ROOT, "%-10s %-20s seed %d: test %.4f train %.4f, %d passes in %.1f s%n",
                         variant, r.method(), seed, r.testAccuracy(), r.trainAccuracy(), r.forwardPasses(), r.seconds());
                 writeTable(o, runs, speed);
@@ -202,9 +234,16 @@ public final class DigitsBench {
         }
         StringBuilder sb = new StringBuilder();
         sb.append("# M2N2 digits benchmark (SakanaAI/natural_niches setup)\n\n");
+        long[] seeds = runs.stream().mapToLong(DigitsExperiment.Run::seed).distinct().sorted().toArray();
+        String seedText = seeds.length == 0 ? "none"
+                : seeds.length == seeds[seeds.length - 1] - seeds[0] + 1 ? seeds[0] + ".." + seeds[seeds.length - 1]
+                : Arrays.toString(seeds);
         sb.append(String.format(Locale.ROOT,
-                "Options: seeds %d, from-scratch budget %d forward passes, pretrained budget %d, %d thread(s), %d child(ren) per M2N2 ask%s.%n%n",
-                o.seeds(), o.budget(), o.pretrainedBudget(), o.threads(), o.children(), o.quick() ? " (--quick)" : ""));
+                "Options: seeds %s, from-scratch budget %d forward passes, pretrained budget %d, %d thread(s), %d child(ren) per M2N2 ask%s.%n%n",
+                seedText, o.budget(), o.pretrainedBudget(), o.threads(), o.children(), o.quick() ? " (--quick)" : ""));
+        if (o.append()) {
+            sb.append("Runs were added across invocations (--first-seed); thread count and budgets are this invocation's.\n\n");
+        }
         sb.append("Test accuracy of the best-on-train individual at the end of the budget (360 test images).\n\n");
         sb.append("| variant | method | runs | test acc mean | test acc std | train acc mean | wall s/run | forward passes/s |\n");
         sb.append("|---|---|---|---|---|---|---|---|\n");

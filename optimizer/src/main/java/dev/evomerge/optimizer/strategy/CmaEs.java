@@ -17,7 +17,13 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>{@link #full}: the standard algorithm, rank-one + rank-mu update of a full C, eigendecomposition
  *       with ND4J, updated lazily every {@code lambda / (c1 + c_mu) / n / 10} generations;</li>
  *   <li>{@link #separable}: sep-CMA-ES (Ros and Hansen 2008), diagonal C with learning rates scaled by
- *       (n + 2) / 3, linear time and memory, for genomes of tens of thousands of genes.</li>
+ *       (n + 2) / 3, linear time and memory, for genomes of tens of thousands of genes;</li>
+ *   <li>{@link #diagonalOfFull}: a diagonal C learnt with the full algorithm's (unscaled) rates. The
+ *       diagonal of a full C evolves from the diagonals of the rank-one and rank-mu terms alone, so this
+ *       is full CMA-ES without its off-diagonal entries. For n in the tens of thousands those rates are
+ *       about 1e-8 per generation, so over a few thousand generations it is, like pycma's default
+ *       full CMA-ES at that size, an isotropic (mu/mu_w, lambda)-ES with cumulative step-size
+ *       adaptation, in linear time and memory.</li>
  * </ul>
  *
  * {@snippet :
@@ -30,6 +36,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class CmaEs implements AskTellStrategy<CmaState> {
     private final CmaParameters p;
     private final boolean full;
+    private final boolean fullRates;
     private final int n;
     private double[] mean;
     private double sigma;
@@ -48,9 +55,10 @@ public final class CmaEs implements AskTellStrategy<CmaState> {
 
     private CmaEs(CmaState s) {
         this.full = s.c() != null;
+        this.fullRates = !full && s.fullRates();
         this.n = s.mean().length;
         CmaParameters defaults = CmaParameters.defaults(n, s.lambda());
-        this.p = full ? defaults : defaults.separable();
+        this.p = full || fullRates ? defaults : defaults.separable();
         this.mean = s.mean().clone();
         this.sigma = s.sigma();
         this.pc = s.pc().clone();
@@ -81,15 +89,28 @@ public final class CmaEs implements AskTellStrategy<CmaState> {
         }
         int lam = CmaParameters.defaults(n, lambda).lambda();
         return new CmaEs(new CmaState(mean.clone(), sigma0, new double[n], new double[n], identity, null,
-                deepCopy(identity), ones(n), 0, 0, 0, lam, Rng.seeded(seed).state(), null));
+                deepCopy(identity), ones(n), 0, 0, 0, lam, Rng.seeded(seed).state(), null, false));
     }
 
     /** Separable (diagonal) CMA-ES, linear in the dimension; {@code lambda <= 0} = default. */
     public static CmaEs separable(double[] mean, double sigma0, int lambda, long seed) {
+        return diagonal(mean, sigma0, lambda, seed, false);
+    }
+
+    /**
+     * Full CMA-ES restricted to the diagonal of C (the full algorithm's learning rates, no
+     * off-diagonal terms), linear in the dimension; {@code lambda <= 0} = default. For very large n it
+     * stands in for the full algorithm, whose C would not fit in memory.
+     */
+    public static CmaEs diagonalOfFull(double[] mean, double sigma0, int lambda, long seed) {
+        return diagonal(mean, sigma0, lambda, seed, true);
+    }
+
+    private static CmaEs diagonal(double[] mean, double sigma0, int lambda, long seed, boolean fullRates) {
         int n = mean.length;
         int lam = CmaParameters.defaults(n, lambda).lambda();
         return new CmaEs(new CmaState(mean.clone(), sigma0, new double[n], new double[n], null, ones(n),
-                null, ones(n), 0, 0, 0, lam, Rng.seeded(seed).state(), null));
+                null, ones(n), 0, 0, 0, lam, Rng.seeded(seed).state(), null, fullRates));
     }
 
     /** Continues from a {@link #state()} snapshot. */
@@ -99,7 +120,7 @@ public final class CmaEs implements AskTellStrategy<CmaState> {
 
     @Override
     public String name() {
-        return full ? "cma-es" : "sep-cma-es";
+        return full ? "cma-es" : fullRates ? "diag-cma-es" : "sep-cma-es";
     }
 
     @Override
@@ -317,7 +338,7 @@ public final class CmaEs implements AskTellStrategy<CmaState> {
     public CmaState state() {
         return new CmaState(mean.clone(), sigma, pc.clone(), ps.clone(), full ? deepCopy(c) : null,
                 full ? null : diagC.clone(), full ? deepCopy(b) : null, d.clone(), eigenGeneration, generation,
-                evaluations, p.lambda(), rng.state(), best);
+                evaluations, p.lambda(), rng.state(), best, fullRates);
     }
 
     private static double[] ones(int n) {

@@ -26,11 +26,14 @@ import java.util.Objects;
  * @param lambda population size
  * @param rng generator state
  * @param best best candidate so far, or {@code null} before the first tell
+ * @param fullRates for a diagonal C: learn it with the full algorithm's learning rates (the diagonal of
+ *     full CMA-ES) instead of sep-CMA-ES's larger ones; ignored for a full C. A checkpoint written
+ *     before this field existed reads back as {@code false}, the sep-CMA-ES it was.
  */
 public record CmaState(
         double[] mean, double sigma, double[] pc, double[] ps, double[][] c, double[] diagC, double[][] b,
         double[] d, long eigenGeneration, long generation, long evaluations, int lambda, long[] rng,
-        Candidate best) {
+        Candidate best, boolean fullRates) {
     public CmaState {
         Objects.requireNonNull(mean, "mean");
         Objects.requireNonNull(pc, "pc");

@@ -118,6 +118,48 @@ class CmaEsTest {
     }
 
     @Test
+    void diagonalOfFullKeepsTheFullLearningRates() {
+        CmaParameters full = CmaEs.full(filled(1), 1.0, 0, 1).parameters();
+        CmaParameters diag = CmaEs.diagonalOfFull(filled(1), 1.0, 0, 1).parameters();
+        CmaParameters sep = CmaEs.separable(filled(1), 1.0, 0, 1).parameters();
+        assertEquals(full.c1(), diag.c1());
+        assertEquals(full.cMu(), diag.cMu());
+        assertTrue(sep.cMu() > 2 * diag.cMu(), "sep-CMA-ES should learn faster than the diagonal of full");
+    }
+
+    @Test
+    void diagonalOfFullUpdatesCAsTheFullAlgorithmUpdatesItsDiagonal() {
+        // Told the same generations, full CMA-ES's diagonal of C and the diagonal variant's C agree as long
+        // as full has not re-decomposed C (before that both sample and normalise with the identity).
+        CmaEs full = CmaEs.full(filled(1), 1.0, 0, 11);
+        CmaEs diag = CmaEs.diagonalOfFull(filled(1), 1.0, 0, 11);
+        CmaEs sep = CmaEs.separable(filled(1), 1.0, 0, 11);
+        BatchEvaluator eval = BatchEvaluator.ofScalar(x -> -ellipsoid(x));
+        for (int g = 0; g < 2; g++) {
+            List<double[]> xs = full.ask();
+            double[][] scores = eval.evaluate(xs);
+            full.tell(xs, scores);
+            diag.tell(xs, scores);
+            sep.tell(xs, scores);
+            if (g == 0) {
+                // Later the step sizes part: the diagonal variant normalises its path with the C it has
+                // just learnt, full CMA-ES with its lazily updated eigendecomposition (still I here).
+                assertEquals(full.sigma(), diag.sigma(), 1e-12);
+            }
+        }
+        double[][] c = full.state().c();
+        double[] d = diag.state().diagC();
+        double[] s = sep.state().diagC();
+        double sepGap = 0;
+        for (int i = 0; i < N; i++) {
+            assertEquals(c[i][i], d[i], 1e-12, "C[" + i + "][" + i + "]");
+            sepGap = Math.max(sepGap, Math.abs(c[i][i] - s[i]));
+        }
+        assertTrue(sepGap > 1e-3, "sep-CMA-ES's diagonal should move away from full's, gap " + sepGap);
+        assertArrayEquals(full.mean(), diag.mean(), 1e-12);
+    }
+
+    @Test
     void sameSeedGivesSameRun() {
         CmaEs a = CmaEs.full(filled(1), 1.0, 0, 9);
         CmaEs b = CmaEs.full(filled(1), 1.0, 0, 9);
@@ -129,7 +171,8 @@ class CmaEsTest {
 
     @Test
     void restoredStateContinuesIdentically() {
-        for (CmaEs a : List.of(CmaEs.full(filled(1), 1.0, 0, 4), CmaEs.separable(filled(1), 1.0, 0, 4))) {
+        for (CmaEs a : List.of(CmaEs.full(filled(1), 1.0, 0, 4), CmaEs.separable(filled(1), 1.0, 0, 4),
+                CmaEs.diagonalOfFull(filled(1), 1.0, 0, 4))) {
             evaluationsToTarget(a, CmaEsTest::rosenbrock, 300);
             CmaEs b = CmaEs.restore(a.state());
             evaluationsToTarget(a, CmaEsTest::rosenbrock, 900);
