@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -410,7 +411,12 @@ public final class MagnitudeSelect {
     /** All chunks' candidates for one request. */
     record Candidates(Chunk[] chunks) {
 
-        /** The top-k set, or null when the k-th largest lies outside the bracket {@code [lo, hi]}. */
+        /**
+         * The top-k set, or null when the k-th largest lies outside the bracket {@code [lo, hi]}. bf16 deltas
+         * pile up on few values, and the sample's bracket usually ends on such piles, one of them holding the
+         * threshold: one counting pass over the candidates' keys then names it without a selection, and the
+         * per-chunk counts of that pass place its cutoff.
+         */
         TopSet threshold(long k, float lo, float hi) {
             long above = 0;
             long total = 0;
@@ -422,37 +428,79 @@ public final class MagnitudeSelect {
             if (rank < 1 || rank > total) {
                 return null;
             }
+            int min = key(lo);
+            int max = hi == Float.POSITIVE_INFINITY ? Float.floatToRawIntBits(hi) : key(hi);
+            long[] atMax = new long[chunks.length];
+            long[] atMin = new long[chunks.length];
+            long maxes = 0;
+            long mins = 0;
+            for (int c = 0; c < chunks.length; c++) {
+                long counts = countEqual(chunks[c].keys, chunks[c].size, max, min);
+                atMax[c] = counts >>> 32;
+                atMin[c] = counts & 0xffffffffL;
+                maxes += atMax[c];
+                mins += atMin[c];
+            }
+            if (rank <= maxes) {
+                return tie(max, rank, atMax);
+            }
+            if (min != max && rank > total - mins) {
+                return tie(min, rank - (total - mins), atMin);
+            }
             int[] all = new int[Math.toIntExact(total)];
             int p = 0;
             for (Chunk c : chunks) {
                 System.arraycopy(c.keys, 0, all, p, c.size);
                 p += c.size;
             }
-            int max = hi == Float.POSITIVE_INFINITY ? Float.floatToRawIntBits(hi) : key(hi);
-            int t = RadixSelect.kthLargest(all, all.length, rank, key(lo), max);
+            int t = RadixSelect.kthLargest(all, all.length, rank, min, max);
             long greater = 0;
-            for (int key : all) {
-                greater += key > t ? 1 : 0;
-            }
-            long equalsToKeep = rank - greater;
-            for (Chunk c : chunks) {
-                int[] keys = c.keys;
-                // Count first without a branch (ties are common in bf16 deltas), then find the one in this chunk.
-                int equal = 0;
-                for (int i = 0; i < c.size; i++) {
-                    equal += keys[i] == t ? 1 : 0;
+            long[] equal = new long[chunks.length];
+            for (int c = 0; c < chunks.length; c++) {
+                int[] keys = chunks[c].keys;
+                // Without a branch: ties are common in bf16 deltas.
+                for (int i = 0; i < chunks[c].size; i++) {
+                    greater += keys[i] > t ? 1 : 0;
+                    equal[c] += keys[i] == t ? 1 : 0;
                 }
-                if (equal < equalsToKeep) {
-                    equalsToKeep -= equal;
+            }
+            return tie(t, rank - greater, equal);
+        }
+
+        /** The set with threshold key {@code t} that keeps its first {@code rank} ties, given each chunk's count. */
+        private TopSet tie(int t, long rank, long[] perChunk) {
+            for (int c = 0; c < chunks.length; c++) {
+                if (rank > perChunk[c]) {
+                    rank -= perChunk[c];
                     continue;
                 }
-                for (int i = 0; i < c.size; i++) {
-                    if (keys[i] == t && --equalsToKeep == 0) {
-                        return new TopSet(Float.intBitsToFloat(t), c.start + c.offsets[i] + 1);
+                int[] keys = chunks[c].keys;
+                for (int i = 0; i < chunks[c].size; i++) {
+                    if (keys[i] == t && --rank == 0) {
+                        return new TopSet(Float.intBitsToFloat(t), chunks[c].start + chunks[c].offsets[i] + 1);
                     }
                 }
+                break;
             }
             throw new IllegalStateException("selection lost its threshold " + Float.intBitsToFloat(t));
+        }
+
+        /** How many of {@code keys[0..size)} equal {@code a} (high 32 bits) and {@code b} (low 32 bits). */
+        private static long countEqual(int[] keys, int size, int a, int b) {
+            int bound = Tiles.I.loopBound(size);
+            long countA = 0;
+            long countB = 0;
+            int i = 0;
+            for (; i < bound; i += Tiles.I.length()) {
+                IntVector v = IntVector.fromArray(Tiles.I, keys, i);
+                countA += v.compare(VectorOperators.EQ, a).trueCount();
+                countB += v.compare(VectorOperators.EQ, b).trueCount();
+            }
+            for (; i < size; i++) {
+                countA += keys[i] == a ? 1 : 0;
+                countB += keys[i] == b ? 1 : 0;
+            }
+            return countA << 32 | countB;
         }
     }
 }
