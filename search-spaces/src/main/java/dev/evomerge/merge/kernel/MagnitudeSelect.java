@@ -135,9 +135,45 @@ public final class MagnitudeSelect {
         double margin = 4 * Math.sqrt(size * q * (1 - q)) + 8;
         long hiRank = (long) Math.floor(expected - margin);
         long loRank = (long) Math.ceil(expected + margin);
-        hi[r] = hiRank < 0 ? Float.POSITIVE_INFINITY
-                : Float.intBitsToFloat(RadixSelect.kthLargest(sample, size, hiRank + 1));
-        lo[r] = loRank >= size ? 0f : Float.intBitsToFloat(RadixSelect.kthLargest(sample, size, loRank + 1));
+        int[] ends = bracketEnds(sample, size, hiRank, loRank);
+        hi[r] = hiRank < 0 ? Float.POSITIVE_INFINITY : Float.intBitsToFloat(ends[0]);
+        lo[r] = loRank >= size ? 0f : Float.intBitsToFloat(ends[1]);
+    }
+
+    /**
+     * Keys at least as wide apart as the sample's order statistics of ranks {@code hiRank} and {@code loRank}
+     * (0-based from the top): the largest key in the bf16-precision bucket ({@code key >>> 16}) holding the
+     * first and the smallest in the bucket holding the second. One histogram of the buckets and one pass
+     * for the two extremes, where two exact selections took several passes each; bf16 deltas fill only the
+     * top 16 bits, so on them the ends are the order statistics themselves, and elsewhere the bracket is at
+     * most one bf16 step wider at each end.
+     */
+    static int[] bracketEnds(int[] sample, int size, long hiRank, long loRank) {
+        int[] hist = new int[1 << 15];
+        for (int i = 0; i < size; i++) {
+            hist[sample[i] >>> 16]++;
+        }
+        int hiBucket = -1;
+        int loBucket = -1;
+        long above = 0;
+        for (int bucket = hist.length - 1; bucket >= 0 && loBucket < 0; bucket--) {
+            above += hist[bucket];
+            if (hiBucket < 0 && above > hiRank) {
+                hiBucket = bucket;
+            }
+            if (above > loRank) {
+                loBucket = bucket;
+            }
+        }
+        int hiKey = 0;
+        int loKey = Integer.MAX_VALUE;
+        for (int i = 0; i < size; i++) {
+            int key = sample[i];
+            int bucket = key >>> 16;
+            hiKey = bucket == hiBucket ? Math.max(hiKey, key) : hiKey;
+            loKey = bucket == loBucket ? Math.min(loKey, key) : loKey;
+        }
+        return new int[] {hiKey, loKey};
     }
 
     /** The selection key of a magnitude: its bits (order-preserving for non-negative floats); NaN ranks last. */

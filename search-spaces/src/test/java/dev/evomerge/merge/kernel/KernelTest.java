@@ -144,6 +144,33 @@ class KernelTest {
     }
 
     @Test
+    void sampleBracketHoldsTheOrderStatisticsAndEqualsThemOnBf16Keys() {
+        SplittableRandom r = new SplittableRandom(6);
+        int size = 5000;
+        int[] f32 = new int[size];
+        int[] bf16 = new int[size];
+        for (int i = 0; i < size; i++) {
+            f32[i] = Float.floatToRawIntBits((float) Math.abs(r.nextGaussian()));
+            bf16[i] = f32[i] & 0xffff0000;
+        }
+        for (long[] ranks : new long[][] {{0, 40}, {1200, 1400}, {2500, 2500}, {4900, 4999}}) {
+            for (int[] keys : new int[][] {f32, bf16}) {
+                int[] sorted = keys.clone();
+                java.util.Arrays.sort(sorted);
+                int hiExact = sorted[size - 1 - (int) ranks[0]];
+                int loExact = sorted[size - 1 - (int) ranks[1]];
+                int[] ends = MagnitudeSelect.bracketEnds(keys, size, ranks[0], ranks[1]);
+                assertTrue(ends[0] >= hiExact && ends[1] <= loExact && ends[0] - hiExact <= 0xffff
+                        && loExact - ends[1] <= 0xffff, "ranks " + ranks[0] + ", " + ranks[1]);
+                if (keys == bf16) {
+                    assertEquals(hiExact, ends[0]);
+                    assertEquals(loExact, ends[1]);
+                }
+            }
+        }
+    }
+
+    @Test
     void selectionFallsBackWhenTheSampleMissesTheThreshold() {
         // Only 3 non-zero deltas, all at indices the sample's blocks (128 elements every 3125) skip: the
         // k=3 bracket from the sample (all zeros) cannot hold the threshold, so the exact retry must find it.
