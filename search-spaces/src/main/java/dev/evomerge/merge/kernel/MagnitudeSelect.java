@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -134,9 +135,45 @@ public final class MagnitudeSelect {
         double margin = 4 * Math.sqrt(size * q * (1 - q)) + 8;
         long hiRank = (long) Math.floor(expected - margin);
         long loRank = (long) Math.ceil(expected + margin);
-        hi[r] = hiRank < 0 ? Float.POSITIVE_INFINITY
-                : Float.intBitsToFloat(RadixSelect.kthLargest(sample, size, hiRank + 1));
-        lo[r] = loRank >= size ? 0f : Float.intBitsToFloat(RadixSelect.kthLargest(sample, size, loRank + 1));
+        int[] ends = bracketEnds(sample, size, hiRank, loRank);
+        hi[r] = hiRank < 0 ? Float.POSITIVE_INFINITY : Float.intBitsToFloat(ends[0]);
+        lo[r] = loRank >= size ? 0f : Float.intBitsToFloat(ends[1]);
+    }
+
+    /**
+     * Keys at least as wide apart as the sample's order statistics of ranks {@code hiRank} and {@code loRank}
+     * (0-based from the top): the largest key in the bf16-precision bucket ({@code key >>> 16}) holding the
+     * first and the smallest in the bucket holding the second. One histogram of the buckets and one pass
+     * for the two extremes, where two exact selections took several passes each; bf16 deltas fill only the
+     * top 16 bits, so on them the ends are the order statistics themselves, and elsewhere the bracket is at
+     * most one bf16 step wider at each end.
+     */
+    static int[] bracketEnds(int[] sample, int size, long hiRank, long loRank) {
+        int[] hist = new int[1 << 15];
+        for (int i = 0; i < size; i++) {
+            hist[sample[i] >>> 16]++;
+        }
+        int hiBucket = -1;
+        int loBucket = -1;
+        long above = 0;
+        for (int bucket = hist.length - 1; bucket >= 0 && loBucket < 0; bucket--) {
+            above += hist[bucket];
+            if (hiBucket < 0 && above > hiRank) {
+                hiBucket = bucket;
+            }
+            if (above > loRank) {
+                loBucket = bucket;
+            }
+        }
+        int hiKey = 0;
+        int loKey = Integer.MAX_VALUE;
+        for (int i = 0; i < size; i++) {
+            int key = sample[i];
+            int bucket = key >>> 16;
+            hiKey = bucket == hiBucket ? Math.max(hiKey, key) : hiKey;
+            loKey = bucket == loBucket ? Math.min(loKey, key) : loKey;
+        }
+        return new int[] {hiKey, loKey};
     }
 
     /** The selection key of a magnitude: its bits (order-preserving for non-negative floats); NaN ranks last. */
@@ -410,7 +447,12 @@ public final class MagnitudeSelect {
     /** All chunks' candidates for one request. */
     record Candidates(Chunk[] chunks) {
 
-        /** The top-k set, or null when the k-th largest lies outside the bracket {@code [lo, hi]}. */
+        /**
+         * The top-k set, or null when the k-th largest lies outside the bracket {@code [lo, hi]}. bf16 deltas
+         * pile up on few values, and the sample's bracket usually ends on such piles, one of them holding the
+         * threshold: one counting pass over the candidates' keys then names it without a selection, and the
+         * per-chunk counts of that pass place its cutoff.
+         */
         TopSet threshold(long k, float lo, float hi) {
             long above = 0;
             long total = 0;
@@ -422,37 +464,79 @@ public final class MagnitudeSelect {
             if (rank < 1 || rank > total) {
                 return null;
             }
+            int min = key(lo);
+            int max = hi == Float.POSITIVE_INFINITY ? Float.floatToRawIntBits(hi) : key(hi);
+            long[] atMax = new long[chunks.length];
+            long[] atMin = new long[chunks.length];
+            long maxes = 0;
+            long mins = 0;
+            for (int c = 0; c < chunks.length; c++) {
+                long counts = countEqual(chunks[c].keys, chunks[c].size, max, min);
+                atMax[c] = counts >>> 32;
+                atMin[c] = counts & 0xffffffffL;
+                maxes += atMax[c];
+                mins += atMin[c];
+            }
+            if (rank <= maxes) {
+                return tie(max, rank, atMax);
+            }
+            if (min != max && rank > total - mins) {
+                return tie(min, rank - (total - mins), atMin);
+            }
             int[] all = new int[Math.toIntExact(total)];
             int p = 0;
             for (Chunk c : chunks) {
                 System.arraycopy(c.keys, 0, all, p, c.size);
                 p += c.size;
             }
-            int max = hi == Float.POSITIVE_INFINITY ? Float.floatToRawIntBits(hi) : key(hi);
-            int t = RadixSelect.kthLargest(all, all.length, rank, key(lo), max);
+            int t = RadixSelect.kthLargest(all, all.length, rank, min, max);
             long greater = 0;
-            for (int key : all) {
-                greater += key > t ? 1 : 0;
-            }
-            long equalsToKeep = rank - greater;
-            for (Chunk c : chunks) {
-                int[] keys = c.keys;
-                // Count first without a branch (ties are common in bf16 deltas), then find the one in this chunk.
-                int equal = 0;
-                for (int i = 0; i < c.size; i++) {
-                    equal += keys[i] == t ? 1 : 0;
+            long[] equal = new long[chunks.length];
+            for (int c = 0; c < chunks.length; c++) {
+                int[] keys = chunks[c].keys;
+                // Without a branch: ties are common in bf16 deltas.
+                for (int i = 0; i < chunks[c].size; i++) {
+                    greater += keys[i] > t ? 1 : 0;
+                    equal[c] += keys[i] == t ? 1 : 0;
                 }
-                if (equal < equalsToKeep) {
-                    equalsToKeep -= equal;
+            }
+            return tie(t, rank - greater, equal);
+        }
+
+        /** The set with threshold key {@code t} that keeps its first {@code rank} ties, given each chunk's count. */
+        private TopSet tie(int t, long rank, long[] perChunk) {
+            for (int c = 0; c < chunks.length; c++) {
+                if (rank > perChunk[c]) {
+                    rank -= perChunk[c];
                     continue;
                 }
-                for (int i = 0; i < c.size; i++) {
-                    if (keys[i] == t && --equalsToKeep == 0) {
-                        return new TopSet(Float.intBitsToFloat(t), c.start + c.offsets[i] + 1);
+                int[] keys = chunks[c].keys;
+                for (int i = 0; i < chunks[c].size; i++) {
+                    if (keys[i] == t && --rank == 0) {
+                        return new TopSet(Float.intBitsToFloat(t), chunks[c].start + chunks[c].offsets[i] + 1);
                     }
                 }
+                break;
             }
             throw new IllegalStateException("selection lost its threshold " + Float.intBitsToFloat(t));
+        }
+
+        /** How many of {@code keys[0..size)} equal {@code a} (high 32 bits) and {@code b} (low 32 bits). */
+        private static long countEqual(int[] keys, int size, int a, int b) {
+            int bound = Tiles.I.loopBound(size);
+            long countA = 0;
+            long countB = 0;
+            int i = 0;
+            for (; i < bound; i += Tiles.I.length()) {
+                IntVector v = IntVector.fromArray(Tiles.I, keys, i);
+                countA += v.compare(VectorOperators.EQ, a).trueCount();
+                countB += v.compare(VectorOperators.EQ, b).trueCount();
+            }
+            for (; i < size; i++) {
+                countA += keys[i] == a ? 1 : 0;
+                countB += keys[i] == b ? 1 : 0;
+            }
+            return countA << 32 | countB;
         }
     }
 }

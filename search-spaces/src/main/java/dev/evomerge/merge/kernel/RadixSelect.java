@@ -10,7 +10,7 @@ import java.util.Arrays;
  * other comparison.
  *
  * {@snippet :
- * int key = RadixSelect.kthLargest(keys, n, k);   // keys[0..n) untouched
+ * int key = RadixSelect.kthLargest(keys, n, k, 0, Integer.MAX_VALUE);   // keys[0..n) untouched
  * }
  */
 final class RadixSelect {
@@ -21,14 +21,10 @@ final class RadixSelect {
     private RadixSelect() {
     }
 
-    /** The k-th largest (1-based, {@code 1 <= k <= n}) of {@code keys[0..n)}, all {@code >= 0}; keys unchanged. */
-    static int kthLargest(int[] keys, int n, long k) {
-        return kthLargest(keys, n, k, 0, Integer.MAX_VALUE);
-    }
-
     /**
-     * As {@link #kthLargest(int[], int, long)} for keys known to lie in {@code [min, max]}: digits cover only
-     * {@code key - min}, so a narrow range takes fewer passes.
+     * The k-th largest (1-based, {@code 1 <= k <= n}) of {@code keys[0..n)}, all known to lie in
+     * {@code [min, max]} (non-negative); keys unchanged. Digits cover only {@code key - min}, so a narrow range
+     * takes fewer passes.
      */
     static int kthLargest(int[] keys, int n, long k, int min, int max) {
         if (k < 1 || k > n) {

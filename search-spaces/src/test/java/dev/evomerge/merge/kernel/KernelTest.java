@@ -93,6 +93,26 @@ class KernelTest {
         selectionEqualsSorting((int) SmallTensors.SCALAR_BELOW + 4321);
     }
 
+    @Test
+    void magnitudeSelectionEqualsSortingAtEveryRankAcrossPilesOfTies() {
+        // Deltas on a few exact values, each held by several percent of the elements: ranks spread over the
+        // tensor put thresholds on the piles at either end of the sampled bracket (found by counting) and
+        // between them (found by selection).
+        int n = 150_000;
+        SplittableRandom r = new SplittableRandom(5);
+        float[] base = new float[n];
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            base[i] = (float) Math.rint(r.nextGaussian() * 64) / 64;
+            x[i] = base[i] + (float) Math.rint(r.nextGaussian() * 4) / 8;
+        }
+        long[] ks = new long[40];
+        for (int q = 0; q < ks.length; q++) {
+            ks[q] = 1 + (long) q * (n - 2) / (ks.length - 1) + q % 3;
+        }
+        selectionEqualsSorting(tensor(DType.F32, base), tensor(DType.F32, x), ks);
+    }
+
     private static void selectionEqualsSorting(int n) {
         float[] base = gaussian(3, n, 1);
         float[] x = base.clone();
@@ -100,9 +120,11 @@ class KernelTest {
         for (int i = 0; i < n; i++) {
             x[i] += (float) Math.rint(r.nextGaussian() * 20) / 8;   // coarse deltas: many ties
         }
-        TensorView b = tensor(DType.BF16, base);
-        TensorView s = tensor(DType.BF16, x);
-        long[] ks = {1, 1000, n / 3, n - 1};
+        selectionEqualsSorting(tensor(DType.BF16, base), tensor(DType.BF16, x), new long[] {1, 1000, n / 3, n - 1});
+    }
+
+    private static void selectionEqualsSorting(TensorView b, TensorView s, long[] ks) {
+        int n = (int) b.elementCount();
         TopSet[] top = MagnitudeSelect.select(b, List.of(s), new int[ks.length], ks);
         float[] mag = new float[n];
         for (int i = 0; i < n; i++) {
@@ -117,6 +139,33 @@ class KernelTest {
             }
             for (int i = 0; i < n; i++) {
                 assertEquals(want[i], top[q].contains(mag[i], i), "k=" + ks[q] + " element " + i);
+            }
+        }
+    }
+
+    @Test
+    void sampleBracketHoldsTheOrderStatisticsAndEqualsThemOnBf16Keys() {
+        SplittableRandom r = new SplittableRandom(6);
+        int size = 5000;
+        int[] f32 = new int[size];
+        int[] bf16 = new int[size];
+        for (int i = 0; i < size; i++) {
+            f32[i] = Float.floatToRawIntBits((float) Math.abs(r.nextGaussian()));
+            bf16[i] = f32[i] & 0xffff0000;
+        }
+        for (long[] ranks : new long[][] {{0, 40}, {1200, 1400}, {2500, 2500}, {4900, 4999}}) {
+            for (int[] keys : new int[][] {f32, bf16}) {
+                int[] sorted = keys.clone();
+                java.util.Arrays.sort(sorted);
+                int hiExact = sorted[size - 1 - (int) ranks[0]];
+                int loExact = sorted[size - 1 - (int) ranks[1]];
+                int[] ends = MagnitudeSelect.bracketEnds(keys, size, ranks[0], ranks[1]);
+                assertTrue(ends[0] >= hiExact && ends[1] <= loExact && ends[0] - hiExact <= 0xffff
+                        && loExact - ends[1] <= 0xffff, "ranks " + ranks[0] + ", " + ranks[1]);
+                if (keys == bf16) {
+                    assertEquals(hiExact, ends[0]);
+                    assertEquals(loExact, ends[1]);
+                }
             }
         }
     }
