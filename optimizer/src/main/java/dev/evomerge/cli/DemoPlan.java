@@ -86,19 +86,20 @@ record DemoPlan(ZooSettings zoo, int generations, int population) {
         String genome = """
                 genome:
                   models: [%s]
-                  merge_method: ties
+                  merge_method: task_arithmetic
                   base_model: %s/base
                   layer_granularity: 1
                 """.formatted(expertList(zooDir), zooDir);
+        // The base is a parent too: a path may keep its layers where no expert's serve better.
         String routing = """
                 layer_routing:
-                  models: [%s]
+                  models: [%s/base, %s]
                   repeats: 1
-                """.formatted(expertList(zooDir));
+                """.formatted(zooDir, expertList(zooDir));
         return List.of(
-                new Search("params", "parameter space: per-layer weights of each expert (CMA-ES), multi-skill target",
+                new Search("params", "parameter space: task arithmetic with per-layer weights of each expert (CMA-ES), multi-skill target",
                         genome + multi + search("cma-es", 1)),
-                new Search("routing", "data-flow space: a path through the experts' layers (CMA-ES), multi-skill target",
+                new Search("routing", "data-flow space: a path through the base's and experts' layers (CMA-ES), multi-skill target",
                         routing + multi + search("cma-es", 2)),
                 new Search("cross", "parameter space on the cross-skill target (addition in the letter script)",
                         genome + cross + search("cma-es", 3)));

@@ -98,9 +98,10 @@ public final class DemoZoo {
             for (ZooSettings.Expert e : settings.experts()) {
                 try (TrainableLlama expert = TrainableLlama.load(dir.resolve("base"), Device.cpu())) {
                     listener.stage(e.name(), settings.expert().steps());
+                    // Generic text keeps the expert fluent; the other skills are not replayed, so the expert
+                    // forgets them as a single-task fine-tune does, and no expert holds every skill.
                     Map<DemoSkill, Double> mix = new LinkedHashMap<>();
-                    // A quarter of the base's diet keeps the expert fluent, as real fine-tunes mix in general data.
-                    settings.baseMixture().forEach((s, share) -> mix.put(s, share * settings.replay()));
+                    mix.put(DemoSkill.TEXT, settings.replay());
                     mix.merge(e.skill(), 1 - settings.replay(), Double::sum);
                     trainer.train(expert, mix, settings.expert(), heldOut, listener::step);
                     save(expert, dir.resolve(e.name()), config);

@@ -23,8 +23,6 @@ import java.util.function.IntConsumer;
  */
 final class ZooTrainer {
 
-    private static final int MAX_ATTEMPTS = 3;
-
     /** Runs {@code stage} on {@code mixture} (skill -> share); returns the mean loss of the last tenth of steps. */
     double train(TrainableLlama model, Map<DemoSkill, Double> mixture, TrainingStage stage, Set<String> heldOut,
                  IntConsumer onStep) {
@@ -36,7 +34,7 @@ final class ZooTrainer {
             cumulative[i] = sum;
         }
         SplittableRandom rng = new SplittableRandom(stage.seed());
-        Adam adam = new Adam(model.parameters(), stage.learningRate(), stage.steps());
+        Adam adam = new Adam(model.parameters(), stage.learningRate(), stage.scheduleSteps());
         double tail = 0;
         int tailSteps = Math.max(1, stage.steps() / 10);
         for (int step = 1; step <= stage.steps(); step++) {
@@ -60,33 +58,23 @@ final class ZooTrainer {
         return tail / tailSteps;
     }
 
-    /**
-     * One update on one batch; returns its loss. Now and then this engine's backward pass yields non-finite
-     * gradients for a batch that gives finite ones when run again (seen with 1 and 2 threads, at random
-     * steps): the batch is then rerun, so the update, and every weight after it, is the same as in any other
-     * run. A batch that keeps failing, or a non-finite loss, stops training.
-     */
+    /** One update on one batch; returns its loss. A non-finite loss or gradient stops training. */
     private static double step(TrainableLlama model, Adam adam, int[][] tokens, float[][] weights, int step) {
-        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            try (NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
-                NDArray loss;
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    loss = model.loss(tokens, weights);
-                    gc.backward(loss);
-                }
-                float value = loss.getFloat();
-                if (!Float.isFinite(value)) {
-                    throw new IllegalStateException("training diverged: loss " + value + " at step " + step);
-                }
-                // With the collector closed gradients are off, so the in-place update is allowed.
-                if (adam.step()) {
-                    return value;
-                }
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray loss;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                loss = model.loss(tokens, weights);
+                gc.backward(loss);
             }
+            float value = loss.getFloat();
+            // With the collector closed gradients are off, so the in-place update is allowed.
+            if (!Float.isFinite(value) || !adam.step()) {
+                throw new IllegalStateException("training diverged at step " + step + ": loss " + value
+                        + (Float.isFinite(value) ? " with non-finite gradients" : ""));
+            }
+            return value;
         }
-        throw new IllegalStateException("training unstable: step " + step + " had non-finite gradients "
-                + MAX_ATTEMPTS + " times");
     }
 
     private static DemoSkill pick(List<DemoSkill> skills, double[] cumulative, double sum, SplittableRandom rng) {
