@@ -1,7 +1,6 @@
 package dev.evomerge.eval.zoo;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,9 +52,8 @@ final class Adam {
     }
 
     /**
-     * Applies the gradients accumulated on the parameters, then zeroes them; call inside an NDScope. Gradients
-     * that are not finite are dropped and nothing is updated (returns false) rather than poisoning every
-     * weight; the caller decides what to do with the batch.
+     * Applies the gradients accumulated on the parameters, then zeroes them; call inside an NDScope. If any
+     * gradient is not finite nothing is updated and it returns false (the trainer then stops).
      */
     boolean step() {
         List<NDArray> grads = new ArrayList<>();
@@ -66,9 +64,6 @@ final class Adam {
             sq += g.square().sum().getFloat();
         }
         if (!Double.isFinite(sq)) {
-            for (NDArray g : grads) {
-                g.set(new NDIndex("..."), 0f); // a multiply would keep the NaNs
-            }
             return false;
         }
         t++;
