@@ -119,7 +119,7 @@ public final class EvalTarget implements AutoCloseable {
             try (MergedTensorCache own = cache == null ? MergedTensorCache.disabled() : null;
                  MergedTensorCache.MergedTensors merged = (cache != null ? cache : own).build(plan, models)) {
                 // The device copy is made here, so the merged tensors can be let go with this scope.
-                ModelWeights w = ModelWeights.load(config, inMemory(merged.tensors(), location), device.resolve());
+                ModelWeights w = ModelWeights.load(config, inMemory(merged.tensors(), location), device);
                 return new Merged(w, config, models.checkpoint(plan.tokenizerModel()).dir());
             }
         }
@@ -176,7 +176,7 @@ public final class EvalTarget implements AutoCloseable {
                 for (int i = 0; i < names.size(); i++) {
                     if (weights[i] == null) {
                         Checkpoint c = models.checkpoint(names.get(i));
-                        weights[i] = ModelWeights.load(configs[i], TensorSource.of(c), device.resolve());
+                        weights[i] = ModelWeights.load(configs[i], TensorSource.of(c), device);
                         loaded.add(weights[i]);
                         if (i == 0) {
                             tokenizerDir = c.dir();

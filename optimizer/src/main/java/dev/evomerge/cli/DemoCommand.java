@@ -23,6 +23,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -47,8 +48,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--generations", defaultValue = "0", description = "generations per search (0: the plan's)")
     private int generations;
 
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default: ${DEFAULT-VALUE})")
-    private String device;
+    @Mixin
+    private DeviceOptions deviceOptions;
 
     @Override
     public Integer call() throws IOException {
@@ -56,7 +57,7 @@ final class DemoCommand implements Callable<Integer> {
         if (generations > 0) {
             plan = new DemoPlan(plan.zoo(), generations, plan.population());
         }
-        ComputeDevice computeDevice = ComputeDevice.parse(device);
+        ComputeDevice computeDevice = deviceOptions.computeDevice();
         long t0 = System.nanoTime();
         Path zoo = out.resolve("zoo");
         String zooDir = zoo.toString().replace('\\', '/');
@@ -86,7 +87,9 @@ final class DemoCommand implements Callable<Integer> {
             Files.writeString(config, "# " + s.description() + "\n" + s.yaml(), StandardCharsets.UTF_8);
             Path run = runs.resolve(s.name());
             System.err.printf("== search '%s': %s%n", s.name(), s.description());
-            check(Main.run("search", config.toString(), "--run", run.toString(), "--device", device), "search " + s.name());
+            List<String> args = new ArrayList<>(List.of("search", config.toString(), "--run", run.toString()));
+            args.addAll(deviceOptions.asArguments());
+            check(Main.run(args.toArray(String[]::new)), "search " + s.name());
             Path best = recipes.resolve("evolved-" + s.name() + ".yaml");
             check(Main.run("export", run.toString(), "--out", best.toString()), "export " + s.name());
             check(Main.run("report", run.toString()), "report " + s.name());

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -42,13 +43,13 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "OUT.json", description = "also write the scores as JSON")
     private Path json;
 
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default: ${DEFAULT-VALUE})")
-    private String device;
+    @Mixin
+    private DeviceOptions deviceOptions;
 
     @Override
     public Integer call() throws IOException {
         TaskSplit taskSplit = TaskSplit.parse(split);
-        ComputeDevice computeDevice = ComputeDevice.parse(device);
+        ComputeDevice computeDevice = deviceOptions.computeDevice();
         // Every task file is read and checked before the model is loaded.
         List<Task> loaded = tasks.stream().map(Task::load).toList();
         List<TaskResult> results = new ArrayList<>();

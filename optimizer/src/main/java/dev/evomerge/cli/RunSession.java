@@ -62,7 +62,8 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         ObjectNode n = JSON.createObjectNode();
         n.put("config", config.file().toAbsolutePath().toString());
         n.put("working_dir", workingDir.toString());
-        n.put("device", device.name().toLowerCase(java.util.Locale.ROOT));
+        n.put("device", device.kind().name().toLowerCase(java.util.Locale.ROOT));
+        n.put("precision", device.precision().label());
         n.put("limit", limit);
         n.put("merge_cache_mb", mergeCacheMb);
         try {
@@ -84,7 +85,7 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
             var n = JSON.readTree(launch.toFile());
             SearchConfig config = SearchConfig.parse(run.config(), Path.of(n.get("config").asText()));
             return new RunSession(config, Path.of(n.get("working_dir").asText()),
-                    ComputeDevice.parse(n.path("device").asText("auto")), n.path("limit").asInt(0),
+                    ComputeDevice.parse(n.path("device").asText("auto"), n.path("precision").asText("float32")), n.path("limit").asInt(0),
                     n.path("merge_cache_mb").asLong(config.evaluation().mergeCacheMb()));
         } catch (IOException e) {
             throw new IllegalArgumentException(launch + ": " + e.getMessage(), e);

@@ -1,6 +1,5 @@
 package dev.evomerge.cli;
 
-import dev.evomerge.eval.runtime.ComputeDevice;
 import dev.evomerge.optimizer.config.SearchConfig;
 import dev.evomerge.optimizer.run.SearchLoop;
 import dev.evomerge.results.RunDirectory;
@@ -9,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,8 +23,8 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, paramLabel = "DIR", description = "run directory (must not exist)")
     private Path runDir;
 
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default: ${DEFAULT-VALUE})")
-    private String device;
+    @Mixin
+    private DeviceOptions deviceOptions;
 
     @Option(names = "--limit", defaultValue = "0", description = "at most N rows per task (0: all), for quick tries")
     private int limit;
@@ -36,7 +36,7 @@ final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         SearchConfig config = SearchConfig.load(configFile);
-        RunSession session = new RunSession(config, Path.of("").toAbsolutePath(), ComputeDevice.parse(device), limit);
+        RunSession session = new RunSession(config, Path.of("").toAbsolutePath(), deviceOptions.computeDevice(), limit);
         if (mergeCacheMb != null) {
             session = session.withMergeCacheMb(mergeCacheMb);
         }

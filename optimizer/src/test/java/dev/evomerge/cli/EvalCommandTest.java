@@ -41,9 +41,13 @@ class EvalCommandTest {
     }
 
     private JsonNode eval(String target) throws IOException {
-        Path json = tmp.resolve("scores-" + Math.abs(target.hashCode()) + ".json");
+        return eval(target, "float32");
+    }
+
+    private JsonNode eval(String target, String precision) throws IOException {
+        Path json = tmp.resolve("scores-" + Math.abs(target.hashCode()) + "-" + precision + ".json");
         int code = Main.run(new PrintWriter(err, true), "eval", target, "--task", task.toString(),
-                "--device", "cpu", "--json", json.toString());
+                "--device", "cpu", "--precision", precision, "--json", json.toString());
         assertEquals(0, code, err.toString());
         return new ObjectMapper().readTree(json.toFile());
     }
@@ -62,6 +66,22 @@ class EvalCommandTest {
         double score = lm.get("score").asDouble();
         assertTrue(score < 0 && Double.isFinite(score), "mean log-likelihood per token: " + score);
         assertEquals(Math.exp(-score), lm.get("perplexity").asDouble(), 1e-6 * Math.exp(-score));
+    }
+
+    @Test
+    void float16ScoresCloseToFloat32ButNotEqual() throws IOException {
+        double full = eval(a.toString()).get("tasks").get("lm").get("score").asDouble();
+        double half = eval(a.toString(), "float16").get("tasks").get("lm").get("score").asDouble();
+        assertEquals(full, half, 1e-2 * Math.abs(full));
+        assertNotEquals(full, half, "float16 compute gave float32's score exactly");
+    }
+
+    @Test
+    void unknownPrecisionIsAOneLineError() {
+        int code = Main.run(new PrintWriter(err, true), "eval", a.toString(), "--task", task.toString(),
+                "--precision", "bfloat16");
+        assertEquals(Main.BAD_INPUT, code, err.toString());
+        assertTrue(err.toString().contains("unknown precision 'bfloat16'"), err.toString());
     }
 
     @Test

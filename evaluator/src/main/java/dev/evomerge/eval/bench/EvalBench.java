@@ -3,6 +3,7 @@ package dev.evomerge.eval.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,7 +28,7 @@ import java.util.Random;
  * KV cache.
  *
  * {@snippet :
- * // scripts/bench-eval [--dir DIR] [--batch 4] [--seq 256] [--prompt 32] [--new 64] [--reps 3] [--device cpu] [--threads N]
+ * // scripts/bench-eval [--dir DIR] [--batch 4] [--seq 256] [--prompt 32] [--new 64] [--reps 3] [--device cpu] [--precision float32] [--threads N]
  * }
  */
 public final class EvalBench {
@@ -42,7 +43,8 @@ public final class EvalBench {
         int prompt = 32;
         int newTokens = 64;
         int reps = 3;
-        ComputeDevice device = ComputeDevice.CPU;
+        String device = "cpu";
+        String precision = "float32";
         for (int i = 0; i < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -52,7 +54,8 @@ public final class EvalBench {
                 case "--prompt" -> prompt = Integer.parseInt(v);
                 case "--new" -> newTokens = Integer.parseInt(v);
                 case "--reps" -> reps = Integer.parseInt(v);
-                case "--device" -> device = ComputeDevice.parse(v);
+                case "--device" -> device = v;
+                case "--precision" -> precision = v;
                 // Read by DJL when the engine starts, which is below.
                 case "--threads" -> System.setProperty("ai.djl.pytorch.num_threads", v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -64,9 +67,9 @@ public final class EvalBench {
             System.out.printf("wrote %s in %.1f s%n", dir, seconds(t0));
         }
         long t0 = System.nanoTime();
-        try (ModelWeights w = ModelWeights.load(dir, device)) {
-            System.out.printf("loaded %,d parameters (%s) in %.1f s on %s, torch threads %s, %d cores%n",
-                    parameters(w), w.config().family(), seconds(t0), w.device(),
+        try (ModelWeights w = ModelWeights.load(dir, ComputeDevice.parse(device, precision))) {
+            System.out.printf("loaded %,d parameters (%s) in %.1f s on %s in %s, torch threads %s, %d cores%n",
+                    parameters(w), w.config().family(), seconds(t0), w.device(), w.embed().getDataType(),
                     System.getProperty("ai.djl.pytorch.num_threads", "default"),
                     Runtime.getRuntime().availableProcessors());
             LanguageModel lm = LanguageModel.of(w);
@@ -115,12 +118,14 @@ public final class EvalBench {
             scope.suppressNotUsedWarning();
             int hd = c.headDim();
             long q = (long) c.numHeads() * hd;
-            NDArray x = m.randomUniform(-1, 1, new Shape(b, t, c.hiddenSize()));
-            NDArray xq = m.randomUniform(-1, 1, new Shape(b, t, q));
-            NDArray xi = m.randomUniform(-1, 1, new Shape(b, t, c.intermediateSize()));
-            NDArray qh = m.randomUniform(-1, 1, new Shape(b, c.numKvHeads(), (long) c.groups() * t, hd));
-            NDArray kh = m.randomUniform(-1, 1, new Shape(b, c.numKvHeads(), hd, t));
-            NDArray vh = m.randomUniform(-1, 1, new Shape(b, c.numKvHeads(), t, hd));
+            DataType type = w.embed().getDataType();
+            NDArray x = m.randomUniform(-1, 1, new Shape(b, t, c.hiddenSize())).toType(type, false);
+            NDArray xq = m.randomUniform(-1, 1, new Shape(b, t, q)).toType(type, false);
+            NDArray xi = m.randomUniform(-1, 1, new Shape(b, t, c.intermediateSize())).toType(type, false);
+            NDArray qh = m.randomUniform(-1, 1, new Shape(b, c.numKvHeads(), (long) c.groups() * t, hd))
+                    .toType(type, false);
+            NDArray kh = m.randomUniform(-1, 1, new Shape(b, c.numKvHeads(), hd, t)).toType(type, false);
+            NDArray vh = m.randomUniform(-1, 1, new Shape(b, c.numKvHeads(), t, hd)).toType(type, false);
             for (DecoderLayerWeights l : w.layers()) {
                 Linear.linear(x, l.qkv()).singletonOrThrow().close();
                 NDArray scores = qh.matMul(kh);

@@ -3,6 +3,7 @@ package dev.evomerge.eval.runtime;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
@@ -15,7 +16,8 @@ import java.util.Map;
 /**
  * The Llama forward pass on NDArrays: embeddings, then for each step (hidden state scaled, pre-norm
  * grouped-query attention with rotary embeddings, pre-norm SwiGLU MLP, residuals), final RMS norm. All
- * arrays it creates belong to the caller's {@link ai.djl.ndarray.NDScope}.
+ * arrays it creates belong to the caller's {@link ai.djl.ndarray.NDScope}. It computes in the weights' float
+ * type; in float16 the norms, the attention softmax and the logits are float32, as in transformers.
  */
 final class Decoder {
 
@@ -82,6 +84,7 @@ final class Decoder {
         NDArray x = Embedding.embedding(HostArrays.longs(m, ids, new Shape(b, t)), first.embed(), SparseFormat.DENSE)
                 .singletonOrThrow();
         NDArray mask = mask(m, pastValid, newValid, past, t);
+        DataType type = first.embed().getDataType();
         Map<Rope, NDArray[]> tables = new HashMap<>();
         for (int s = 0; s < layers.size(); s++) {
             DecoderLayerWeights w = layers.get(s);
@@ -89,7 +92,7 @@ final class Decoder {
                 x = x.mul(HostArrays.scalar(x, scales[s]));
             }
             Rope rope = ropes.get(w.config());
-            NDArray[] cs = tables.computeIfAbsent(rope, r -> table(m, r, positions));
+            NDArray[] cs = tables.computeIfAbsent(rope, r -> table(m, r, positions, type));
             x = layer(x, w, cs[0], cs[1], mask, cache, s);
         }
         if (cache != null) {
@@ -98,9 +101,9 @@ final class Decoder {
         return rmsNorm(x, first.norm(), first.config().rmsNormEps());
     }
 
-    /** Logits [.., V] of final-normed hidden states. */
+    /** Logits [.., V] of final-normed hidden states, in float32 whatever the compute precision. */
     NDArray logits(NDArray hidden) {
-        return Linear.linear(hidden, first.lmHead()).singletonOrThrow();
+        return toFloat32(Linear.linear(hidden, first.lmHead()).singletonOrThrow());
     }
 
     private NDArray layer(NDArray x, DecoderLayerWeights w, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
@@ -138,10 +141,12 @@ final class Decoder {
         NDArray scores = q.reshape(b, kvh, g * t, hd).matMul(k.transpose(0, 1, 3, 2))
                 .mul(HostArrays.scalar(q, 1.0 / Math.sqrt(hd)))
                 .reshape(b, kvh, g, t, s);
+        DataType type = scores.getDataType();
+        scores = toFloat32(scores);
         if (mask != null) {
             scores = scores.add(mask);
         }
-        NDArray ctx = scores.softmax(-1).reshape(b, kvh, g * t, s).matMul(v)
+        NDArray ctx = scores.softmax(-1).toType(type, false).reshape(b, kvh, g * t, s).matMul(v)
                 .reshape(b, h, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) h * hd);
         NDArray attn = w.oBias() == null ? Linear.linear(ctx, w.o()).singletonOrThrow()
                 : Linear.linear(ctx, w.o(), w.oBias()).singletonOrThrow();
@@ -155,10 +160,19 @@ final class Decoder {
         return x.add(mlp);
     }
 
-    /** x * rsqrt(mean(x^2) + eps) * weight over the last axis, in float32 as transformers does. */
+    /**
+     * x * rsqrt(mean(x^2) + eps) * weight over the last axis; the normalising in float32 and the product
+     * with the weight in x's type, as transformers does.
+     */
     static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
-        NDArray var = x.square().mean(new int[] {-1}, true);
-        return x.mul(var.add(HostArrays.scalar(x, eps)).pow(HostArrays.scalar(x, -0.5))).mul(weight);
+        NDArray xf = toFloat32(x);
+        NDArray var = xf.square().mean(new int[] {-1}, true);
+        NDArray normed = xf.mul(var.add(HostArrays.scalar(xf, eps)).pow(HostArrays.scalar(xf, -0.5)));
+        return normed.toType(x.getDataType(), false).mul(weight);
+    }
+
+    private static NDArray toFloat32(NDArray x) {
+        return x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
     }
 
     /** q * cos + rotate_half(q) * sin, rotate_half(q) = [-q2, q1] over the two halves of the head. */
@@ -170,8 +184,8 @@ final class Decoder {
         return x.mul(cos).add(rotated.mul(sin));
     }
 
-    /** cos and sin [B, 1, T, headDim] for the given positions, broadcast over heads. */
-    private static NDArray[] table(NDManager m, Rope rope, int[][] positions) {
+    /** cos and sin [B, 1, T, headDim] for the given positions, broadcast over heads, computed in float32. */
+    private static NDArray[] table(NDManager m, Rope rope, int[][] positions, DataType type) {
         int b = positions.length;
         int t = positions[0].length;
         int hd = rope.headDim();
@@ -183,7 +197,8 @@ final class Decoder {
             }
         }
         Shape shape = new Shape(b, 1, t, hd);
-        return new NDArray[] {HostArrays.floats(m, cos, shape), HostArrays.floats(m, sin, shape)};
+        return new NDArray[] {HostArrays.floats(m, cos, shape).toType(type, false),
+                HostArrays.floats(m, sin, shape).toType(type, false)};
     }
 
     /**

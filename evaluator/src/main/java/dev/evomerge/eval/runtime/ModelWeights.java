@@ -16,9 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A Llama-family model's weights on a DJL device, float32, in their own {@link NDManager} scope:
- * closing this frees every array. Stored bf16 and f16 are widened on the Java side (DJL's PyTorch engine
- * cannot hold bf16). Every tensor name and shape is checked against the config before any byte is copied.
+ * A Llama-family model's weights on a DJL device, in float32 or float16 ({@link Precision}), in their own
+ * {@link NDManager} scope: closing this frees every array. Stored bf16 and f16 are widened to float32 on the
+ * Java side (DJL's PyTorch engine cannot hold bf16), then cast to the compute precision. Every tensor name and shape is checked against the config before any byte is copied.
  *
  * {@snippet :
  * try (ModelWeights w = ModelWeights.load(Path.of("models/llama"), ComputeDevice.CPU)) {
@@ -61,16 +61,16 @@ public final class ModelWeights implements AutoCloseable {
     public static ModelWeights load(Path dir, ComputeDevice device) {
         LlamaConfig config = LlamaConfig.read(dir);
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
-            return load(config, TensorSource.of(ckpt), device.resolve());
+            return load(config, TensorSource.of(ckpt), device);
         }
     }
 
-    /** Loads every weight of {@code config}'s model from {@code source} onto {@code device}. */
-    public static ModelWeights load(LlamaConfig config, TensorSource source, Device device) {
+    /** Loads every weight of {@code config}'s model from {@code source} onto {@code device}, in its precision. */
+    public static ModelWeights load(LlamaConfig config, TensorSource source, ComputeDevice device) {
         checkTensors(config, source);
-        NDManager manager = NDManager.newBaseManager(device);
+        NDManager manager = NDManager.newBaseManager(device.resolve());
         try (Arena scratch = Arena.ofConfined()) {
-            Loader l = new Loader(manager, source, scratch);
+            Loader l = new Loader(manager, source, scratch, device.precision().dataType());
             long d = config.hiddenSize();
             long v = config.vocabSize();
             NDArray embed = l.load(shape(v, d), "model.embed_tokens.weight");
@@ -161,17 +161,19 @@ public final class ModelWeights implements AutoCloseable {
         return new Shape(dims);
     }
 
-    /** Copies tensors into float32 device arrays through one reusable off-heap staging buffer. */
+    /** Copies tensors into device arrays of one float type through one reusable off-heap staging buffer. */
     private static final class Loader {
         private final NDManager manager;
         private final TensorSource source;
         private final Arena arena;
+        private final DataType dataType;
         private MemorySegment staging = MemorySegment.NULL;
 
-        Loader(NDManager manager, TensorSource source, Arena arena) {
+        Loader(NDManager manager, TensorSource source, Arena arena, DataType dataType) {
             this.manager = manager;
             this.source = source;
             this.arena = arena;
+            this.dataType = dataType;
         }
 
         /** The named tensors widened and stacked along their first axis into one array of {@code shape}. */
@@ -197,9 +199,11 @@ public final class ModelWeights implements AutoCloseable {
             try (NDManager tmp = NDManager.newBaseManager(Device.cpu())) {
                 NDArray alias = tmp.create(staging.asSlice(0, bytes).asByteBuffer().order(ByteOrder.nativeOrder()),
                         shape, DataType.FLOAT32);
-                // toDevice(same device, copy=true) returns the alias itself: clone explicitly in that case.
-                NDArray out = manager.getDevice().equals(alias.getDevice()) ? alias.duplicate()
-                        : alias.toDevice(manager.getDevice(), true);
+                // Cast on the host: half the bytes to move when the device computes in float16.
+                NDArray typed = dataType == DataType.FLOAT32 ? alias : alias.toType(dataType, true);
+                // toDevice(same device, copy=true) returns the array itself: clone explicitly in that case.
+                NDArray out = manager.getDevice().equals(typed.getDevice()) ? typed.duplicate()
+                        : typed.toDevice(manager.getDevice(), true);
                 out.attach(manager);
                 return out;
             }

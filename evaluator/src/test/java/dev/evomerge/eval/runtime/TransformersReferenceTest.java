@@ -67,26 +67,30 @@ class TransformersReferenceTest {
         }
     }
 
-    private static Path dir(String name) throws URISyntaxException {
+    static Path dir(String name) throws URISyntaxException {
         return Path.of(TransformersReferenceTest.class.getResource("/reference/" + name + "/config.json").toURI())
                 .getParent();
     }
 
-    /** Asserts each position within the bound and returns the largest relative error seen. */
     private static double check(String what, double[] expected, double[] actual) {
+        return check(what, expected, actual, REL);
+    }
+
+    /** Asserts each position within {@code bound} and returns the largest relative error seen. */
+    static double check(String what, double[] expected, double[] actual, double bound) {
         assertEquals(expected.length, actual.length, what + ": length");
         assertTrue(expected.length > 0, what + ": no positions");
         double worst = 0;
         for (int j = 0; j < expected.length; j++) {
             double scale = Math.max(1.0, Math.abs(expected[j]));
             double err = Math.abs(expected[j] - actual[j]) / scale;
-            assertTrue(err <= REL, what + " position " + j + ": transformers " + expected[j] + ", ours " + actual[j]);
+            assertTrue(err <= bound, what + " position " + j + ": transformers " + expected[j] + ", ours " + actual[j]);
             worst = Math.max(worst, err);
         }
         return worst;
     }
 
-    private static int[][] ints(JsonNode rows) {
+    static int[][] ints(JsonNode rows) {
         int[][] out = new int[rows.size()][];
         for (int i = 0; i < out.length; i++) {
             JsonNode r = rows.get(i);
@@ -98,7 +102,7 @@ class TransformersReferenceTest {
         return out;
     }
 
-    private static double[][] doubles(JsonNode rows) {
+    static double[][] doubles(JsonNode rows) {
         double[][] out = new double[rows.size()][];
         for (int i = 0; i < out.length; i++) {
             JsonNode r = rows.get(i);
