@@ -1,8 +1,8 @@
 package dev.evomerge.eval.runtime;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -85,20 +85,21 @@ final class Decoder {
                 .singletonOrThrow();
         NDArray mask = mask(m, pastValid, newValid, past, t);
         DataType type = first.embed().getDataType();
+        Constants constants = new Constants(m);
         Map<Rope, NDArray[]> tables = new HashMap<>();
         for (int s = 0; s < layers.size(); s++) {
             DecoderLayerWeights w = layers.get(s);
             if (scales[s] != 1.0) {
-                x = x.mul(HostArrays.scalar(x, scales[s]));
+                x = x.mul(constants.of(type, scales[s]));
             }
             Rope rope = ropes.get(w.config());
             NDArray[] cs = tables.computeIfAbsent(rope, r -> table(m, r, positions, type));
-            x = layer(x, w, cs[0], cs[1], mask, cache, s);
+            x = layer(x, w, cs[0], cs[1], mask, cache, s, constants);
         }
         if (cache != null) {
             cache.appendValid(newValid);
         }
-        return rmsNorm(x, first.norm(), first.config().rmsNormEps());
+        return rmsNorm(x, first.norm(), first.config().rmsNormEps(), constants);
     }
 
     /** Logits [.., V] of final-normed hidden states, in float32 whatever the compute precision. */
@@ -106,8 +107,8 @@ final class Decoder {
         return toFloat32(Linear.linear(hidden, first.lmHead()).singletonOrThrow());
     }
 
-    private NDArray layer(NDArray x, DecoderLayerWeights w, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
-                          int step) {
+    private NDArray layer(NDArray x, DecoderLayerWeights w, NDArray cos, NDArray sinSigned, NDArray mask,
+                          KvCache cache, int step, Constants constants) {
         LlamaConfig c = w.config();
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
@@ -116,19 +117,22 @@ final class Decoder {
         int kvh = c.numKvHeads();
         long g = c.groups();
 
-        NDArray normed = rmsNorm(x, w.inputNorm(), c.rmsNormEps());
+        NDArray normed = rmsNorm(x, w.inputNorm(), c.rmsNormEps(), constants);
         NDArray qkv = w.qkvBias() == null ? Linear.linear(normed, w.qkv()).singletonOrThrow()
                 : Linear.linear(normed, w.qkv(), w.qkvBias()).singletonOrThrow();
-        NDArray q = qkv.get(new NDIndex(":, :, :{}", h * hd)).reshape(b, t, h, hd);
-        NDArray k = qkv.get(new NDIndex(":, :, {}:{}", h * hd, (h + kvh) * hd)).reshape(b, t, kvh, hd);
-        NDArray v = qkv.get(new NDIndex(":, :, {}:", (h + kvh) * hd)).reshape(b, t, kvh, hd);
+        // Queries and keys go through the rotary embedding together, as h + kvh heads: each op costs
+        // microseconds of dispatch, which a decoding step of one token pays dozens of times per layer.
+        NDList qkAndV = qkv.split(new long[] {(long) (h + kvh) * hd}, 2);
+        NDArray qk = qkAndV.get(0).reshape(b, t, h + kvh, hd);
         if (w.qNorm() != null) {
-            q = rmsNorm(q, w.qNorm(), c.rmsNormEps());
-            k = rmsNorm(k, w.kNorm(), c.rmsNormEps());
+            NDList sep = qk.split(new long[] {h}, 2);
+            qk = rmsNorm(sep.get(0), w.qNorm(), c.rmsNormEps(), constants)
+                    .concat(rmsNorm(sep.get(1), w.kNorm(), c.rmsNormEps(), constants), 2);
         }
-        q = rotate(q.transpose(0, 2, 1, 3), cos, sin);
-        k = rotate(k.transpose(0, 2, 1, 3), cos, sin);
-        v = v.transpose(0, 2, 1, 3);
+        NDList rotated = rotate(qk.transpose(0, 2, 1, 3), cos, sinSigned).split(new long[] {h}, 1);
+        NDArray q = rotated.get(0);
+        NDArray k = rotated.get(1);
+        NDArray v = qkAndV.get(1).reshape(b, t, kvh, hd).transpose(0, 2, 1, 3);
         if (cache != null) {
             if (cache.keys(step) != null) {
                 k = cache.keys(step).concat(k, 2);
@@ -138,24 +142,21 @@ final class Decoder {
         }
         long s = k.getShape().get(2);
         // Query heads h*g..h*g+g-1 share kv head h: fold the group into the query-length axis, no copies of k.
-        NDArray scores = q.reshape(b, kvh, g * t, hd).matMul(k.transpose(0, 1, 3, 2))
-                .mul(HostArrays.scalar(q, 1.0 / Math.sqrt(hd)))
-                .reshape(b, kvh, g, t, s);
-        DataType type = scores.getDataType();
-        scores = toFloat32(scores);
-        if (mask != null) {
-            scores = scores.add(mask);
-        }
-        NDArray ctx = scores.softmax(-1).toType(type, false).reshape(b, kvh, g * t, s).matMul(v)
+        DataType type = q.getDataType();
+        NDArray scores = toFloat32(q.reshape(b, kvh, g * t, hd).matMul(k.transpose(0, 1, 3, 2))
+                .mul(constants.of(type, 1.0 / Math.sqrt(hd))));
+        NDArray probs = mask == null ? scores.softmax(-1)
+                : scores.reshape(b, kvh, g, t, s).add(mask).softmax(-1).reshape(b, kvh, g * t, s);
+        NDArray ctx = probs.toType(type, false).matMul(v)
                 .reshape(b, h, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) h * hd);
         NDArray attn = w.oBias() == null ? Linear.linear(ctx, w.o()).singletonOrThrow()
                 : Linear.linear(ctx, w.o(), w.oBias()).singletonOrThrow();
         x = x.add(attn);
 
-        NDArray gu = Linear.linear(rmsNorm(x, w.postNorm(), c.rmsNormEps()), w.gateUp()).singletonOrThrow();
-        long inter = c.intermediateSize();
-        NDArray gate = gu.get(new NDIndex("..., :{}", inter));
-        NDArray up = gu.get(new NDIndex("..., {}:", inter));
+        NDArray gu = Linear.linear(rmsNorm(x, w.postNorm(), c.rmsNormEps(), constants), w.gateUp()).singletonOrThrow();
+        NDList gateUp = gu.split(2, gu.getShape().dimension() - 1);
+        NDArray gate = gateUp.get(0);
+        NDArray up = gateUp.get(1);
         NDArray mlp = Linear.linear(gate.mul(Activation.sigmoid(gate)).mul(up), w.down()).singletonOrThrow();
         return x.add(mlp);
     }
@@ -164,10 +165,11 @@ final class Decoder {
      * x * rsqrt(mean(x^2) + eps) * weight over the last axis; the normalising in float32 and the product
      * with the weight in x's type, as transformers does.
      */
-    static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
+    private static NDArray rmsNorm(NDArray x, NDArray weight, double eps, Constants constants) {
         NDArray xf = toFloat32(x);
         NDArray var = xf.square().mean(new int[] {-1}, true);
-        NDArray normed = xf.mul(var.add(HostArrays.scalar(xf, eps)).pow(HostArrays.scalar(xf, -0.5)));
+        NDArray normed = xf.mul(var.add(constants.of(DataType.FLOAT32, eps))
+                .pow(constants.of(DataType.FLOAT32, -0.5)));
         return normed.toType(x.getDataType(), false).mul(weight);
     }
 
@@ -175,16 +177,19 @@ final class Decoder {
         return x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
     }
 
-    /** q * cos + rotate_half(q) * sin, rotate_half(q) = [-q2, q1] over the two halves of the head. */
-    private static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
-        long half = x.getShape().get(3) / 2;
-        NDArray x1 = x.get(new NDIndex("..., :{}", half));
-        NDArray x2 = x.get(new NDIndex("..., {}:", half));
-        NDArray rotated = x2.neg().concat(x1, -1);
-        return x.mul(cos).add(rotated.mul(sin));
+    /**
+     * q * cos + rotate_half(q) * sin, rotate_half(q) = [-q2, q1] over the two halves of the head, computed as
+     * [q2, q1] * [-sin1, sin2]: the same products bit for bit (negation is exact), one op fewer.
+     */
+    private static NDArray rotate(NDArray x, NDArray cos, NDArray sinSigned) {
+        NDList halves = x.split(2, 3);
+        return x.mul(cos).add(halves.get(1).concat(halves.get(0), -1).mul(sinSigned));
     }
 
-    /** cos and sin [B, 1, T, headDim] for the given positions, broadcast over heads, computed in float32. */
+    /**
+     * cos and sin [B, 1, T, headDim] for the given positions, broadcast over heads, computed in float32; sin
+     * with its first half negated, as {@link #rotate} takes it.
+     */
     private static NDArray[] table(NDManager m, Rope rope, int[][] positions, DataType type) {
         int b = positions.length;
         int t = positions[0].length;
@@ -193,12 +198,35 @@ final class Decoder {
         float[] sin = new float[b * t * hd];
         for (int r = 0; r < b; r++) {
             for (int i = 0; i < t; i++) {
-                rope.fill(positions[r][i], cos, sin, (r * t + i) * hd);
+                int at = (r * t + i) * hd;
+                rope.fill(positions[r][i], cos, sin, at);
+                for (int j = at; j < at + hd / 2; j++) {
+                    sin[j] = -sin[j];
+                }
             }
         }
         Shape shape = new Shape(b, 1, t, hd);
         return new NDArray[] {HostArrays.floats(m, cos, shape).toType(type, false),
                 HostArrays.floats(m, sin, shape).toType(type, false)};
+    }
+
+    /**
+     * The 0-d constants one forward pass multiplies by, made once per pass rather than once per use (each is
+     * an allocation PyTorch owns, see {@link HostArrays}) and freed with the pass's scope.
+     */
+    private static final class Constants {
+        private record Key(DataType type, double value) {}
+
+        private final NDManager manager;
+        private final Map<Key, NDArray> made = new HashMap<>();
+
+        Constants(NDManager manager) {
+            this.manager = manager;
+        }
+
+        NDArray of(DataType type, double value) {
+            return made.computeIfAbsent(new Key(type, value), k -> manager.full(new Shape(), (float) value, type));
+        }
     }
 
     /**
