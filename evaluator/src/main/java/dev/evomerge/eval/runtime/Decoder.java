@@ -179,7 +179,7 @@ final class Decoder {
 
     /**
      * q * cos + rotate_half(q) * sin, rotate_half(q) = [-q2, q1] over the two halves of the head, computed as
-     * [q2, q1] * [-sin1, sin2]: the same products bit for bit (negation is exact), one op fewer.
+     * [q2, q1] * [-sin1, sin2]: the same products bit for bit (negation is exact), with two ops fewer.
      */
     private static NDArray rotate(NDArray x, NDArray cos, NDArray sinSigned) {
         NDList halves = x.split(2, 3);
