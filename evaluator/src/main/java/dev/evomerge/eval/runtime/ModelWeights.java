@@ -201,9 +201,11 @@ public final class ModelWeights implements AutoCloseable {
                         shape, DataType.FLOAT32);
                 // Cast on the host: half the bytes to move when the device computes in float16.
                 NDArray typed = dataType == DataType.FLOAT32 ? alias : alias.toType(dataType, true);
-                // toDevice(same device, copy=true) returns the array itself: clone explicitly in that case.
-                NDArray out = manager.getDevice().equals(typed.getDevice()) ? typed.duplicate()
-                        : typed.toDevice(manager.getDevice(), true);
+                // Only the alias must be cloned on the same device (toDevice(same device, copy=true) returns the
+                // array itself); a cast is already an array of its own.
+                boolean sameDevice = manager.getDevice().equals(typed.getDevice());
+                NDArray out = !sameDevice ? typed.toDevice(manager.getDevice(), true)
+                        : typed == alias ? alias.duplicate() : typed;
                 out.attach(manager);
                 return out;
             }
