@@ -212,6 +212,18 @@ class SearchCommandTest {
     }
 
     @Test
+    void aFloat16SearchResumesInFloat16() throws IOException {
+        Path config = config("", "{algorithm: ga, population: 4, generations: 1, seed: 3}");
+        assertEquals(0, cli("search", config.toString(), "--run", run.toString(), "--device", "cpu",
+                "--precision", "float16"), err.toString());
+        var launch = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.resolve(RunSession.LAUNCH).toFile());
+        assertEquals("float16", launch.get("precision").asText());
+        RunSession resumed = RunSession.of(dev.evomerge.results.RunDirectory.open(run));
+        assertEquals(dev.evomerge.eval.runtime.Precision.FLOAT16, resumed.device().precision());
+        assertEquals(dev.evomerge.eval.runtime.ComputeDevice.Kind.CPU, resumed.device().kind());
+    }
+
+    @Test
     void zeroMergeCacheBudgetFromTheConfigCachesNothing() throws IOException {
         Path config = config("  layer_granularity: 1\nevaluation: {merge_cache_mb: 0}",
                 "{algorithm: ga, population: 4, generations: 1, seed: 3}");
