@@ -119,13 +119,12 @@ public final class EvalBench {
             int hd = c.headDim();
             long q = (long) c.numHeads() * hd;
             DataType type = w.embed().getDataType();
-            NDArray x = m.randomUniform(-1, 1, new Shape(b, t, c.hiddenSize())).toType(type, false);
-            NDArray xq = m.randomUniform(-1, 1, new Shape(b, t, q)).toType(type, false);
-            NDArray xi = m.randomUniform(-1, 1, new Shape(b, t, c.intermediateSize())).toType(type, false);
-            NDArray qh = m.randomUniform(-1, 1, new Shape(b, c.numKvHeads(), (long) c.groups() * t, hd))
-                    .toType(type, false);
-            NDArray kh = m.randomUniform(-1, 1, new Shape(b, c.numKvHeads(), hd, t)).toType(type, false);
-            NDArray vh = m.randomUniform(-1, 1, new Shape(b, c.numKvHeads(), t, hd)).toType(type, false);
+            NDArray x = random(m, type, b, t, c.hiddenSize());
+            NDArray xq = random(m, type, b, t, q);
+            NDArray xi = random(m, type, b, t, c.intermediateSize());
+            NDArray qh = random(m, type, b, c.numKvHeads(), (long) c.groups() * t, hd);
+            NDArray kh = random(m, type, b, c.numKvHeads(), hd, t);
+            NDArray vh = random(m, type, b, c.numKvHeads(), t, hd);
             for (DecoderLayerWeights l : w.layers()) {
                 Linear.linear(x, l.qkv()).singletonOrThrow().close();
                 NDArray scores = qh.matMul(kh);
@@ -138,6 +137,11 @@ public final class EvalBench {
             // Scoring needs logits at every position but the last; a decoding step at its one position.
             Linear.linear(x.get(":, :{}", headRows), w.lmHead()).singletonOrThrow().close();
         }
+    }
+
+    /** Uniform in [-1, 1) in the model's compute type. */
+    private static NDArray random(NDManager m, DataType type, long... dims) {
+        return m.randomUniform(-1, 1, new Shape(dims)).toType(type, false);
     }
 
     private static double best(int reps, Runnable r) {

@@ -64,9 +64,4 @@ public record ComputeDevice(Kind kind, Precision precision) {
             case AUTO -> gpus > 0 ? Device.gpu() : Device.cpu();
         };
     }
-
-    /** The form {@link #parse(String, String)} reads back: kind and precision, lower case. */
-    public String describe() {
-        return kind.name().toLowerCase(Locale.ROOT) + " " + precision.label();
-    }
 }

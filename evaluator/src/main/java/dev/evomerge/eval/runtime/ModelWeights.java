@@ -18,7 +18,8 @@ import java.util.List;
 /**
  * A Llama-family model's weights on a DJL device, in float32 or float16 ({@link Precision}), in their own
  * {@link NDManager} scope: closing this frees every array. Stored bf16 and f16 are widened to float32 on the
- * Java side (DJL's PyTorch engine cannot hold bf16), then cast to the compute precision. Every tensor name and shape is checked against the config before any byte is copied.
+ * Java side (DJL's PyTorch engine cannot hold bf16), then cast to the compute precision. Every tensor name and
+ * shape is checked against the config before any byte is copied.
  *
  * {@snippet :
  * try (ModelWeights w = ModelWeights.load(Path.of("models/llama"), ComputeDevice.CPU)) {
