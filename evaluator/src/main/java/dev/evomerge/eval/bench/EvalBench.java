@@ -25,10 +25,10 @@ import java.util.Random;
  * Evaluator throughput on a generated ~100M-parameter Llama-shaped model (12 layers, hidden 768, 12 query
  * heads over 4 kv heads, intermediate 2048, vocabulary 16384, bf16 on disk): log-likelihood scoring tokens/s
  * next to the same model's matrix products alone (the floor), and greedy generation with and without the
- * KV cache.
+ * KV cache, for one prompt and for a batch of prompts decoded together (as generate tasks run).
  *
  * {@snippet :
- * // scripts/bench-eval [--dir DIR] [--batch 4] [--seq 256] [--prompt 32] [--new 64] [--reps 3] [--device cpu] [--precision float32] [--threads N]
+ * // scripts/bench-eval [--dir DIR] [--batch 4] [--seq 256] [--prompt 32] [--new 64] [--gen-batch 8] [--reps 3] [--device cpu] [--precision float32] [--threads N]
  * }
  */
 public final class EvalBench {
@@ -42,6 +42,7 @@ public final class EvalBench {
         int seq = 256;
         int prompt = 32;
         int newTokens = 64;
+        int genBatch = 8;
         int reps = 3;
         String device = "cpu";
         String precision = "float32";
@@ -53,6 +54,7 @@ public final class EvalBench {
                 case "--seq" -> seq = Integer.parseInt(v);
                 case "--prompt" -> prompt = Integer.parseInt(v);
                 case "--new" -> newTokens = Integer.parseInt(v);
+                case "--gen-batch" -> genBatch = Integer.parseInt(v);
                 case "--reps" -> reps = Integer.parseInt(v);
                 case "--device" -> device = v;
                 case "--precision" -> precision = v;
@@ -86,29 +88,46 @@ public final class EvalBench {
             int seqLength = seq;
             double floor = best(reps, () -> matmulsOnly(w, seqs.length, seqLength, seqLength - 1));
             long tokens = (long) batch * seq;
-            System.out.printf("%-34s %10s %12s%n", "", "seconds", "tokens/s");
-            System.out.printf("%-34s %10.3f %12.0f%n", "loglik scoring (B=" + batch + ", T=" + seq + ")", score,
+            System.out.printf("%-42s %10s %12s%n", "", "seconds", "tokens/s");
+            System.out.printf("%-42s %10.3f %12.0f%n", "loglik scoring (B=" + batch + ", T=" + seq + ")", score,
                     tokens / score);
-            System.out.printf("%-34s %10.3f %12.0f%n", "  matmuls alone (floor)", floor, tokens / floor);
-            System.out.printf("%-34s %10.2fx%n", "  scoring / floor", score / floor);
+            System.out.printf("%-42s %10.3f %12.0f%n", "  matmuls alone (floor)", floor, tokens / floor);
+            System.out.printf("%-42s %10.2fx%n", "  scoring / floor", score / floor);
 
             int n = newTokens;
             double step = best(5, () -> matmulsOnly(w, 1, 1, 1));
-            System.out.printf("%-34s %10.3f %12.1f%n", "  one decode step's matmuls (floor)", step, 1 / step);
+            System.out.printf("%-42s %10.3f %12.1f%n", "  one decode step's matmuls (floor)", step, 1 / step);
             for (int len : new int[] {prompt, 4 * prompt}) {
                 int[] promptTokens = java.util.Arrays.copyOf(seqs[0], len);
                 lm.generate(promptTokens, 4);
                 int[][] out = new int[2][];
                 double cached = best(Math.max(1, reps - 1), () -> out[0] = lm.generate(promptTokens, n));
                 double uncached = best(1, () -> out[1] = lm.generateWithoutCache(promptTokens, n));
-                System.out.printf("%-34s %10.3f %12.1f%n", "generate " + n + " (prompt " + len + "), KV cache",
-                        cached, n / cached);
-                System.out.printf("%-34s %10.3f %12.1f%n", "generate " + n + " (prompt " + len + "), no cache",
-                        uncached, n / uncached);
-                System.out.printf("%-34s %10.2fx%n", "  KV cache speed-up", uncached / cached);
-                System.out.printf("  same tokens with and without cache: %b%n", java.util.Arrays.equals(out[0], out[1]));
+                printGeneration("generate " + n + " (prompt " + len + ")", n, cached, uncached,
+                        java.util.Arrays.equals(out[0], out[1]));
+            }
+            if (genBatch > 1) {
+                // Generate tasks decode their rows together (TaskRunner), so this is the cache's everyday case.
+                int[][] prompts = new int[genBatch][];
+                for (int i = 0; i < genBatch; i++) {
+                    prompts[i] = java.util.Arrays.copyOf(seqs[i % seqs.length], prompt);
+                    prompts[i][0] = i;   // distinct rows even when the batch exceeds the scoring batch
+                }
+                lm.generate(prompts, 4, (row, toks) -> false);
+                int[][][] out = new int[2][][];
+                double cached = best(Math.max(1, reps - 1), () -> out[0] = lm.generate(prompts, n, (row, toks) -> false));
+                double uncached = best(1, () -> out[1] = lm.generateWithoutCache(prompts, n));
+                printGeneration("generate " + n + " x " + genBatch + " (prompt " + prompt + ")", n * genBatch, cached,
+                        uncached, java.util.Arrays.deepEquals(out[0], out[1]));
             }
         }
+    }
+
+    private static void printGeneration(String label, long tokens, double cached, double uncached, boolean same) {
+        System.out.printf("%-42s %10.3f %12.1f%n", label + ", KV cache", cached, tokens / cached);
+        System.out.printf("%-42s %10.3f %12.1f%n", label + ", no cache", uncached, tokens / uncached);
+        System.out.printf("%-42s %10.2fx%n", "  KV cache speed-up", uncached / cached);
+        System.out.printf("  same tokens with and without cache: %b%n", same);
     }
 
     /** The products one scoring pass must do, with the model's own weights, and nothing else. */

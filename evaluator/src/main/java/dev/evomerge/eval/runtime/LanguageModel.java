@@ -273,17 +273,43 @@ public final class LanguageModel {
 
     /** Greedy decoding that reruns the whole sequence for every token: the reference for the cache. */
     public int[] generateWithoutCache(int[] prompt, int maxNewTokens) {
-        checkPrompt(prompt);
-        int[] seq = java.util.Arrays.copyOf(prompt, prompt.length + maxNewTokens);
-        for (int n = 0; n < maxNewTokens; n++) {
-            int len = prompt.length + n;
-            int[] current = java.util.Arrays.copyOf(seq, len);
+        return generateWithoutCache(new int[][] {prompt}, maxNewTokens)[0];
+    }
+
+    /**
+     * {@link #generateWithoutCache(int[], int)} for a batch: every step reruns all rows in full, right-padded,
+     * and reads each row's next token at its own last position. The reference for the batched cache.
+     */
+    public int[][] generateWithoutCache(int[][] prompts, int maxNewTokens) {
+        int b = prompts.length;
+        int[][] seqs = new int[b][];
+        int[] lengths = new int[b];
+        for (int r = 0; r < b; r++) {
+            checkPrompt(prompts[r]);
+            seqs[r] = java.util.Arrays.copyOf(prompts[r], prompts[r].length + maxNewTokens);
+            lengths[r] = prompts[r].length;
+        }
+        for (int n = 0; n < maxNewTokens && b > 0; n++) {
+            int t = 0;
+            int[][] current = new int[b][];
+            for (int r = 0; r < b; r++) {
+                current[r] = java.util.Arrays.copyOf(seqs[r], lengths[r]);
+                t = Math.max(t, lengths[r]);
+            }
+            int[] next;
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                seq[len] = argmaxLast(decoder.hidden(new int[][] {current}, new int[] {len}, null));
+                next = argmaxAt(decoder.hidden(pad(current, t), lengths, null), lengths);
+            }
+            for (int r = 0; r < b; r++) {
+                seqs[r][lengths[r]++] = next[r];
             }
         }
-        return java.util.Arrays.copyOfRange(seq, prompt.length, seq.length);
+        int[][] out = new int[b][];
+        for (int r = 0; r < b; r++) {
+            out[r] = java.util.Arrays.copyOfRange(seqs[r], prompts[r].length, lengths[r]);
+        }
+        return out;
     }
 
     private int argmaxLast(NDArray hidden) {

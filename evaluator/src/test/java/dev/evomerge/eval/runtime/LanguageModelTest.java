@@ -131,6 +131,19 @@ class LanguageModelTest {
     }
 
     @Test
+    void batchedGenerationWithoutCacheGivesEachRowWhatItGetsAlone() {
+        LanguageModel lm = LanguageModel.of(models.get("qwen2"));
+        int vocab = models.get("qwen2").config().vocabSize();
+        int[][] prompts = {tokens(5, vocab, 9), tokens(2, vocab, 4), tokens(8, vocab, 17)};
+        int[][] uncached = lm.generateWithoutCache(prompts, 6);
+        int[][] cached = lm.generate(prompts, 6, (row, toks) -> false);
+        for (int r = 0; r < prompts.length; r++) {
+            assertArrayEquals(lm.generate(prompts[r], 6), uncached[r], "row " + r);
+            assertArrayEquals(cached[r], uncached[r], "row " + r);
+        }
+    }
+
+    @Test
     void greedyNextMatchesGeneration() {
         LanguageModel lm = LanguageModel.of(models.get("llama"));
         int[] prompt = tokens(4, 32, 5);
