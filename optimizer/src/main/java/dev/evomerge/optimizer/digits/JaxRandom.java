@@ -16,6 +16,15 @@ package dev.evomerge.optimizer.digits;
  */
 public final class JaxRandom {
 
+    /** Threefry2x32's rotation amounts, alternating every four rounds. */
+    private static final int[][] ROTATIONS = {{13, 15, 26, 6}, {17, 29, 16, 24}};
+
+    /** Giles (2010), "Approximating the erfinv function": the single-precision central and tail polynomials. */
+    private static final float[] CENTRAL = {2.81022636e-08f, 3.43273939e-07f, -3.5233877e-06f, -4.39150654e-06f,
+        0.00021858087f, -0.00125372503f, -0.00417768164f, 0.246640727f, 1.50140941f};
+    private static final float[] TAIL = {-0.000200214257f, 0.000100950558f, 0.00134934322f, -0.00367342844f,
+        0.00573950773f, -0.0076224613f, 0.00943887047f, 1.00167406f, 2.83297682f};
+
     private JaxRandom() {
     }
 
@@ -75,8 +84,6 @@ public final class JaxRandom {
         }
     }
 
-    private static final int[][] ROTATIONS = {{13, 15, 26, 6}, {17, 29, 16, 24}};
-
     /** One threefry2x32 block of 20 rounds: key (k0, k1), counter (x0, x1), result in {@code out}. */
     static void threefry2x32(int k0, int k1, int x0, int x1, int[] out) {
         int[] ks = {k0, k1, k0 ^ k1 ^ 0x1BD11BDA};
@@ -94,12 +101,6 @@ public final class JaxRandom {
         out[0] = x0;
         out[1] = x1;
     }
-
-    /** Giles (2010), "Approximating the erfinv function": the single-precision central and tail polynomials. */
-    private static final float[] CENTRAL = {2.81022636e-08f, 3.43273939e-07f, -3.5233877e-06f, -4.39150654e-06f,
-        0.00021858087f, -0.00125372503f, -0.00417768164f, 0.246640727f, 1.50140941f};
-    private static final float[] TAIL = {-0.000200214257f, 0.000100950558f, 0.00134934322f, -0.00367342844f,
-        0.00573950773f, -0.0076224613f, 0.00943887047f, 1.00167406f, 2.83297682f};
 
     /** erfinv in float32 arithmetic, as XLA evaluates it. */
     static float erfinv(float x) {
