@@ -42,7 +42,7 @@ public final class DigitsBench {
 
     record Options(boolean quick, int seeds, long budget, long pretrainedBudget, List<DigitsMethod> methods,
             boolean pretrained, int threads, Path out, Path data, long recordEvery, int children, int firstSeed,
-            boolean append) {}
+            boolean append, boolean referenceInit) {}
 
     static Options parse(String[] args) {
         boolean quick = Arrays.asList(args).contains("--quick");
@@ -58,6 +58,7 @@ public final class DigitsBench {
         int children = 1;
         int firstSeed = 0;
         boolean append = false;
+        boolean referenceInit = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> { }
@@ -71,6 +72,11 @@ public final class DigitsBench {
                 case "--data" -> data = Path.of(args[++i]);
                 case "--record-every" -> every = Long.parseLong(args[++i]);
                 case "--children" -> children = Integer.parseInt(args[++i]);
+                case "--init" -> referenceInit = switch (args[++i]) {
+                    case "own" -> false;
+                    case "reference" -> true;
+                    default -> throw new IllegalArgumentException("bench-m2n2: --init must be own or reference: " + args[i]);
+                };
                 case "--first-seed" -> {
                     firstSeed = Integer.parseInt(args[++i]);
                     append = true;
@@ -82,7 +88,7 @@ public final class DigitsBench {
             }
         }
         return new Options(quick, seeds, budget, pre, methods, pretrained, threads, out, data, every, children,
-                firstSeed, append);
+                firstSeed, append, referenceInit);
     }
 
     public static void main(String[] args) throws IOException {
@@ -103,7 +109,8 @@ public final class DigitsBench {
             Files.writeString(curvesCsv, RunsCsv.CURVES_HEADER);
         }
         String speed;
-        try (DigitsExperiment exp = new DigitsExperiment(data, o.threads()).childrenPerGeneration(o.children())) {
+        try (DigitsExperiment exp = new DigitsExperiment(data, o.threads()).childrenPerGeneration(o.children())
+                .referenceInit(o.referenceInit())) {
             Path speedMd = o.out().resolve("speed.md");
             if (o.append() && Files.exists(speedMd)) {
                 // Keep the measurement the table was started with; the runs added now are timed in runs.csv.
@@ -239,8 +246,9 @@ public final class DigitsBench {
                 : seeds.length == seeds[seeds.length - 1] - seeds[0] + 1 ? seeds[0] + ".." + seeds[seeds.length - 1]
                 : Arrays.toString(seeds);
         sb.append(String.format(Locale.ROOT,
-                "Options: seeds %s, from-scratch budget %d forward passes, pretrained budget %d, %d thread(s), %d child(ren) per M2N2 ask%s.%n%n",
-                seedText, o.budget(), o.pretrainedBudget(), o.threads(), o.children(), o.quick() ? " (--quick)" : ""));
+                "Options: seeds %s, from-scratch budget %d forward passes, pretrained budget %d, %d thread(s), %d child(ren) per M2N2 ask%s%s.%n%n",
+                seedText, o.budget(), o.pretrainedBudget(), o.threads(), o.children(), o.quick() ? " (--quick)" : "",
+                o.referenceInit() ? ", from-scratch runs from the reference code's initial vectors (--init reference)" : ""));
         if (o.append()) {
             sb.append("Runs were added across invocations (--first-seed); thread count and budgets are this invocation's.\n\n");
         }

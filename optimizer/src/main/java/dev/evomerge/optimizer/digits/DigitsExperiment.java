@@ -60,6 +60,8 @@ public final class DigitsExperiment implements AutoCloseable {
     private double[][] pretrained;
     /** Children per M2N2 ask; 1 is the paper's steady state. */
     private int childrenPerGeneration = 1;
+    /** Whether from-scratch runs start from the reference code's own initial vectors (see {@link #run}). */
+    private boolean referenceInit;
 
     public DigitsExperiment(DigitsData data, int threads) {
         this.data = Objects.requireNonNull(data, "data");
@@ -69,6 +71,16 @@ public final class DigitsExperiment implements AutoCloseable {
 
     public DigitsExperiment childrenPerGeneration(int children) {
         this.childrenPerGeneration = children;
+        return this;
+    }
+
+    /**
+     * From-scratch run {@code r} starts from the vectors SakanaAI/natural_niches draws for its run {@code r}
+     * (JAX's normals: CMA-ES's mean from {@code PRNGKey(42 + r)}, M2N2's two models from keys 1 and 2 of
+     * {@code split(PRNGKey(42 + r), 3)}) instead of from this class's own random draws.
+     */
+    public DigitsExperiment referenceInit(boolean on) {
+        this.referenceInit = on;
         return this;
     }
 
@@ -101,13 +113,18 @@ public final class DigitsExperiment implements AutoCloseable {
             if (usePretrained) {
                 throw new IllegalArgumentException("CMA-ES has no pretrained variant (one mean, not two seeds)");
             }
-            s = CmaEs.diagonalOfFull(gaussian(init, 0.01), 0.01, 20, seed);
+            double[] mean = referenceInit ? scaled(JaxRandom.Key.of(42 + (int) seed).normal(Mlp.PARAMS), 0.01f)
+                    : gaussian(init, 0.01);
+            s = CmaEs.diagonalOfFull(mean, 0.01, 20, seed);
         } else {
             M2n2Config c = method.m2n2().withChildrenPerGeneration(childrenPerGeneration);
             List<double[]> seeds;
             if (usePretrained) {
                 c = c.withMutationSigma(0);
                 seeds = List.of(pretrainedSeeds()[0].clone(), pretrainedSeeds()[1].clone());
+            } else if (referenceInit) {
+                JaxRandom.Key[] keys = JaxRandom.Key.of(42 + (int) seed).split(3);
+                seeds = List.of(scaled(keys[1].normal(Mlp.PARAMS), 0.01f), scaled(keys[2].normal(Mlp.PARAMS), 0.01f));
             } else {
                 seeds = List.of(gaussian(init, 0.01), gaussian(init, 0.01));
             }

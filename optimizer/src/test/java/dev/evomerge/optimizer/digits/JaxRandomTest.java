@@ -24,6 +24,21 @@ class JaxRandomTest {
     }
 
     @Test
+    void referenceRunStartsMatchJaxs() {
+        // natural_niches' CMA-ES mean for run 0: normal(PRNGKey(42), (19210,)) * 0.01; its M2N2 keys for run 1:
+        // split(PRNGKey(43), 3).
+        float[] mean = JaxRandom.Key.of(42).normal(Mlp.PARAMS);
+        double[] expected = {0.0013366177445277572, 0.0013745826436206698, 0.001927450648508966};
+        int[] at = {0, 1, Mlp.PARAMS - 1};
+        for (int i = 0; i < at.length; i++) {
+            assertEquals(expected[i], mean[at[i]] * 0.01f, 1e-6 * Math.abs(expected[i]), "at " + at[i]);
+        }
+        JaxRandom.Key[] keys = JaxRandom.Key.of(43).split(3);
+        assertEquals(new JaxRandom.Key((int) 1215738412L, (int) 2570605312L), keys[1]);
+        assertEquals(new JaxRandom.Key((int) 2279917656L, 936330611), keys[2]);
+    }
+
+    @Test
     void oddLengthBitsPadTheCounters() {
         assertArrayEquals(new int[] {(int) 3754883976L, 518794995, 6934451, 1768497676, (int) 2692899483L},
                 PAIR[0].bits(5));

@@ -73,4 +73,14 @@ class RunsCsvTest {
         assertTrue(o.append());
         assertFalse(DigitsBench.parse(new String[] {"--seeds", "3"}).append());
     }
+
+    @Test
+    void initChoosesTheStartingVectors() {
+        assertFalse(DigitsBench.parse(new String[0]).referenceInit());
+        assertTrue(DigitsBench.parse(new String[] {"--init", "reference"}).referenceInit());
+        assertFalse(DigitsBench.parse(new String[] {"--init", "own"}).referenceInit());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DigitsBench.parse(new String[] {"--init", "jax"}));
+        assertTrue(e.getMessage().contains("--init"), e.getMessage());
+    }
 }
