@@ -54,13 +54,16 @@ public final class DigitsExperiment implements AutoCloseable {
         }
     }
 
+    /** The reference code's seed: its pretrained pair and the first of its runs (run r uses this + r). */
+    static final int REFERENCE_SEED = 42;
+
     private final DigitsData data;
     private final MlpEvaluator train;
     private final MlpEvaluator test;
     private double[][] pretrained;
     /** Children per M2N2 ask; 1 is the paper's steady state. */
     private int childrenPerGeneration = 1;
-    /** Whether from-scratch runs start from the reference code's own initial vectors (see {@link #run}). */
+    /** Whether from-scratch runs start from the reference code's own initial vectors ({@link #referenceInit}). */
     private boolean referenceInit;
 
     public DigitsExperiment(DigitsData data, int threads) {
@@ -95,7 +98,7 @@ public final class DigitsExperiment implements AutoCloseable {
      */
     public double[][] pretrainedSeeds() {
         if (pretrained == null) {
-            JaxRandom.Key[] keys = JaxRandom.Key.of(42).split(2);
+            JaxRandom.Key[] keys = JaxRandom.Key.of(REFERENCE_SEED).split(2);
             double[] a = scaled(keys[0].normal(Mlp.PARAMS), 0.01f);
             double[] b = scaled(keys[1].normal(Mlp.PARAMS), 0.01f);
             pretrained = new double[][] {
@@ -113,7 +116,8 @@ public final class DigitsExperiment implements AutoCloseable {
             if (usePretrained) {
                 throw new IllegalArgumentException("CMA-ES has no pretrained variant (one mean, not two seeds)");
             }
-            double[] mean = referenceInit ? scaled(JaxRandom.Key.of(42 + (int) seed).normal(Mlp.PARAMS), 0.01f)
+            double[] mean = referenceInit
+                    ? scaled(JaxRandom.Key.of(REFERENCE_SEED + (int) seed).normal(Mlp.PARAMS), 0.01f)
                     : gaussian(init, 0.01);
             s = CmaEs.diagonalOfFull(mean, 0.01, 20, seed);
         } else {
@@ -123,7 +127,7 @@ public final class DigitsExperiment implements AutoCloseable {
                 c = c.withMutationSigma(0);
                 seeds = List.of(pretrainedSeeds()[0].clone(), pretrainedSeeds()[1].clone());
             } else if (referenceInit) {
-                JaxRandom.Key[] keys = JaxRandom.Key.of(42 + (int) seed).split(3);
+                JaxRandom.Key[] keys = JaxRandom.Key.of(REFERENCE_SEED + (int) seed).split(3);
                 seeds = List.of(scaled(keys[1].normal(Mlp.PARAMS), 0.01f), scaled(keys[2].normal(Mlp.PARAMS), 0.01f));
             } else {
                 seeds = List.of(gaussian(init, 0.01), gaussian(init, 0.01));
