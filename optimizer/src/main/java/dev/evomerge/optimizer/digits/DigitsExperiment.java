@@ -99,8 +99,8 @@ public final class DigitsExperiment implements AutoCloseable {
     public double[][] pretrainedSeeds() {
         if (pretrained == null) {
             JaxRandom.Key[] keys = JaxRandom.Key.of(REFERENCE_SEED).split(2);
-            double[] a = scaled(keys[0].normal(Mlp.PARAMS), 0.01f);
-            double[] b = scaled(keys[1].normal(Mlp.PARAMS), 0.01f);
+            double[] a = jaxInit(keys[0]);
+            double[] b = jaxInit(keys[1]);
             pretrained = new double[][] {
                     MlpTrainer.adam(a, data.trainLabelsBetween(0, 4), 0.003, 10),
                     MlpTrainer.adam(b, data.trainLabelsBetween(5, 9), 0.003, 10)};
@@ -117,7 +117,7 @@ public final class DigitsExperiment implements AutoCloseable {
                 throw new IllegalArgumentException("CMA-ES has no pretrained variant (one mean, not two seeds)");
             }
             double[] mean = referenceInit
-                    ? scaled(JaxRandom.Key.of(REFERENCE_SEED + (int) seed).normal(Mlp.PARAMS), 0.01f)
+                    ? jaxInit(JaxRandom.Key.of(REFERENCE_SEED + (int) seed))
                     : gaussian(init, 0.01);
             s = CmaEs.diagonalOfFull(mean, 0.01, 20, seed);
         } else {
@@ -128,7 +128,7 @@ public final class DigitsExperiment implements AutoCloseable {
                 seeds = List.of(pretrainedSeeds()[0].clone(), pretrainedSeeds()[1].clone());
             } else if (referenceInit) {
                 JaxRandom.Key[] keys = JaxRandom.Key.of(REFERENCE_SEED + (int) seed).split(3);
-                seeds = List.of(scaled(keys[1].normal(Mlp.PARAMS), 0.01f), scaled(keys[2].normal(Mlp.PARAMS), 0.01f));
+                seeds = List.of(jaxInit(keys[1]), jaxInit(keys[2]));
             } else {
                 seeds = List.of(gaussian(init, 0.01), gaussian(init, 0.01));
             }
@@ -169,11 +169,12 @@ public final class DigitsExperiment implements AutoCloseable {
         return new Run(method.label(), seed, usePretrained, spent, best.fitness(), testAcc, seconds, curve);
     }
 
-    /** {@code v * factor} in float32, as JAX computes it, widened. */
-    private static double[] scaled(float[] v, float factor) {
+    /** The reference code's initial parameters for {@code key}: {@code normal(key, (PARAMS,)) * 0.01}, widened. */
+    private static double[] jaxInit(JaxRandom.Key key) {
+        float[] v = key.normal(Mlp.PARAMS);
         double[] out = new double[v.length];
         for (int i = 0; i < v.length; i++) {
-            out[i] = v[i] * factor;
+            out[i] = v[i] * 0.01f;
         }
         return out;
     }

@@ -70,14 +70,14 @@ public final class JaxRandom {
          */
         public float[] normal(int n) {
             int[] b = bits(n);
-            float lo = Math.nextUp(-1f);
+            float low = Math.nextUp(-1f);
             // 1 - (-1 + 2^-24) rounds to 2 in float32, as in JAX.
-            float span = 1f - lo;
+            float span = 1f - low;
             float sqrt2 = (float) Math.sqrt(2);
             float[] out = new float[n];
             for (int i = 0; i < n; i++) {
                 float unit = Float.intBitsToFloat(b[i] >>> 9 | 0x3f800000) - 1f;
-                float u = Math.max(lo, unit * span + lo);
+                float u = Math.max(low, unit * span + low);
                 out[i] = sqrt2 * erfinv(u);
             }
             return out;
