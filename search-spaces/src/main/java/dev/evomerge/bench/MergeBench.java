@@ -20,6 +20,7 @@ import java.util.Map;
 /**
  * Merge throughput in GB/s of input read, next to a plain memory copy of the same bytes in the same run:
  * a base and three fine-tunes of bf16 tensors held off-heap, merged tensor by tensor into bf16 outputs.
+ * Every timed merge is paired with a copy timed beside it, and "vs copy" is the median of the pairs' ratios.
  * Run it with {@code scripts/bench-merge [elementsPerModel] [tensors] [reps]}.
  *
  * {@snippet :
@@ -59,37 +60,38 @@ public final class MergeBench {
                     perTensor, inputBytes / 1e6, reps, Runtime.getRuntime().availableProcessors(),
                     jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, loadAverage());
             MemorySegment copyDst = arena.allocate(perTensor * 2, 64);
-            double[] copy = time(reps, () -> {
+            Runnable copyAll = () -> {
                 for (List<TensorView> views : model) {
                     for (TensorView v : views) {
                         copy(v.data(), copyDst);
                     }
                 }
-            });
-            List<Object[]> rows = new ArrayList<>();
-            rows.add(new Object[] {"memory copy", copy});
+            };
             // -Dbench.methods=ties,linear times a subset (the copy baseline always runs).
             String chosen = System.getProperty("bench.methods", "linear,task_arithmetic,ties,dare_ties");
-            for (String method : List.of(chosen.split(","))) {
+            List<String> methods = List.of(chosen.split(","));
+            List<Paired> rows = new ArrayList<>();
+            for (String method : methods) {
                 MergeMethod m = MergeMethods.byName(method);
-                double[] s = time(reps, () -> {
+                rows.add(Paired.time(reps, copyAll, () -> {
                     for (int t = 0; t < tensors; t++) {
                         m.merge(inputs(method, model, t), outs.get(t), DType.BF16);
                     }
-                });
-                rows.add(new Object[] {method, s});
+                }));
             }
-            double copyBest = inputBytes / copy[0] / 1e9;
-            double copyMedian = inputBytes / copy[(copy.length - 1) / 2] / 1e9;
-            System.out.printf(Locale.ROOT, "%-16s %9s %9s %10s %12s %9s %11s %11s%n", "method", "best s", "median s",
-                    "best GB/s", "median GB/s", "vs copy", "(medians)", "cpu s/run");
-            for (Object[] row : rows) {
-                double[] s = (double[]) row[1];
-                double best = inputBytes / s[0] / 1e9;
-                double median = inputBytes / s[(s.length - 1) / 2] / 1e9;
-                System.out.printf(Locale.ROOT, "%-16s %9.4f %9.4f %10.2f %12.2f %8.0f%% %10.0f%% %11.4f%n", row[0],
-                        s[0], s[(s.length - 1) / 2], best, median, 100 * best / copyBest, 100 * median / copyMedian,
-                        s[s.length - 1]);
+            double[] copies = rows.stream().flatMapToDouble(r -> Arrays.stream(r.copySeconds())).sorted().toArray();
+            System.out.printf(Locale.ROOT, "%-16s %9s %9s %10s %12s %22s %11s%n", "method", "best s", "median s",
+                    "best GB/s", "median GB/s", "vs copy (pairs: median, range)", "cpu s/run");
+            System.out.printf(Locale.ROOT, "%-16s %9.4f %9.4f %10.2f %12.2f %30s %11s%n", "memory copy", copies[0],
+                    median(copies), inputBytes / copies[0] / 1e9, inputBytes / median(copies) / 1e9, "100%", "");
+            for (int i = 0; i < methods.size(); i++) {
+                Paired r = rows.get(i);
+                double[] s = r.mergeSeconds().clone();
+                Arrays.sort(s);
+                double[] ratio = r.ratios();
+                System.out.printf(Locale.ROOT, "%-16s %9.4f %9.4f %10.2f %12.2f %13.0f%% (%3.0f-%3.0f%%) %11.4f%n",
+                        methods.get(i), s[0], median(s), inputBytes / s[0] / 1e9, inputBytes / median(s) / 1e9,
+                        100 * median(ratio), 100 * ratio[0], 100 * ratio[ratio.length - 1], r.mergeCpuSeconds());
             }
             // Other processes compete for the cores: the load average tells how far to trust the figures.
             System.out.printf(Locale.ROOT, "load average at the end: %.2f%n", loadAverage());
@@ -120,25 +122,57 @@ public final class MergeBench {
         Chunks.forEach(elements, Chunks.FINE, (c, from, to) -> MemorySegment.copy(src, from * 2, dst, from * 2, (to - from) * 2));
     }
 
+    private static double median(double[] sorted) {
+        return sorted[(sorted.length - 1) / 2];
+    }
+
     /**
-     * Seconds per run, sorted, followed by the process's CPU seconds per run (all threads, averaged over the
-     * timed runs): warm-up runs first, then {@code reps} timed runs. On a busy machine the CPU time shows what
-     * the wall time would be with the cores to itself (about CPU time / threads, for the kernels that scale).
+     * One method's timed runs, each paired with a copy timed right next to it (alternately before and after),
+     * so that the ratio compares the two under the same machine conditions: on a shared VM the bandwidth and
+     * the CPU available drift by tens of percent between seconds.
+     *
+     * @param mergeCpuSeconds the process's CPU seconds per merge run (all threads): on a busy machine, what the
+     *                        wall time would be with the cores to itself is about this over the thread count
      */
-    private static double[] time(int reps, Runnable run) {
-        for (int i = 0; i < 2; i++) {
-            run.run();
+    record Paired(double[] copySeconds, double[] mergeSeconds, double mergeCpuSeconds) {
+
+        static Paired time(int reps, Runnable copy, Runnable merge) {
+            for (int i = 0; i < 2; i++) {
+                copy.run();
+                merge.run();
+            }
+            double[] c = new double[reps];
+            double[] m = new double[reps];
+            long cpu = 0;
+            for (int i = 0; i < reps; i++) {
+                if (i % 2 == 0) {
+                    c[i] = seconds(copy);
+                }
+                long cpu0 = processCpuNanos();
+                m[i] = seconds(merge);
+                cpu += processCpuNanos() - cpu0;
+                if (i % 2 == 1) {
+                    c[i] = seconds(copy);
+                }
+            }
+            return new Paired(c, m, cpu / 1e9 / reps);
         }
-        double[] s = new double[reps + 1];
-        long cpu0 = processCpuNanos();
-        for (int i = 0; i < reps; i++) {
+
+        /** Each pair's merge throughput over its copy's, sorted. */
+        double[] ratios() {
+            double[] r = new double[mergeSeconds.length];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = copySeconds[i] / mergeSeconds[i];
+            }
+            Arrays.sort(r);
+            return r;
+        }
+
+        private static double seconds(Runnable run) {
             long t0 = System.nanoTime();
             run.run();
-            s[i] = (System.nanoTime() - t0) / 1e9;
+            return (System.nanoTime() - t0) / 1e9;
         }
-        s[reps] = (processCpuNanos() - cpu0) / 1e9 / reps;
-        Arrays.sort(s, 0, reps);
-        return s;
     }
 
     private static long processCpuNanos() {

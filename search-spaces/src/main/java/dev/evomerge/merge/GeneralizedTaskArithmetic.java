@@ -120,7 +120,7 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
         try (Arena arena = Arena.ofShared()) {
             buildMasks(in, base, sources, masks, arena);
             if (flag(in.global(), "rescale", defaultRescale)) {
-                rescale(base, sources, masks, scales);
+                rescale(base, sources, masks, scales, arena);
             }
             float divisor = 1f;
             if (consensus == Consensus.NONE) {
@@ -234,7 +234,13 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
         return new SourceMask.Stored(keep);
     }
 
-    private static void rescale(TensorView base, List<TensorView> sources, SourceMask[] masks, float[] scales) {
+    /**
+     * Sets each masked source's scale to its L1 ratio. The pass also records random masks as bits, and the
+     * merge then reads those (1 bit per element, n / 8 bytes per source) rather than hashing every element
+     * again.
+     */
+    private static void rescale(TensorView base, List<TensorView> sources, SourceMask[] masks, float[] scales,
+                                Arena arena) {
         List<Integer> masked = new ArrayList<>();
         for (int s = 0; s < masks.length; s++) {
             if (!(masks[s] instanceof SourceMask.None)) {
@@ -246,8 +252,17 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
         }
         List<TensorView> views = masked.stream().map(sources::get).toList();
         SourceMask[] sub = masked.stream().map(s -> masks[s]).toArray(SourceMask[]::new);
-        double[] l1 = Reductions.l1BeforeAfter(base, views, sub);
+        SourceMask.Packed[] record = new SourceMask.Packed[sub.length];
+        for (int i = 0; i < sub.length; i++) {
+            if (sub[i] instanceof SourceMask.Random) {
+                record[i] = SourceMask.Packed.allocate(arena, base.elementCount());
+            }
+        }
+        double[] l1 = Reductions.l1BeforeAfter(base, views, sub, record);
         for (int i = 0; i < masked.size(); i++) {
+            if (record[i] != null) {
+                masks[masked.get(i)] = record[i];
+            }
             double before = l1[2 * i];
             double after = l1[2 * i + 1];
             scales[masked.get(i)] = (before < 1e-7 || after < 1e-7) ? 1f : (float) (before / after);

@@ -383,6 +383,13 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
                     zero.blend(v.mul(scale).mul(weight), keep).intoArray(dst, j);
                 }
             }
+            case SourceMask.Packed packed -> {
+                for (; j < bound; j += Tiles.LANES) {
+                    VectorMask<Float> keep = Tiles.packed(packed.bits(), t0 + j);
+                    FloatVector v = FloatVector.fromArray(Tiles.F, d, j);
+                    zero.blend(v.mul(scale).mul(weight), keep).intoArray(dst, j);
+                }
+            }
             case SourceMask.Stored stored -> {
                 for (; j < len; j++) {
                     dst[j] = stored.bytes().get(ValueLayout.JAVA_BYTE, t0 + j) != 0 ? (d[j] * scale) * weight : 0f;

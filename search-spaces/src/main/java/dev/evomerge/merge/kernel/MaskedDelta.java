@@ -37,6 +37,7 @@ final class MaskedDelta {
         return switch (mask) {
             case SourceMask.None none -> true;
             case SourceMask.Random random -> true;
+            case SourceMask.Packed packed -> true;
             case SourceMask.RankBand band -> !straddles(band.outer(), t0, len) && !straddles(band.inner(), t0, len);
             case SourceMask.Stored stored -> false;
         };
@@ -67,6 +68,7 @@ final class MaskedDelta {
                 }
             }
             case SourceMask.Random random -> random(x, bf16, t0, len, b, random, scale, weight, dst);
+            case SourceMask.Packed packed -> packed(x, bf16, t0, len, b, packed, scale, weight, dst);
             case SourceMask.Stored stored -> throw new IllegalArgumentException("no fused loop for stored masks");
         }
     }
@@ -142,12 +144,30 @@ final class MaskedDelta {
         }
     }
 
+    private static void packed(MemorySegment x, boolean bf16, long t0, int len, float[] b, SourceMask.Packed mask,
+                               float scale, float weight, float[] dst) {
+        FloatVector zero = FloatVector.zero(Tiles.F);
+        int bound = Tiles.F.loopBound(len);
+        int j = 0;
+        for (; j < bound; j += Tiles.LANES) {
+            VectorMask<Float> keep = Tiles.packed(mask.bits(), t0 + j);
+            FloatVector d = Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j));
+            zero.blend(d.mul(scale).mul(weight), keep).intoArray(dst, j);
+        }
+        for (; j < len; j++) {
+            float d = read(x, bf16, t0 + j) - b[j];
+            dst[j] = mask.keeps(t0 + j, Math.abs(d)) ? (d * scale) * weight : 0f;
+        }
+    }
+
     /**
      * Adds this tile's {@code sum |d|} and {@code sum |kept d|} to {@code sums[at]} and {@code sums[at + 1]},
-     * each summed in float lanes and then lane by lane into the double, as {@link Reductions} does.
-     * Call only where {@link #fits} holds.
+     * each summed in float lanes and then lane by lane into the double, as {@link Reductions} does. A random
+     * mask's decisions are also written to {@code record} when it is not null. Call only where {@link #fits}
+     * holds.
      */
-    static void l1(TensorView src, SourceMask mask, long t0, int len, float[] b, double[] sums, int at) {
+    static void l1(TensorView src, SourceMask mask, long t0, int len, float[] b, double[] sums, int at,
+                   SourceMask.Packed record) {
         MemorySegment x = src.data();
         boolean bf16 = src.dtype() == DType.BF16;
         FloatVector zero = FloatVector.zero(Tiles.F);
@@ -164,6 +184,17 @@ final class MaskedDelta {
                 for (; j < bound; j += Tiles.LANES) {
                     VectorMask<Float> keep = MaskHash.bits24(iota.add(low + j), key)
                             .compare(VectorOperators.LT, threshold).cast(Tiles.F);
+                    if (record != null) {
+                        Tiles.pack(keep, record.bits(), t0 + j);
+                    }
+                    FloatVector a = Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j)).abs();
+                    before = before.add(a);
+                    after = after.add(zero.blend(a, keep));
+                }
+            }
+            case SourceMask.Packed packed -> {
+                for (; j < bound; j += Tiles.LANES) {
+                    VectorMask<Float> keep = Tiles.packed(packed.bits(), t0 + j);
                     FloatVector a = Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j)).abs();
                     before = before.add(a);
                     after = after.add(zero.blend(a, keep));
@@ -193,8 +224,12 @@ final class MaskedDelta {
         double sumAfter = Reductions.lanesInOrder(after);
         for (; j < len; j++) {
             float a = Math.abs(read(x, bf16, t0 + j) - b[j]);
+            boolean keep = mask.keeps(t0 + j, a);
             sumBefore += a;
-            sumAfter += mask.keeps(t0 + j, a) ? a : 0f;
+            sumAfter += keep ? a : 0f;
+            if (keep && record != null) {
+                record.set(t0 + j);
+            }
         }
         sums[at] += sumBefore;
         sums[at + 1] += sumAfter;

@@ -70,6 +70,16 @@ public final class Reductions {
      * {@code [2*s], [2*s+1]}: what mergekit's L1 rescale compares.
      */
     public static double[] l1BeforeAfter(TensorView base, List<TensorView> sources, SourceMask[] masks) {
+        return l1BeforeAfter(base, sources, masks, new SourceMask.Packed[masks.length]);
+    }
+
+    /**
+     * {@link #l1BeforeAfter(TensorView, List, SourceMask[])}, also writing each source's keep decisions into
+     * {@code record[s]} (zeroed bits) where that is not null: for random masks, whose hash costs more than
+     * reading the recorded bit back in the merge pass.
+     */
+    public static double[] l1BeforeAfter(TensorView base, List<TensorView> sources, SourceMask[] masks,
+                                         SourceMask.Packed[] record) {
         long n = base.elementCount();
         int m = sources.size();
         boolean scalar = SmallTensors.scalar(n);
@@ -84,6 +94,10 @@ public final class Reductions {
                 widen(scalar, base, t0, len, b);
                 for (int i = 0; i < m; i++) {
                     TensorView v = sources.get(i);
+                    if (!scalar && MaskedDelta.fits(v, masks[i], b, t0, len)) {
+                        MaskedDelta.l1(v, masks[i], t0, len, b, sums, 2 * i, record[i]);
+                        continue;
+                    }
                     if (scalar) {
                         FusedMerge.deltaScalar(v.data(), v.dtype(), t0, len, b, x);
                         for (int j = 0; j < len; j++) {
@@ -91,13 +105,18 @@ public final class Reductions {
                         }
                         sums[2 * i] += absSumScalar(x, len);
                         sums[2 * i + 1] += absSumScalar(kept, len);
-                    } else if (MaskedDelta.fits(v, masks[i], b, t0, len)) {
-                        MaskedDelta.l1(v, masks[i], t0, len, b, sums, 2 * i);
                     } else {
                         FusedMerge.delta(v.data(), v.dtype(), t0, len, b, x);
                         FusedMerge.applyMask(masks[i], t0, len, x, kept, 1f, 1f);
                         sums[2 * i] += absSum(x, len);
                         sums[2 * i + 1] += absSum(kept, len);
+                    }
+                    if (record[i] != null) {
+                        for (int j = 0; j < len; j++) {
+                            if (masks[i].keeps(t0 + j, Math.abs(x[j]))) {
+                                record[i].set(t0 + j);
+                            }
+                        }
                     }
                 }
             }

@@ -1,12 +1,13 @@
 package dev.evomerge.merge.kernel;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
  * Which elements of one source's task vector survive sparsification. Every variant decides from the
  * element's index and |delta| alone, so the fused kernel applies it on the fly without a stored mask
- * (except {@link Stored}, DELLA's per-row rank mask).
+ * (except {@link Stored}, DELLA's per-row rank mask, and {@link Packed}, a random mask recorded once).
  *
  * {@snippet :
  * SourceMask ties = new SourceMask.RankBand(topK, TopSet.NONE);        // k largest |delta|
@@ -56,6 +57,28 @@ public sealed interface SourceMask {
         @Override
         public boolean keeps(long index, float magnitude) {
             return bytes.get(ValueLayout.JAVA_BYTE, index) != 0;
+        }
+    }
+
+    /**
+     * One bit per element, set = keep (element i is bit {@code i % 8} of byte {@code i / 8}): a {@link Random}
+     * mask that DARE's L1 pass recorded while hashing it, so that the merge pass reads 1 bit per element
+     * instead of hashing again (see {@link Reductions#l1BeforeAfter}).
+     */
+    record Packed(MemorySegment bits) implements SourceMask {
+        /** Zeroed bits for {@code n} elements. */
+        public static Packed allocate(Arena arena, long n) {
+            return new Packed(arena.allocate(Math.max(1, (n + 7) >>> 3)));
+        }
+
+        @Override
+        public boolean keeps(long index, float magnitude) {
+            return (bits.get(ValueLayout.JAVA_BYTE, index >>> 3) >> (index & 7) & 1) != 0;
+        }
+
+        void set(long index) {
+            long at = index >>> 3;
+            bits.set(ValueLayout.JAVA_BYTE, at, (byte) (bits.get(ValueLayout.JAVA_BYTE, at) | 1 << (index & 7)));
         }
     }
 }

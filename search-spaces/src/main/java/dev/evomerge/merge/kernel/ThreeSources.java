@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * {@link FusedMerge}'s most common cases in one loop each: a base and three sources, either plainly weighted
- * and summed (task arithmetic) or each sparsified by magnitude and summed under {@code Consensus.SUM} (TIES).
+ * and summed (task arithmetic) or each sparsified and summed under {@code Consensus.SUM}: by magnitude (TIES)
+ * or by a recorded random mask (DARE-TIES, after its L1 pass).
  * Every vector goes from the four inputs' memory to one float32 tile in registers, with no per-source tile
  * arrays in between, and the tile is narrowed to the output in a second, L1-resident loop. The float
  * operations and their order are those of the general path, so the bits are the same.
@@ -24,6 +25,8 @@ final class ThreeSources {
 
     private final FusedMerge f;
     private final boolean elected;
+    /** Under SUM: the masks are {@link SourceMask.Packed} bits rather than top sets. */
+    private final boolean packed;
     private final MemorySegment b;
     private final MemorySegment x0;
     private final MemorySegment x1;
@@ -35,9 +38,10 @@ final class ThreeSources {
     /** The merged tile in float32, before narrowing. */
     private final float[] merged = new float[Tiles.TILE];
 
-    private ThreeSources(FusedMerge f, boolean elected) {
+    private ThreeSources(FusedMerge f, boolean elected, boolean packed) {
         this.f = f;
         this.elected = elected;
+        this.packed = packed;
         this.b = f.base().data();
         this.x0 = f.sources().get(0).data();
         this.x1 = f.sources().get(1).data();
@@ -50,8 +54,8 @@ final class ThreeSources {
 
     /**
      * The fused loop for this merge, or null: it needs a base, three sources, no f16, and either no masks and
-     * no consensus, or top-k masks under SUM (DARE's random masks stay on the general path: with three hashes
-     * per vector this loop measured slower).
+     * no consensus, or under SUM either three top-k masks or three packed masks (DARE's random masks are
+     * packed by its L1 pass; hashed here, three per vector, this loop measured slower).
      */
     static ThreeSources of(FusedMerge f, DType outType) {
         if (f.base() == null || f.sources().size() != 3 || f.consensus() == Consensus.COUNT
@@ -59,24 +63,26 @@ final class ThreeSources {
             return null;
         }
         boolean elected = f.consensus() == Consensus.SUM;
+        boolean packed = f.masks()[0] instanceof SourceMask.Packed;
         for (int s = 0; s < 3; s++) {
             TensorView src = f.sources().get(s);
             if (src.dtype() == DType.F16) {
                 return null;
             }
             SourceMask m = f.masks()[s];
-            boolean fits = elected ? m instanceof SourceMask.RankBand band && band.inner().equals(TopSet.NONE)
-                    : m instanceof SourceMask.None;
+            boolean fits = !elected ? m instanceof SourceMask.None
+                    : packed ? m instanceof SourceMask.Packed
+                    : m instanceof SourceMask.RankBand band && band.inner().equals(TopSet.NONE);
             if (!fits) {
                 return null;
             }
         }
-        return new ThreeSources(f, elected);
+        return new ThreeSources(f, elected, packed);
     }
 
     /** Whether the tile is free of a top set's tie cutoff (that one tile takes the general path). */
     boolean fits(long t0, int len) {
-        if (!elected) {
+        if (!elected || packed) {
             return true;
         }
         for (SourceMask m : f.masks()) {
@@ -90,7 +96,9 @@ final class ThreeSources {
     /** Merges elements {@code [t0, t0 + len)} into {@code out}; call only where {@link #fits} holds. */
     void tile(long t0, int len, MemorySegment out, DType outType) {
         int bound = Tiles.F.loopBound(len);
-        if (elected) {
+        if (packed) {
+            packedLoop(t0, bound);
+        } else if (elected) {
             rankedLoop(t0, bound);
         } else {
             plainLoop(t0, bound);
@@ -167,6 +175,56 @@ final class ThreeSources {
                     d2.abs().compare(VectorOperators.GT, th2));
             // The sign election and sum of FusedMerge's sumElectedThree, written out: a call here would box.
             // (No leading +0 here, unlike the reference: it only turns a -0 sum into +0, which compares the same.)
+            FloatVector sign = minusOne.blend(one, c0.add(c1).add(c2).compare(VectorOperators.GE, 0f));
+            VectorMask<Float> agree0 = c0.mul(sign).compare(VectorOperators.GT, 0f);
+            VectorMask<Float> agree1 = c1.mul(sign).compare(VectorOperators.GT, 0f);
+            VectorMask<Float> agree2 = c2.mul(sign).compare(VectorOperators.GT, 0f);
+            FloatVector mixed = zero.add(zero.blend(c0, agree0)).add(zero.blend(c1, agree1))
+                    .add(zero.blend(c2, agree2));
+            if (normalize) {
+                FloatVector div = zero.add(zero.blend(w0, agree0)).add(zero.blend(w1, agree1))
+                        .add(zero.blend(w2, agree2));
+                mixed = mixed.div(div.blend(one, div.compare(VectorOperators.EQ, 0f)));
+            }
+            if (scaleByLambda) {
+                mixed = mixed.mul(lambda);
+            }
+            base.add(mixed).intoArray(merged, j);
+        }
+    }
+
+    /**
+     * {@link #rankedLoop} with each source's keep mask read from its packed bits (DARE-TIES). The election is
+     * written out again on purpose: shared through a helper method it measured many times slower (past C2's
+     * inlining budget every vector is boxed), and one loop for both mask kinds slowed TIES by about 10%.
+     */
+    private void packedLoop(long t0, int bound) {
+        SourceMask[] masks = f.masks();
+        MemorySegment k0 = ((SourceMask.Packed) masks[0]).bits();
+        MemorySegment k1 = ((SourceMask.Packed) masks[1]).bits();
+        MemorySegment k2 = ((SourceMask.Packed) masks[2]).bits();
+        float s0 = f.scales()[0];
+        float s1 = f.scales()[1];
+        float s2 = f.scales()[2];
+        float w0 = f.weights()[0];
+        float w1 = f.weights()[1];
+        float w2 = f.weights()[2];
+        boolean normalize = f.normalize();
+        float lambda = f.lambda();
+        boolean scaleByLambda = lambda != 1f;
+        FloatVector zero = FloatVector.zero(Tiles.F);
+        FloatVector one = FloatVector.broadcast(Tiles.F, 1f);
+        FloatVector minusOne = FloatVector.broadcast(Tiles.F, -1f);
+        for (int j = 0; j < bound; j += Tiles.LANES) {
+            long i = t0 + j;
+            FloatVector base = Tiles.load(b, bf16b, i);
+            FloatVector d0 = Tiles.load(x0, bf16x0, i).sub(base);
+            FloatVector d1 = Tiles.load(x1, bf16x1, i).sub(base);
+            FloatVector d2 = Tiles.load(x2, bf16x2, i).sub(base);
+            FloatVector c0 = zero.blend(d0.mul(s0).mul(w0), Tiles.packed(k0, i));
+            FloatVector c1 = zero.blend(d1.mul(s1).mul(w1), Tiles.packed(k1, i));
+            FloatVector c2 = zero.blend(d2.mul(s2).mul(w2), Tiles.packed(k2, i));
+            // As in rankedLoop.
             FloatVector sign = minusOne.blend(one, c0.add(c1).add(c2).compare(VectorOperators.GE, 0f));
             VectorMask<Float> agree0 = c0.mul(sign).compare(VectorOperators.GT, 0f);
             VectorMask<Float> agree1 = c1.mul(sign).compare(VectorOperators.GT, 0f);

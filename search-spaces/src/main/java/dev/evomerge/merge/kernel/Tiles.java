@@ -3,6 +3,7 @@ package dev.evomerge.merge.kernel;
 import dev.evomerge.checkpoint.DType;
 import dev.evomerge.checkpoint.Floats;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -34,6 +35,7 @@ public final class Tiles {
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
     static final int LANES = F.length();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
 
     private Tiles() {
     }
@@ -72,6 +74,35 @@ public final class Tiles {
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
         }
         return FloatVector.fromMemorySegment(F, seg, index * 4, LE);
+    }
+
+    /**
+     * The keep mask of the vector at element {@code index} (a multiple of {@link #LANES}) from a packed bit
+     * mask. Vectors of 4, 8 or 16 lanes never straddle a byte pair, so one narrow read serves each.
+     */
+    static VectorMask<Float> packed(MemorySegment bits, long index) {
+        long at = index >>> 3;
+        long word = switch (LANES) {
+            case 16 -> bits.get(SHORT_LE, at) & 0xffffL;
+            case 8 -> bits.get(ValueLayout.JAVA_BYTE, at) & 0xffL;
+            default -> (bits.get(ValueLayout.JAVA_BYTE, at) & 0xffL) >>> (index & 7) & ((1L << LANES) - 1);
+        };
+        return VectorMask.fromLong(F, word);
+    }
+
+    /**
+     * Records {@code keep} for the vector at element {@code index} (a multiple of {@link #LANES}) into zeroed
+     * packed bits, as {@link #packed} reads them; narrower vectors share a byte, so they OR into it.
+     */
+    static void pack(VectorMask<Float> keep, MemorySegment bits, long index) {
+        long at = index >>> 3;
+        long word = keep.toLong();
+        switch (LANES) {
+            case 16 -> bits.set(SHORT_LE, at, (short) word);
+            case 8 -> bits.set(ValueLayout.JAVA_BYTE, at, (byte) word);
+            default -> bits.set(ValueLayout.JAVA_BYTE, at,
+                    (byte) (bits.get(ValueLayout.JAVA_BYTE, at) | word << (index & 7)));
+        }
     }
 
     /** Stores one vector at element {@code index} of a bf16 (round-to-nearest-even) or f32 segment. */

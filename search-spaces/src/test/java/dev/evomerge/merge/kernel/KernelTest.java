@@ -417,6 +417,54 @@ class KernelTest {
     }
 
     @Test
+    void theL1PassRecordsRandomMasksBitForBitAndTheMergesReadThemBack() {
+        // Three bf16/f32 sources take ThreeSources' packed loop; an f16 source records through the scalar path.
+        int n = MULTI_CHUNK;
+        TensorView base = tensor(DType.BF16, gaussian(80, n, 0.02));
+        List<TensorView> sources = new ArrayList<>();
+        for (int s = 0; s < 4; s++) {
+            float[] v = gaussian(81 + s, n, 0.002);
+            for (int i = 0; i < n; i++) {
+                v[i] += base.getFloat(i);
+            }
+            sources.add(tensor(s == 1 ? DType.F32 : s == 3 ? DType.F16 : DType.BF16, v));
+        }
+        SourceMask[] random = new SourceMask[4];
+        SourceMask.Packed[] record = new SourceMask.Packed[4];
+        for (int s = 0; s < 4; s++) {
+            random[s] = SourceMask.Random.of(17, s, 0.3 + 0.1 * s);
+            record[s] = SourceMask.Packed.allocate(Arena.ofAuto(), n);
+        }
+        double[] plain = Reductions.l1BeforeAfter(base, sources, random);
+        double[] recorded = Reductions.l1BeforeAfter(base, sources, random, record);
+        assertArrayEquals(plain, recorded, "recording changes no sum");
+        for (int s = 0; s < 4; s++) {
+            for (int i = 0; i < n; i++) {
+                if (random[s].keeps(i, 0f) != record[s].keeps(i, 0f)) {
+                    throw new AssertionError("source " + s + " element " + i + ": recorded bit differs from the hash");
+                }
+            }
+        }
+        float[] w = {0.5f, 0.3f, -0.2f};
+        float[] scales = {2.5f, 1.75f, 1.4f};
+        SourceMask[] packed = {record[0], record[1], record[2]};
+        List<TensorView> three = sources.subList(0, 3);
+        check(new FusedMerge(base, three, w, packed, scales, Consensus.SUM, true, 1f, 1f), DType.BF16);
+        check(new FusedMerge(base, three, w, packed, scales, Consensus.SUM, false, 1f, 0.5f), DType.F32);
+        SourceMask[] withF16 = {record[0], record[3], record[2]};
+        List<TensorView> generalPath = List.of(sources.get(0), sources.get(3), sources.get(2));
+        check(new FusedMerge(base, generalPath, w, withF16, scales, Consensus.SUM, true, 1f, 1f), DType.BF16);
+        check(new FusedMerge(base, generalPath, w, withF16, scales, Consensus.NONE, true, 0.6f, 1f), DType.BF16);
+        // The packed merge gives the hashed merge's bits.
+        MemorySegment fromBits = Arena.ofAuto().allocate(2L * n);
+        MemorySegment fromHash = Arena.ofAuto().allocate(2L * n);
+        new FusedMerge(base, three, w, packed, scales, Consensus.SUM, true, 1f, 1f).run(fromBits, DType.BF16);
+        new FusedMerge(base, three, w, Arrays.copyOf(random, 3), scales, Consensus.SUM, true, 1f, 1f)
+                .run(fromHash, DType.BF16);
+        assertEquals(-1, fromBits.mismatch(fromHash), "packed and hashed masks merge alike");
+    }
+
+    @Test
     void reductionsDoNotDependOnTheThreadCount() {
         int n = MULTI_CHUNK;
         TensorView a = tensor(DType.BF16, gaussian(30, n, 1));
