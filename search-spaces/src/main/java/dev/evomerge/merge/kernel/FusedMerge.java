@@ -250,13 +250,15 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
         int bound = Tiles.F.loopBound(len);
         int j = 0;
         if (b != null) {
+            MemorySegment xs = Tiles.slice(x, bf16, t0, bound);
             for (; j < bound; j += Tiles.LANES) {
-                FloatVector d = Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j));
+                FloatVector d = Tiles.load(xs, bf16, j).sub(FloatVector.fromArray(Tiles.F, b, j));
                 FloatVector.fromArray(Tiles.F, acc, j).add(d.mul(scale).mul(weight)).intoArray(acc, j);
             }
         } else {
+            MemorySegment xs = Tiles.slice(x, bf16, t0, bound);
             for (; j < bound; j += Tiles.LANES) {
-                FloatVector d = Tiles.load(x, bf16, t0 + j);
+                FloatVector d = Tiles.load(xs, bf16, j);
                 FloatVector.fromArray(Tiles.F, acc, j).add(d.mul(scale).mul(weight)).intoArray(acc, j);
             }
         }
@@ -308,8 +310,9 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
         boolean bf16 = type == DType.BF16;
         int bound = Tiles.F.loopBound(len);
         int j = 0;
+        MemorySegment xs = Tiles.slice(x, bf16, t0, bound);
         for (; j < bound; j += Tiles.LANES) {
-            Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j)).intoArray(dst, j);
+            Tiles.load(xs, bf16, j).sub(FloatVector.fromArray(Tiles.F, b, j)).intoArray(dst, j);
         }
         for (; j < len; j++) {
             dst[j] = Floats.read(x, type, t0 + j) - b[j];

@@ -286,11 +286,16 @@ public final class MagnitudeSelect {
         float[] m1 = c1.word64;
         float[] m2 = c2.word64;
         int words = len / WORD;
+        MemorySegment bs = Tiles.slice(b, bf16b, t0, words * WORD);
+        MemorySegment xs0 = Tiles.slice(x0, bf16x0, t0, words * WORD);
+        MemorySegment xs1 = Tiles.slice(x1, bf16x1, t0, words * WORD);
+        MemorySegment xs2 = Tiles.slice(x2, bf16x2, t0, words * WORD);
         long count0 = 0;
         long count1 = 0;
         long count2 = 0;
         for (int w = 0; w < words; w++) {
             long at = t0 + (long) w * WORD;
+            int from = w * WORD;
             // Per source one word of "above hi" lanes and one of "at least lo" lanes; inside = at least lo
             // and not above: two compares per vector, and the count of the above word's bits.
             long above0 = 0;
@@ -300,10 +305,10 @@ public final class MagnitudeSelect {
             long atLeast1 = 0;
             long atLeast2 = 0;
             for (int j = 0; j < WORD; j += Tiles.LANES) {
-                FloatVector bv = Tiles.load(b, bf16b, at + j);
-                FloatVector a0 = Tiles.load(x0, bf16x0, at + j).sub(bv).abs();
-                FloatVector a1 = Tiles.load(x1, bf16x1, at + j).sub(bv).abs();
-                FloatVector a2 = Tiles.load(x2, bf16x2, at + j).sub(bv).abs();
+                FloatVector bv = Tiles.load(bs, bf16b, from + j);
+                FloatVector a0 = Tiles.load(xs0, bf16x0, from + j).sub(bv).abs();
+                FloatVector a1 = Tiles.load(xs1, bf16x1, from + j).sub(bv).abs();
+                FloatVector a2 = Tiles.load(xs2, bf16x2, from + j).sub(bv).abs();
                 a0.intoArray(m0, j);
                 a1.intoArray(m1, j);
                 a2.intoArray(m2, j);
@@ -361,13 +366,16 @@ public final class MagnitudeSelect {
             boolean bf16b = base.dtype() == DType.BF16;
             boolean bf16x = source.dtype() == DType.BF16;
             int words = len / WORD;
+            MemorySegment bs = Tiles.slice(b, bf16b, t0, words * WORD);
+            MemorySegment xs = Tiles.slice(x, bf16x, t0, words * WORD);
             long count = 0;
             for (int w = 0; w < words; w++) {
                 long at = t0 + (long) w * WORD;
+                int from = w * WORD;
                 long word = 0;
                 // Constant trip count: unrolled, and no call while a vector is live (it would be boxed).
                 for (int j = 0; j < WORD; j += Tiles.LANES) {
-                    FloatVector a = Tiles.load(x, bf16x, at + j).sub(Tiles.load(b, bf16b, at + j)).abs();
+                    FloatVector a = Tiles.load(xs, bf16x, from + j).sub(Tiles.load(bs, bf16b, from + j)).abs();
                     a.intoArray(word64, j);
                     count += a.compare(VectorOperators.GT, hi).trueCount();
                     word |= a.compare(VectorOperators.GE, lo).and(a.compare(VectorOperators.LE, hi)).toLong() << j;

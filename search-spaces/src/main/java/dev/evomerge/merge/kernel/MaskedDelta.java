@@ -77,8 +77,9 @@ final class MaskedDelta {
                               float weight, float[] dst) {
         int bound = Tiles.F.loopBound(len);
         int j = 0;
+        MemorySegment xs = Tiles.slice(x, bf16, t0, bound);
         for (; j < bound; j += Tiles.LANES) {
-            FloatVector d = Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j));
+            FloatVector d = Tiles.load(xs, bf16, j).sub(FloatVector.fromArray(Tiles.F, b, j));
             d.mul(scale).mul(weight).intoArray(dst, j);
         }
         for (; j < len; j++) {
@@ -92,8 +93,9 @@ final class MaskedDelta {
         FloatVector zero = FloatVector.zero(Tiles.F);
         int bound = Tiles.F.loopBound(len);
         int j = 0;
+        MemorySegment xs = Tiles.slice(x, bf16, t0, bound);
         for (; j < bound; j += Tiles.LANES) {
-            FloatVector d = Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j));
+            FloatVector d = Tiles.load(xs, bf16, j).sub(FloatVector.fromArray(Tiles.F, b, j));
             VectorMask<Float> keep = d.abs().compare(VectorOperators.GT, threshold);
             zero.blend(d.mul(scale).mul(weight), keep).intoArray(dst, j);
         }
@@ -108,8 +110,9 @@ final class MaskedDelta {
         FloatVector zero = FloatVector.zero(Tiles.F);
         int bound = Tiles.F.loopBound(len);
         int j = 0;
+        MemorySegment xs = Tiles.slice(x, bf16, t0, bound);
         for (; j < bound; j += Tiles.LANES) {
-            FloatVector d = Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j));
+            FloatVector d = Tiles.load(xs, bf16, j).sub(FloatVector.fromArray(Tiles.F, b, j));
             FloatVector a = d.abs();
             VectorMask<Float> keep = a.compare(VectorOperators.GT, outer)
                     .andNot(a.compare(VectorOperators.GT, inner));
@@ -132,10 +135,11 @@ final class MaskedDelta {
         int threshold = mask.threshold();
         int bound = Tiles.F.loopBound(len);
         int j = 0;
+        MemorySegment xs = Tiles.slice(x, bf16, t0, bound);
         for (; j < bound; j += Tiles.LANES) {
             VectorMask<Float> keep = MaskHash.bits24(iota.add(low + j), key)
                     .compare(VectorOperators.LT, threshold).cast(Tiles.F);
-            FloatVector d = Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j));
+            FloatVector d = Tiles.load(xs, bf16, j).sub(FloatVector.fromArray(Tiles.F, b, j));
             zero.blend(d.mul(scale).mul(weight), keep).intoArray(dst, j);
         }
         for (; j < len; j++) {
@@ -149,9 +153,10 @@ final class MaskedDelta {
         FloatVector zero = FloatVector.zero(Tiles.F);
         int bound = Tiles.F.loopBound(len);
         int j = 0;
+        MemorySegment xs = Tiles.slice(x, bf16, t0, bound);
         for (; j < bound; j += Tiles.LANES) {
             VectorMask<Float> keep = Tiles.packed(mask.bits(), t0 + j);
-            FloatVector d = Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j));
+            FloatVector d = Tiles.load(xs, bf16, j).sub(FloatVector.fromArray(Tiles.F, b, j));
             zero.blend(d.mul(scale).mul(weight), keep).intoArray(dst, j);
         }
         for (; j < len; j++) {
@@ -181,21 +186,23 @@ final class MaskedDelta {
                 long key = MaskHash.key(random.seed(), random.stream(), t0 >>> 32);
                 int low = (int) t0;
                 int threshold = random.threshold();
+                MemorySegment xs = Tiles.slice(x, bf16, t0, bound);
                 for (; j < bound; j += Tiles.LANES) {
                     VectorMask<Float> keep = MaskHash.bits24(iota.add(low + j), key)
                             .compare(VectorOperators.LT, threshold).cast(Tiles.F);
                     if (record != null) {
                         Tiles.pack(keep, record.bits(), t0 + j);
                     }
-                    FloatVector a = Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j)).abs();
+                    FloatVector a = Tiles.load(xs, bf16, j).sub(FloatVector.fromArray(Tiles.F, b, j)).abs();
                     before = before.add(a);
                     after = after.add(zero.blend(a, keep));
                 }
             }
             case SourceMask.Packed packed -> {
+                MemorySegment xs = Tiles.slice(x, bf16, t0, bound);
                 for (; j < bound; j += Tiles.LANES) {
                     VectorMask<Float> keep = Tiles.packed(packed.bits(), t0 + j);
-                    FloatVector a = Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j)).abs();
+                    FloatVector a = Tiles.load(xs, bf16, j).sub(FloatVector.fromArray(Tiles.F, b, j)).abs();
                     before = before.add(a);
                     after = after.add(zero.blend(a, keep));
                 }
@@ -203,8 +210,9 @@ final class MaskedDelta {
             case SourceMask.RankBand band -> {
                 float outer = threshold(band.outer(), t0);
                 float inner = threshold(band.inner(), t0);
+                MemorySegment xs = Tiles.slice(x, bf16, t0, bound);
                 for (; j < bound; j += Tiles.LANES) {
-                    FloatVector a = Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j)).abs();
+                    FloatVector a = Tiles.load(xs, bf16, j).sub(FloatVector.fromArray(Tiles.F, b, j)).abs();
                     VectorMask<Float> keep = a.compare(VectorOperators.GT, outer)
                             .andNot(a.compare(VectorOperators.GT, inner));
                     before = before.add(a);
@@ -212,8 +220,9 @@ final class MaskedDelta {
                 }
             }
             case SourceMask.None none -> {
+                MemorySegment xs = Tiles.slice(x, bf16, t0, bound);
                 for (; j < bound; j += Tiles.LANES) {
-                    FloatVector a = Tiles.load(x, bf16, t0 + j).sub(FloatVector.fromArray(Tiles.F, b, j)).abs();
+                    FloatVector a = Tiles.load(xs, bf16, j).sub(FloatVector.fromArray(Tiles.F, b, j)).abs();
                     before = before.add(a);
                     after = after.add(a);
                 }

@@ -124,12 +124,15 @@ final class ThreeSources {
         float lambda = f.lambda();
         boolean scaleByLambda = lambda != 1f;
         FloatVector zero = FloatVector.zero(Tiles.F);
+        MemorySegment bs = Tiles.slice(b, bf16b, t0, bound);
+        MemorySegment xs0 = Tiles.slice(x0, bf16x0, t0, bound);
+        MemorySegment xs1 = Tiles.slice(x1, bf16x1, t0, bound);
+        MemorySegment xs2 = Tiles.slice(x2, bf16x2, t0, bound);
         for (int j = 0; j < bound; j += Tiles.LANES) {
-            long i = t0 + j;
-            FloatVector base = Tiles.load(b, bf16b, i);
-            FloatVector d0 = Tiles.load(x0, bf16x0, i).sub(base);
-            FloatVector d1 = Tiles.load(x1, bf16x1, i).sub(base);
-            FloatVector d2 = Tiles.load(x2, bf16x2, i).sub(base);
+            FloatVector base = Tiles.load(bs, bf16b, j);
+            FloatVector d0 = Tiles.load(xs0, bf16x0, j).sub(base);
+            FloatVector d1 = Tiles.load(xs1, bf16x1, j).sub(base);
+            FloatVector d2 = Tiles.load(xs2, bf16x2, j).sub(base);
             // Starting from +0 like the accumulator tile, so a lone -0 sums to +0 here too.
             FloatVector mixed = zero.add(d0.mul(s0).mul(w0)).add(d1.mul(s1).mul(w1)).add(d2.mul(s2).mul(w2));
             if (normalize) {
@@ -160,12 +163,15 @@ final class ThreeSources {
         FloatVector zero = FloatVector.zero(Tiles.F);
         FloatVector one = FloatVector.broadcast(Tiles.F, 1f);
         FloatVector minusOne = FloatVector.broadcast(Tiles.F, -1f);
+        MemorySegment bs = Tiles.slice(b, bf16b, t0, bound);
+        MemorySegment xs0 = Tiles.slice(x0, bf16x0, t0, bound);
+        MemorySegment xs1 = Tiles.slice(x1, bf16x1, t0, bound);
+        MemorySegment xs2 = Tiles.slice(x2, bf16x2, t0, bound);
         for (int j = 0; j < bound; j += Tiles.LANES) {
-            long i = t0 + j;
-            FloatVector base = Tiles.load(b, bf16b, i);
-            FloatVector d0 = Tiles.load(x0, bf16x0, i).sub(base);
-            FloatVector d1 = Tiles.load(x1, bf16x1, i).sub(base);
-            FloatVector d2 = Tiles.load(x2, bf16x2, i).sub(base);
+            FloatVector base = Tiles.load(bs, bf16b, j);
+            FloatVector d0 = Tiles.load(xs0, bf16x0, j).sub(base);
+            FloatVector d1 = Tiles.load(xs1, bf16x1, j).sub(base);
+            FloatVector d2 = Tiles.load(xs2, bf16x2, j).sub(base);
             // d * 1 is d bit for bit (NaN included), so without rescale the scale's multiply is skipped.
             FloatVector c0 = zero.blend((unscaled ? d0 : d0.mul(s0)).mul(w0),
                     d0.abs().compare(VectorOperators.GT, th0));
@@ -215,15 +221,18 @@ final class ThreeSources {
         FloatVector zero = FloatVector.zero(Tiles.F);
         FloatVector one = FloatVector.broadcast(Tiles.F, 1f);
         FloatVector minusOne = FloatVector.broadcast(Tiles.F, -1f);
+        MemorySegment bs = Tiles.slice(b, bf16b, t0, bound);
+        MemorySegment xs0 = Tiles.slice(x0, bf16x0, t0, bound);
+        MemorySegment xs1 = Tiles.slice(x1, bf16x1, t0, bound);
+        MemorySegment xs2 = Tiles.slice(x2, bf16x2, t0, bound);
         for (int j = 0; j < bound; j += Tiles.LANES) {
-            long i = t0 + j;
-            FloatVector base = Tiles.load(b, bf16b, i);
-            FloatVector d0 = Tiles.load(x0, bf16x0, i).sub(base);
-            FloatVector d1 = Tiles.load(x1, bf16x1, i).sub(base);
-            FloatVector d2 = Tiles.load(x2, bf16x2, i).sub(base);
-            FloatVector c0 = zero.blend(d0.mul(s0).mul(w0), Tiles.packed(k0, i));
-            FloatVector c1 = zero.blend(d1.mul(s1).mul(w1), Tiles.packed(k1, i));
-            FloatVector c2 = zero.blend(d2.mul(s2).mul(w2), Tiles.packed(k2, i));
+            FloatVector base = Tiles.load(bs, bf16b, j);
+            FloatVector d0 = Tiles.load(xs0, bf16x0, j).sub(base);
+            FloatVector d1 = Tiles.load(xs1, bf16x1, j).sub(base);
+            FloatVector d2 = Tiles.load(xs2, bf16x2, j).sub(base);
+            FloatVector c0 = zero.blend(d0.mul(s0).mul(w0), Tiles.packed(k0, t0 + j));
+            FloatVector c1 = zero.blend(d1.mul(s1).mul(w1), Tiles.packed(k1, t0 + j));
+            FloatVector c2 = zero.blend(d2.mul(s2).mul(w2), Tiles.packed(k2, t0 + j));
             // As in rankedLoop.
             FloatVector sign = minusOne.blend(one, c0.add(c1).add(c2).compare(VectorOperators.GE, 0f));
             VectorMask<Float> agree0 = c0.mul(sign).compare(VectorOperators.GT, 0f);

@@ -45,16 +45,11 @@ public final class Tiles {
         int bound = F.loopBound(len);
         int j = 0;
         switch (type) {
-            case F32 -> {
+            case F32, BF16 -> {
+                boolean bf16 = type == DType.BF16;
+                MemorySegment slice = slice(seg, bf16, start, len);
                 for (; j < bound; j += LANES) {
-                    FloatVector.fromMemorySegment(F, seg, (start + j) * 4, LE).intoArray(dst, j);
-                }
-            }
-            case BF16 -> {
-                for (; j < bound; j += LANES) {
-                    ShortVector s = ShortVector.fromMemorySegment(S, seg, (start + j) * 2, LE);
-                    IntVector bits = (IntVector) s.convertShape(VectorOperators.S2I, I, 0);
-                    bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, j);
+                    load(slice, bf16, j).intoArray(dst, j);
                 }
             }
             case F16 -> {
@@ -64,6 +59,27 @@ public final class Tiles {
         for (; j < len; j++) {
             dst[j] = Floats.read(seg, type, start + j);
         }
+    }
+
+    /**
+     * Elements {@code [start, start + len)} of a bf16 (else f32) segment as a segment of their own, for a loop
+     * to read with {@link #load(MemorySegment, boolean, int)}: with int offsets into a slice of known length,
+     * C2 proves the loop's vector accesses in bounds once instead of checking each (the selection scan ran
+     * about 15% faster so, in a microbenchmark); with long offsets into the whole tensor it cannot.
+     */
+    static MemorySegment slice(MemorySegment seg, boolean bf16, long start, int len) {
+        long size = bf16 ? 2 : 4;
+        return seg.asSlice(start * size, len * size);
+    }
+
+    /** One vector of elements from {@code index} of a {@link #slice}, widened in registers. */
+    static FloatVector load(MemorySegment slice, boolean bf16, int index) {
+        if (bf16) {
+            ShortVector s = ShortVector.fromMemorySegment(S, slice, (long) index * 2, LE);
+            return ((IntVector) s.convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        }
+        return FloatVector.fromMemorySegment(F, slice, (long) index * 4, LE);
     }
 
     /** One vector of elements from {@code index} of a bf16 (else f32) segment, widened in registers. */
@@ -127,11 +143,13 @@ public final class Tiles {
         int j = 0;
         switch (type) {
             case F32 -> {
+                MemorySegment slice = slice(seg, false, start, len);
                 for (; j < bound; j += LANES) {
-                    FloatVector.fromArray(F, src, j).intoMemorySegment(seg, (start + j) * 4, LE);
+                    FloatVector.fromArray(F, src, j).intoMemorySegment(slice, (long) j * 4, LE);
                 }
             }
             case BF16 -> {
+                MemorySegment slice = slice(seg, true, start, len);
                 for (; j < bound; j += LANES) {
                     FloatVector v = FloatVector.fromArray(F, src, j);
                     IntVector bits = v.reinterpretAsInts();
@@ -142,7 +160,7 @@ public final class Tiles {
                         rounded = rounded.blend(high.or(0x0040), nan.cast(I));
                     }
                     ShortVector s = (ShortVector) rounded.convertShape(VectorOperators.I2S, S, 0);
-                    s.intoMemorySegment(seg, (start + j) * 2, LE);
+                    s.intoMemorySegment(slice, (long) j * 2, LE);
                 }
             }
             case F16 -> {
