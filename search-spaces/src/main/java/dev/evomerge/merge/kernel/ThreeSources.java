@@ -180,15 +180,16 @@ final class ThreeSources {
             FloatVector c2 = zero.blend((unscaled ? d2 : d2.mul(s2)).mul(w2),
                     d2.abs().compare(VectorOperators.GT, th2));
             // The sign election and sum of FusedMerge's sumElectedThree, written out: a call here would box.
-            // (No leading +0 here, unlike the reference: it only turns a -0 sum into +0, which compares the same.)
+            // No leading +0 here, unlike the reference: on the sign's sum it only turns -0 into +0, which
+            // compares the same, and an agreeing term is never -0 (it is kept only when strictly signed).
             FloatVector sign = minusOne.blend(one, c0.add(c1).add(c2).compare(VectorOperators.GE, 0f));
             VectorMask<Float> agree0 = c0.mul(sign).compare(VectorOperators.GT, 0f);
             VectorMask<Float> agree1 = c1.mul(sign).compare(VectorOperators.GT, 0f);
             VectorMask<Float> agree2 = c2.mul(sign).compare(VectorOperators.GT, 0f);
-            FloatVector mixed = zero.add(zero.blend(c0, agree0)).add(zero.blend(c1, agree1))
+            FloatVector mixed = zero.blend(c0, agree0).add(zero.blend(c1, agree1))
                     .add(zero.blend(c2, agree2));
             if (normalize) {
-                FloatVector div = zero.add(zero.blend(w0, agree0)).add(zero.blend(w1, agree1))
+                FloatVector div = zero.blend(w0, agree0).add(zero.blend(w1, agree1))
                         .add(zero.blend(w2, agree2));
                 mixed = mixed.div(div.blend(one, div.compare(VectorOperators.EQ, 0f)));
             }
@@ -238,10 +239,10 @@ final class ThreeSources {
             VectorMask<Float> agree0 = c0.mul(sign).compare(VectorOperators.GT, 0f);
             VectorMask<Float> agree1 = c1.mul(sign).compare(VectorOperators.GT, 0f);
             VectorMask<Float> agree2 = c2.mul(sign).compare(VectorOperators.GT, 0f);
-            FloatVector mixed = zero.add(zero.blend(c0, agree0)).add(zero.blend(c1, agree1))
+            FloatVector mixed = zero.blend(c0, agree0).add(zero.blend(c1, agree1))
                     .add(zero.blend(c2, agree2));
             if (normalize) {
-                FloatVector div = zero.add(zero.blend(w0, agree0)).add(zero.blend(w1, agree1))
+                FloatVector div = zero.blend(w0, agree0).add(zero.blend(w1, agree1))
                         .add(zero.blend(w2, agree2));
                 mixed = mixed.div(div.blend(one, div.compare(VectorOperators.EQ, 0f)));
             }
