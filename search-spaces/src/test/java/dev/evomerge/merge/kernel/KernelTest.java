@@ -465,6 +465,39 @@ class KernelTest {
     }
 
     @Test
+    void twoVectorGramEqualsTheTileByTileDots() {
+        int n = MULTI_CHUNK;
+        TensorView base = tensor(DType.BF16, gaussian(90, n, 0.02));
+        TensorView a = tensor(DType.BF16, gaussian(91, n, 0.02));
+        TensorView b = tensor(DType.F32, gaussian(92, n, 0.02));
+        for (TensorView from : new TensorView[] {null, base}) {
+            double[] fused = Reductions.gram(from, List.of(a, b));
+            double[] steps = new double[3];
+            for (int c = 0; c < Chunks.count(n); c++) {
+                double[] part = new double[3];
+                float[] bt = from == null ? null : new float[Tiles.TILE];
+                float[] x = new float[Tiles.TILE];
+                float[] y = new float[Tiles.TILE];
+                for (long t0 = (long) c * Chunks.SIZE; t0 < Math.min(n, (long) (c + 1) * Chunks.SIZE); t0 += Tiles.TILE) {
+                    int len = (int) Math.min(Tiles.TILE, n - t0);
+                    if (from != null) {
+                        Tiles.widen(from.data(), from.dtype(), t0, len, bt);
+                    }
+                    FusedMerge.delta(a.data(), a.dtype(), t0, len, bt, x);
+                    FusedMerge.delta(b.data(), b.dtype(), t0, len, bt, y);
+                    part[0] += Reductions.dot(x, x, len);
+                    part[1] += Reductions.dot(x, y, len);
+                    part[2] += Reductions.dot(y, y, len);
+                }
+                for (int k = 0; k < 3; k++) {
+                    steps[k] += part[k];
+                }
+            }
+            assertArrayEquals(steps, fused, from == null ? "without a base" : "with a base");
+        }
+    }
+
+    @Test
     void reductionsDoNotDependOnTheThreadCount() {
         int n = MULTI_CHUNK;
         TensorView a = tensor(DType.BF16, gaussian(30, n, 1));
