@@ -68,7 +68,8 @@ public final class MergeBench {
                 }
             };
             // -Dbench.methods=ties,linear times a subset (the copy baseline always runs).
-            String chosen = System.getProperty("bench.methods", "linear,task_arithmetic,ties,dare_ties");
+            String chosen = System.getProperty("bench.methods",
+                    "linear,task_arithmetic,ties,dare_ties,slerp,model_stock");
             List<String> methods = List.of(chosen.split(","));
             List<Paired> rows = new ArrayList<>();
             for (String method : methods) {
@@ -88,9 +89,11 @@ public final class MergeBench {
                 Paired r = rows.get(i);
                 double[] s = r.mergeSeconds().clone();
                 Arrays.sort(s);
-                double[] ratio = r.ratios();
+                // SLERP and model stock read fewer models than the copy does: compare bytes per second.
+                double read = (double) inputBytes * modelsRead(methods.get(i)) / models;
+                double[] ratio = Arrays.stream(r.ratios()).map(x -> x * read / inputBytes).toArray();
                 System.out.printf(Locale.ROOT, "%-16s %9.4f %9.4f %10.2f %12.2f %13.0f%% (%3.0f-%3.0f%%) %11.4f%n",
-                        methods.get(i), s[0], median(s), inputBytes / s[0] / 1e9, inputBytes / median(s) / 1e9,
+                        methods.get(i), s[0], median(s), read / s[0] / 1e9, read / median(s) / 1e9,
                         100 * median(ratio), 100 * ratio[0], 100 * ratio[ratio.length - 1], r.mergeCpuSeconds());
             }
             // Other processes compete for the cores: the load average tells how far to trust the figures.
@@ -98,10 +101,26 @@ public final class MergeBench {
         }
     }
 
+    /** How many of the four models a method reads: SLERP the base and one, model stock the base and two. */
+    private static int modelsRead(String method) {
+        return switch (method) {
+            case "slerp" -> 2;
+            case "model_stock" -> 3;
+            default -> 4;
+        };
+    }
+
     private static MergeInputs inputs(String method, List<List<TensorView>> model, int t) {
         List<MergeInputs.Source> sources = new ArrayList<>();
         double[] weights = {0.4, 0.3, 0.3};
         TensorView base = model.getFirst().get(t);
+        if (method.equals("slerp") || method.equals("model_stock")) {
+            for (int m = 1; m < modelsRead(method); m++) {
+                sources.add(new MergeInputs.Source(model.get(m).get(t), Parameters.of(Map.of())));
+            }
+            Parameters global = method.equals("slerp") ? Parameters.of(Map.of("t", 0.5)) : Parameters.of(Map.of());
+            return new MergeInputs(base, sources, global, 42L + t);
+        }
         if (method.equals("linear")) {
             sources.add(new MergeInputs.Source(base, Parameters.of(Map.of("weight", 0.25))));
         }
