@@ -103,8 +103,13 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
             return;
         }
         ThreeSources three = ThreeSources.of(this, outType);
+        WeightedSums sums = three == null && outType != DType.F16 ? WeightedSums.of(this) : null;
         if (three != null) {
             threeRange(three, from, to, out, outType);
+        } else if (sums != null) {
+            for (long t0 = from; t0 < to; t0 += Tiles.TILE) {
+                sums.tile(t0, (int) Math.min(Tiles.TILE, to - t0), out, outType);
+            }
         } else {
             vectorRange(from, to, out, outType);
         }

@@ -259,6 +259,29 @@ class KernelTest {
         check(new FusedMerge(base, sources, w, none, scales, Consensus.NONE, true, 0.6f, 1.5f), DType.F32);
     }
 
+    @Test
+    void baseFreeWeightedSumsOfTwoToFourSourcesGiveTheReferenceBits() {
+        int n = MULTI_CHUNK;
+        List<TensorView> all = new ArrayList<>();
+        for (int s = 0; s < 4; s++) {
+            all.add(tensor(s == 2 ? DType.F32 : DType.BF16, gaussian(100 + s, n, 0.02)));
+        }
+        float[] w = {0.4f, -0.3f, 0.2f, 0.7f};
+        float[] scales = {1f, 1.5f, 1f, 0.5f};
+        for (int m = 2; m <= 4; m++) {
+            List<TensorView> sources = all.subList(0, m);
+            SourceMask[] none = new SourceMask[m];
+            Arrays.fill(none, SourceMask.None.INSTANCE);
+            float[] wm = Arrays.copyOf(w, m);
+            float[] sm = Arrays.copyOf(scales, m);
+            assertTrue(WeightedSums.of(new FusedMerge(null, sources, wm, none, sm, Consensus.NONE, false, 1f, 1f))
+                    != null, "the fused loop applies to " + m + " sources");
+            check(new FusedMerge(null, sources, wm, none, sm, Consensus.NONE, false, 1f, 1f), DType.BF16);
+            check(new FusedMerge(null, sources, wm, none, sm, Consensus.NONE, true, 0.7f, 1f), DType.F32);
+            check(new FusedMerge(null, sources, wm, none, sm, Consensus.NONE, true, 0.7f, 1.5f), DType.BF16);
+        }
+    }
+
     /** The set holds exactly k elements, none smaller than one left out, and ties go lowest index first. */
     private static void assertTopK(TopSet top, float[] mag, long k) {
         long in = 0;
