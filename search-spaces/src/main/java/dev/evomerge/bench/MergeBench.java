@@ -37,7 +37,8 @@ public final class MergeBench {
         int tensors = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         int reps = args.length > 2 ? Integer.parseInt(args[2]) : 7;
         long perTensor = elements / tensors;
-        int models = 4;
+        // -Dbench.sources=2 times base + 2 fine-tunes (the copy then copies those three models).
+        int models = 1 + Integer.getInteger("bench.sources", 3);
         try (Arena arena = Arena.ofShared()) {
             List<List<TensorView>> model = new ArrayList<>();
             for (int m = 0; m < models; m++) {
@@ -55,9 +56,9 @@ public final class MergeBench {
                 outs.add(arena.allocate(perTensor * 2, 64));
             }
             long inputBytes = models * perTensor * 2 * tensors;
-            System.out.printf(Locale.ROOT, "evomerge merge benchmark: base + 3 fine-tunes, %d bf16 tensors of %d"
-                    + " elements each (%.0f MB input), %d reps, %d threads, %s lanes, load average %.2f%n", tensors,
-                    perTensor, inputBytes / 1e6, reps, Runtime.getRuntime().availableProcessors(),
+            System.out.printf(Locale.ROOT, "evomerge merge benchmark: base + %d fine-tunes, %d bf16 tensors of %d"
+                    + " elements each (%.0f MB input), %d reps, %d threads, %s lanes, load average %.2f%n", models - 1,
+                    tensors, perTensor, inputBytes / 1e6, reps, Runtime.getRuntime().availableProcessors(),
                     jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, loadAverage());
             MemorySegment copyDst = arena.allocate(perTensor * 2, 64);
             Runnable copyAll = () -> {
@@ -90,7 +91,7 @@ public final class MergeBench {
                 double[] s = r.mergeSeconds().clone();
                 Arrays.sort(s);
                 // SLERP and model stock read fewer models than the copy does: compare bytes per second.
-                double read = (double) inputBytes * modelsRead(methods.get(i)) / models;
+                double read = (double) inputBytes * Math.min(models, modelsRead(methods.get(i))) / models;
                 double[] ratio = Arrays.stream(r.ratios()).map(x -> x * read / inputBytes).toArray();
                 System.out.printf(Locale.ROOT, "%-16s %9.4f %9.4f %10.2f %12.2f %13.0f%% (%3.0f-%3.0f%%) %11.4f%n",
                         methods.get(i), s[0], median(s), read / s[0] / 1e9, read / median(s) / 1e9,
@@ -101,12 +102,12 @@ public final class MergeBench {
         }
     }
 
-    /** How many of the four models a method reads: SLERP the base and one, model stock the base and two. */
+    /** How many models a method reads at most: SLERP the base and one, model stock the base and two. */
     private static int modelsRead(String method) {
         return switch (method) {
             case "slerp" -> 2;
             case "model_stock" -> 3;
-            default -> 4;
+            default -> Integer.MAX_VALUE;
         };
     }
 
@@ -115,7 +116,7 @@ public final class MergeBench {
         double[] weights = {0.4, 0.3, 0.3};
         TensorView base = model.getFirst().get(t);
         if (method.equals("slerp") || method.equals("model_stock")) {
-            for (int m = 1; m < modelsRead(method); m++) {
+            for (int m = 1; m < Math.min(model.size(), modelsRead(method)); m++) {
                 sources.add(new MergeInputs.Source(model.get(m).get(t), Parameters.of(Map.of())));
             }
             Parameters global = method.equals("slerp") ? Parameters.of(Map.of("t", 0.5)) : Parameters.of(Map.of());

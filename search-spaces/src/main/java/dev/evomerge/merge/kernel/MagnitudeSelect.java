@@ -214,9 +214,23 @@ public final class MagnitudeSelect {
         boolean scalar = SmallTensors.scalar(base.elementCount()) || base.dtype() == DType.F16;
         int[] three = scalar ? null : threeSources(sources, sourceOf, active);
         if (three != null) {
+            // With two requests the third lane of the loop reads the base again (an L1 hit) into a chunk that
+            // is thrown away: its bracket [+inf, +inf] holds nothing, not even NaN.
+            boolean phantom = three[2] < 0;
+            Chunk[] cs = new Chunk[3];
+            TensorView[] vs = new TensorView[3];
+            float[] los = new float[3];
+            float[] his = new float[3];
+            for (int q = 0; q < 3; q++) {
+                boolean none = phantom && q == 2;
+                cs[q] = none ? new Chunk(from, 0) : chunk[three[q]];
+                vs[q] = none ? base : sources.get(sourceOf[three[q]]);
+                los[q] = none ? Float.POSITIVE_INFINITY : lo[three[q]];
+                his[q] = none ? Float.POSITIVE_INFINITY : hi[three[q]];
+            }
             for (long t0 = from; t0 < to; t0 += BLOCK) {
                 int len = (int) Math.min(BLOCK, to - t0);
-                scanThree(base, sources, sourceOf, three, chunk, lo, hi, t0, len);
+                scanThree(base, cs, vs, los, his, t0, len);
             }
             return chunk;
         }
@@ -238,9 +252,12 @@ public final class MagnitudeSelect {
         return chunk;
     }
 
-    /** The three active requests (TIES on three models) when they read three distinct non-f16 sources, else null. */
+    /**
+     * The active requests (TIES on two or three models) when they are two or three and read distinct non-f16
+     * sources, else null; with two, the third entry is -1.
+     */
     private static int[] threeSources(List<TensorView> sources, int[] sourceOf, boolean[] active) {
-        int[] r = new int[3];
+        int[] r = {-1, -1, -1};
         int found = 0;
         for (int q = 0; q < active.length; q++) {
             if (!active[q]) {
@@ -251,8 +268,8 @@ public final class MagnitudeSelect {
             }
             r[found++] = q;
         }
-        boolean distinct = found == 3 && sourceOf[r[0]] != sourceOf[r[1]] && sourceOf[r[0]] != sourceOf[r[2]]
-                && sourceOf[r[1]] != sourceOf[r[2]];
+        boolean distinct = found >= 2 && sourceOf[r[0]] != sourceOf[r[1]]
+                && (found == 2 || sourceOf[r[0]] != sourceOf[r[2]] && sourceOf[r[1]] != sourceOf[r[2]]);
         return distinct ? r : null;
     }
 
@@ -260,14 +277,14 @@ public final class MagnitudeSelect {
      * {@link Chunk#scanVector} for three requests on three sources in one loop, so each vector of the base is
      * read and widened once rather than once per source.
      */
-    private static void scanThree(TensorView base, List<TensorView> sources, int[] sourceOf, int[] three,
-                                  Chunk[] chunk, float[] lo, float[] hi, long t0, int len) {
-        Chunk c0 = chunk[three[0]];
-        Chunk c1 = chunk[three[1]];
-        Chunk c2 = chunk[three[2]];
-        TensorView v0 = sources.get(sourceOf[three[0]]);
-        TensorView v1 = sources.get(sourceOf[three[1]]);
-        TensorView v2 = sources.get(sourceOf[three[2]]);
+    private static void scanThree(TensorView base, Chunk[] chunk, TensorView[] source, float[] lo, float[] hi,
+                                  long t0, int len) {
+        Chunk c0 = chunk[0];
+        Chunk c1 = chunk[1];
+        Chunk c2 = chunk[2];
+        TensorView v0 = source[0];
+        TensorView v1 = source[1];
+        TensorView v2 = source[2];
         MemorySegment b = base.data();
         MemorySegment x0 = v0.data();
         MemorySegment x1 = v1.data();
@@ -276,12 +293,12 @@ public final class MagnitudeSelect {
         boolean bf16x0 = v0.dtype() == DType.BF16;
         boolean bf16x1 = v1.dtype() == DType.BF16;
         boolean bf16x2 = v2.dtype() == DType.BF16;
-        float lo0 = lo[three[0]];
-        float lo1 = lo[three[1]];
-        float lo2 = lo[three[2]];
-        float hi0 = hi[three[0]];
-        float hi1 = hi[three[1]];
-        float hi2 = hi[three[2]];
+        float lo0 = lo[0];
+        float lo1 = lo[1];
+        float lo2 = lo[2];
+        float hi0 = hi[0];
+        float hi1 = hi[1];
+        float hi2 = hi[2];
         float[] m0 = c0.word64;
         float[] m1 = c1.word64;
         float[] m2 = c2.word64;

@@ -35,6 +35,10 @@ final class ThreeSources {
     private final boolean bf16x0;
     private final boolean bf16x1;
     private final boolean bf16x2;
+    /** Per source (the third a no-op for TIES on two models): weight, scale and, under TIES, the top set. */
+    private final float[] weight;
+    private final float[] scale;
+    private final TopSet[] outer;
     /** The merged tile in float32, before narrowing. */
     private final float[] merged = new float[Tiles.TILE];
 
@@ -43,13 +47,26 @@ final class ThreeSources {
         this.elected = elected;
         this.packed = packed;
         this.b = f.base().data();
+        this.bf16b = f.base().dtype() == DType.BF16;
         this.x0 = f.sources().get(0).data();
         this.x1 = f.sources().get(1).data();
-        this.x2 = f.sources().get(2).data();
-        this.bf16b = f.base().dtype() == DType.BF16;
         this.bf16x0 = f.sources().get(0).dtype() == DType.BF16;
         this.bf16x1 = f.sources().get(1).dtype() == DType.BF16;
-        this.bf16x2 = f.sources().get(2).dtype() == DType.BF16;
+        boolean two = f.sources().size() == 2;
+        // TIES on two models runs the three-source loop with a third that keeps nothing: it reads the base
+        // again (an L1 hit), and a threshold of +inf masks it to +0, which leaves every sum's bits unchanged.
+        this.x2 = two ? b : f.sources().get(2).data();
+        this.bf16x2 = two ? bf16b : f.sources().get(2).dtype() == DType.BF16;
+        this.weight = new float[3];
+        this.scale = new float[] {1f, 1f, 1f};
+        this.outer = new TopSet[] {TopSet.NONE, TopSet.NONE, TopSet.NONE};
+        for (int s = 0; s < f.sources().size(); s++) {
+            weight[s] = f.weights()[s];
+            scale[s] = f.scales()[s];
+            if (f.masks()[s] instanceof SourceMask.RankBand band) {
+                outer[s] = band.outer();
+            }
+        }
     }
 
     /**
@@ -58,13 +75,17 @@ final class ThreeSources {
      * packed by its L1 pass; hashed here, three per vector, this loop measured slower).
      */
     static ThreeSources of(FusedMerge f, DType outType) {
-        if (f.base() == null || f.sources().size() != 3 || f.consensus() == Consensus.COUNT
+        int n = f.sources().size();
+        if (f.base() == null || n < 2 || n > 3 || f.consensus() == Consensus.COUNT
                 || outType == DType.F16 || f.base().dtype() == DType.F16) {
             return null;
         }
         boolean elected = f.consensus() == Consensus.SUM;
         boolean packed = f.masks()[0] instanceof SourceMask.Packed;
-        for (int s = 0; s < 3; s++) {
+        if (n == 2 && (!elected || packed)) {
+            return null;   // two sources: only TIES (task arithmetic on two is WeightedSums')
+        }
+        for (int s = 0; s < n; s++) {
             TensorView src = f.sources().get(s);
             if (src.dtype() == DType.F16) {
                 return null;
@@ -85,8 +106,8 @@ final class ThreeSources {
         if (!elected || packed) {
             return true;
         }
-        for (SourceMask m : f.masks()) {
-            if (MaskedDelta.straddles(((SourceMask.RankBand) m).outer(), t0, len)) {
+        for (TopSet top : outer) {
+            if (MaskedDelta.straddles(top, t0, len)) {
                 return false;
             }
         }
@@ -146,16 +167,15 @@ final class ThreeSources {
     }
 
     private void rankedLoop(long t0, int bound) {
-        SourceMask[] masks = f.masks();
-        float th0 = MaskedDelta.threshold(((SourceMask.RankBand) masks[0]).outer(), t0);
-        float th1 = MaskedDelta.threshold(((SourceMask.RankBand) masks[1]).outer(), t0);
-        float th2 = MaskedDelta.threshold(((SourceMask.RankBand) masks[2]).outer(), t0);
-        float s0 = f.scales()[0];
-        float s1 = f.scales()[1];
-        float s2 = f.scales()[2];
-        float w0 = f.weights()[0];
-        float w1 = f.weights()[1];
-        float w2 = f.weights()[2];
+        float th0 = MaskedDelta.threshold(outer[0], t0);
+        float th1 = MaskedDelta.threshold(outer[1], t0);
+        float th2 = MaskedDelta.threshold(outer[2], t0);
+        float s0 = scale[0];
+        float s1 = scale[1];
+        float s2 = scale[2];
+        float w0 = weight[0];
+        float w1 = weight[1];
+        float w2 = weight[2];
         boolean unscaled = s0 == 1f && s1 == 1f && s2 == 1f;
         boolean normalize = f.normalize();
         float lambda = f.lambda();

@@ -8,7 +8,8 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * {@link FusedMerge}'s plain weighted sums without a base (linear; the final blend of SLERP and model stock)
- * over two to four bf16/f32 sources, in one loop per source count with the running sum in a register. The
+ * over two to four bf16/f32 sources, or of two sources' deltas from a base (task arithmetic on two models;
+ * three are {@link ThreeSources}'), in one loop per case with the running sum in a register. The
  * general path adds each source into a tile array, loading and storing the sum once per source; here each
  * vector goes from the sources' memory to one float32 tile, which a second, L1-resident loop narrows to the
  * output. The float operations and their order are the general path's, so the bits are the same.
@@ -22,6 +23,9 @@ final class WeightedSums {
 
     private final FusedMerge f;
     private final int n;
+    /** The base's memory, or null. */
+    private final MemorySegment b;
+    private final boolean bf16b;
     private final MemorySegment[] x;
     private final boolean[] bf16;
     /** The merged tile in float32, before narrowing. */
@@ -30,6 +34,8 @@ final class WeightedSums {
     private WeightedSums(FusedMerge f) {
         this.f = f;
         this.n = f.sources().size();
+        this.b = f.base() == null ? null : f.base().data();
+        this.bf16b = f.base() != null && f.base().dtype() == DType.BF16;
         this.x = new MemorySegment[n];
         this.bf16 = new boolean[n];
         for (int s = 0; s < n; s++) {
@@ -38,10 +44,14 @@ final class WeightedSums {
         }
     }
 
-    /** The fused loop for this merge, or null: no base, 2 to 4 sources, no f16, no masks, no consensus. */
+    /**
+     * The fused loop for this merge, or null: no masks, no consensus, no f16, and either no base and 2 to 4
+     * sources or a base and 2 sources.
+     */
     static WeightedSums of(FusedMerge f) {
         int n = f.sources().size();
-        if (f.base() != null || n < 2 || n > 4 || f.consensus() != Consensus.NONE) {
+        boolean fits = f.base() == null ? n >= 2 && n <= 4 : n == 2 && f.base().dtype() != DType.F16;
+        if (!fits || f.consensus() != Consensus.NONE) {
             return null;
         }
         for (int s = 0; s < n; s++) {
@@ -56,13 +66,17 @@ final class WeightedSums {
     /** Merges elements {@code [t0, t0 + len)} into {@code out}. */
     void tile(long t0, int len, MemorySegment out, DType outType) {
         int bound = Tiles.F.loopBound(len);
-        switch (n) {
-            case 2 -> two(t0, bound);
-            case 3 -> three(t0, bound);
-            default -> four(t0, bound);
-        }
-        if (f.normalize() || f.lambda() != 1f) {
-            finish(bound);
+        if (b != null) {
+            twoFromBase(t0, bound);
+        } else {
+            switch (n) {
+                case 2 -> two(t0, bound);
+                case 3 -> three(t0, bound);
+                default -> four(t0, bound);
+            }
+            if (f.normalize() || f.lambda() != 1f) {
+                finish(bound);
+            }
         }
         Tiles.narrow(merged, bound, out, outType, t0);
         if (bound < len) {
@@ -144,6 +158,34 @@ final class WeightedSums {
                     .add(Tiles.load(c, bf16[2], j).mul(sc).mul(wc))
                     .add(Tiles.load(d, bf16[3], j).mul(sd).mul(wd))
                     .intoArray(merged, j);
+        }
+    }
+
+    /** Task arithmetic on two models: ThreeSources' plain loop for two sources. */
+    private void twoFromBase(long t0, int bound) {
+        MemorySegment base = Tiles.slice(b, bf16b, t0, bound);
+        MemorySegment a = Tiles.slice(x[0], bf16[0], t0, bound);
+        MemorySegment c = Tiles.slice(x[1], bf16[1], t0, bound);
+        float sa = f.scales()[0];
+        float sc = f.scales()[1];
+        float wa = f.weights()[0];
+        float wc = f.weights()[1];
+        boolean normalize = f.normalize();
+        float divisor = f.divisor();
+        float lambda = f.lambda();
+        boolean scaleByLambda = lambda != 1f;
+        FloatVector zero = FloatVector.zero(Tiles.F);
+        for (int j = 0; j < bound; j += Tiles.LANES) {
+            FloatVector bv = Tiles.load(base, bf16b, j);
+            FloatVector mixed = zero.add(Tiles.load(a, bf16[0], j).sub(bv).mul(sa).mul(wa))
+                    .add(Tiles.load(c, bf16[1], j).sub(bv).mul(sc).mul(wc));
+            if (normalize) {
+                mixed = mixed.div(divisor);
+            }
+            if (scaleByLambda) {
+                mixed = mixed.mul(lambda);
+            }
+            bv.add(mixed).intoArray(merged, j);
         }
     }
 }

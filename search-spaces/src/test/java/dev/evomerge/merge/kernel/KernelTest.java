@@ -257,10 +257,29 @@ class KernelTest {
         check(new FusedMerge(base, sources, w, band, scales, Consensus.SUM, false, 1f, 0.5f), DType.F32);
         check(new FusedMerge(base, sources, w, none, ones, Consensus.NONE, false, 1f, 1f), DType.BF16);
         check(new FusedMerge(base, sources, w, none, scales, Consensus.NONE, true, 0.6f, 1.5f), DType.F32);
+        // TIES on two models: the same loops with a third lane that keeps nothing.
+        List<TensorView> two = List.of(sources.get(2), sources.get(1));
+        long[] k2 = {n / 3, n / 2 + 3};
+        TopSet[] top2 = MagnitudeSelect.select(base, two, new int[] {0, 1}, k2);
+        SourceMask[] band2 = new SourceMask[2];
+        for (int s = 0; s < 2; s++) {
+            float[] mag = new float[n];
+            for (int i = 0; i < n; i++) {
+                mag[i] = Math.abs(two.get(s).getFloat(i) - base.getFloat(i));
+            }
+            assertTopK(top2[s], mag, k2[s]);
+            band2[s] = new SourceMask.RankBand(top2[s], TopSet.NONE);
+        }
+        float[] w2 = {0.5f, -0.7f};
+        FusedMerge ties2 = new FusedMerge(base, two, w2, band2, new float[] {1, 1}, Consensus.SUM, true, 1f, 1f);
+        assertTrue(ThreeSources.of(ties2, DType.BF16) != null, "TIES on two models takes the fused loop");
+        check(ties2, DType.BF16);
+        check(new FusedMerge(base, two, w2, band2, new float[] {1.5f, 0.5f}, Consensus.SUM, false, 1f, 0.5f),
+                DType.F32);
     }
 
     @Test
-    void baseFreeWeightedSumsOfTwoToFourSourcesGiveTheReferenceBits() {
+    void weightedSumsOfTwoToFourSourcesGiveTheReferenceBits() {
         int n = MULTI_CHUNK;
         List<TensorView> all = new ArrayList<>();
         for (int s = 0; s < 4; s++) {
@@ -280,6 +299,15 @@ class KernelTest {
             check(new FusedMerge(null, sources, wm, none, sm, Consensus.NONE, true, 0.7f, 1f), DType.F32);
             check(new FusedMerge(null, sources, wm, none, sm, Consensus.NONE, true, 0.7f, 1.5f), DType.BF16);
         }
+        // Task arithmetic on two models.
+        SourceMask[] none = {SourceMask.None.INSTANCE, SourceMask.None.INSTANCE};
+        List<TensorView> two = List.of(all.get(1), all.get(2));
+        float[] w2 = {0.6f, -0.25f};
+        float[] s2 = {1.25f, 1f};
+        FusedMerge ta = new FusedMerge(all.get(0), two, w2, none, s2, Consensus.NONE, false, 1f, 1f);
+        assertTrue(WeightedSums.of(ta) != null, "the fused loop applies to a base and two sources");
+        check(ta, DType.BF16);
+        check(new FusedMerge(all.get(0), two, w2, none, s2, Consensus.NONE, true, 0.35f, 0.5f), DType.F32);
     }
 
     /** The set holds exactly k elements, none smaller than one left out, and ties go lowest index first. */
