@@ -63,7 +63,7 @@ public final class Tiles {
 
     /**
      * Elements {@code [start, start + len)} of a bf16 (else f32) segment as a segment of their own, for a loop
-     * to read with {@link #load(MemorySegment, boolean, int)}: with int offsets into a slice of known length,
+     * to read with {@link #load}: with int offsets into a slice of known length,
      * C2 proves the loop's vector accesses in bounds once instead of checking each (the selection scan ran
      * about 15% faster so, in a microbenchmark); with long offsets into the whole tensor it cannot.
      */
@@ -80,16 +80,6 @@ public final class Tiles {
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
         }
         return FloatVector.fromMemorySegment(F, slice, (long) index * 4, LE);
-    }
-
-    /** One vector of elements from {@code index} of a bf16 (else f32) segment, widened in registers. */
-    static FloatVector load(MemorySegment seg, boolean bf16, long index) {
-        if (bf16) {
-            ShortVector s = ShortVector.fromMemorySegment(S, seg, index * 2, LE);
-            return ((IntVector) s.convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-        }
-        return FloatVector.fromMemorySegment(F, seg, index * 4, LE);
     }
 
     /**
@@ -119,22 +109,6 @@ public final class Tiles {
             default -> bits.set(ValueLayout.JAVA_BYTE, at,
                     (byte) (bits.get(ValueLayout.JAVA_BYTE, at) | word << (index & 7)));
         }
-    }
-
-    /** Stores one vector at element {@code index} of a bf16 (round-to-nearest-even) or f32 segment. */
-    static void store(FloatVector v, MemorySegment seg, boolean bf16, long index) {
-        if (!bf16) {
-            v.intoMemorySegment(seg, index * 4, LE);
-            return;
-        }
-        IntVector bits = v.reinterpretAsInts();
-        IntVector high = bits.lanewise(VectorOperators.LSHR, 16);
-        IntVector rounded = bits.add(high.and(1).add(0x7fff)).lanewise(VectorOperators.LSHR, 16);
-        VectorMask<Float> nan = v.test(VectorOperators.IS_NAN);
-        if (nan.anyTrue()) {
-            rounded = rounded.blend(high.or(0x0040), nan.cast(I));
-        }
-        ((ShortVector) rounded.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(seg, index * 2, LE);
     }
 
     /** Writes {@code src[0..len)} to elements {@code [start, start + len)} of {@code seg} in {@code type}. */
