@@ -53,8 +53,9 @@ final class ThreeSources {
         this.bf16x0 = f.sources().get(0).dtype() == DType.BF16;
         this.bf16x1 = f.sources().get(1).dtype() == DType.BF16;
         boolean two = f.sources().size() == 2;
-        // TIES on two models runs the three-source loop with a third that keeps nothing: it reads the base
-        // again (an L1 hit), and a threshold of +inf masks it to +0, which leaves every sum's bits unchanged.
+        // TIES and DARE-TIES on two models run the three-source loops with a third lane that keeps nothing: it
+        // reads the base again (an L1 hit), and its mask (a threshold of +inf, or packed bits and-ed with an
+        // all-false mask) sets it to +0, which leaves every sum's bits unchanged.
         this.x2 = two ? b : f.sources().get(2).data();
         this.bf16x2 = two ? bf16b : f.sources().get(2).dtype() == DType.BF16;
         this.weight = new float[3];
@@ -82,8 +83,8 @@ final class ThreeSources {
         }
         boolean elected = f.consensus() == Consensus.SUM;
         boolean packed = f.masks()[0] instanceof SourceMask.Packed;
-        if (n == 2 && (!elected || packed)) {
-            return null;   // two sources: only TIES (task arithmetic on two is WeightedSums')
+        if (n == 2 && !elected) {
+            return null;   // task arithmetic on two models is WeightedSums'
         }
         for (int s = 0; s < n; s++) {
             TensorView src = f.sources().get(s);
@@ -227,15 +228,18 @@ final class ThreeSources {
      */
     private void packedLoop(long t0, int bound) {
         SourceMask[] masks = f.masks();
+        boolean two = masks.length == 2;
         MemorySegment k0 = ((SourceMask.Packed) masks[0]).bits();
         MemorySegment k1 = ((SourceMask.Packed) masks[1]).bits();
-        MemorySegment k2 = ((SourceMask.Packed) masks[2]).bits();
-        float s0 = f.scales()[0];
-        float s1 = f.scales()[1];
-        float s2 = f.scales()[2];
-        float w0 = f.weights()[0];
-        float w1 = f.weights()[1];
-        float w2 = f.weights()[2];
+        // DARE-TIES on two models: the third lane reads the first's bits, and an all-false mask clears them.
+        MemorySegment k2 = two ? k0 : ((SourceMask.Packed) masks[2]).bits();
+        VectorMask<Float> live2 = Tiles.F.maskAll(!two);
+        float s0 = scale[0];
+        float s1 = scale[1];
+        float s2 = scale[2];
+        float w0 = weight[0];
+        float w1 = weight[1];
+        float w2 = weight[2];
         boolean normalize = f.normalize();
         float lambda = f.lambda();
         boolean scaleByLambda = lambda != 1f;
@@ -253,7 +257,7 @@ final class ThreeSources {
             FloatVector d2 = Tiles.load(xs2, bf16x2, j).sub(base);
             FloatVector c0 = zero.blend(d0.mul(s0).mul(w0), Tiles.packed(k0, t0 + j));
             FloatVector c1 = zero.blend(d1.mul(s1).mul(w1), Tiles.packed(k1, t0 + j));
-            FloatVector c2 = zero.blend(d2.mul(s2).mul(w2), Tiles.packed(k2, t0 + j));
+            FloatVector c2 = zero.blend(d2.mul(s2).mul(w2), Tiles.packed(k2, t0 + j).and(live2));
             // As in rankedLoop.
             FloatVector sign = minusOne.blend(one, c0.add(c1).add(c2).compare(VectorOperators.GE, 0f));
             VectorMask<Float> agree0 = c0.mul(sign).compare(VectorOperators.GT, 0f);

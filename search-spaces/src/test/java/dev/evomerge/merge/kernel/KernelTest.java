@@ -274,6 +274,7 @@ class KernelTest {
         FusedMerge ties2 = new FusedMerge(base, two, w2, band2, new float[] {1, 1}, Consensus.SUM, true, 1f, 1f);
         assertTrue(ThreeSources.of(ties2, DType.BF16) != null, "TIES on two models takes the fused loop");
         check(ties2, DType.BF16);
+        check(withInfinities(ties2), DType.BF16);
         check(new FusedMerge(base, two, w2, band2, new float[] {1.5f, 0.5f}, Consensus.SUM, false, 1f, 0.5f),
                 DType.F32);
     }
@@ -308,6 +309,20 @@ class KernelTest {
         assertTrue(WeightedSums.of(ta) != null, "the fused loop applies to a base and two sources");
         check(ta, DType.BF16);
         check(new FusedMerge(all.get(0), two, w2, none, s2, Consensus.NONE, true, 0.35f, 0.5f), DType.F32);
+    }
+
+    /**
+     * The merge with +inf in its base every 97 elements: where the reference's sign election sees +inf, a
+     * third lane that let its own (base - base) = NaN through would flip the election and change the result.
+     */
+    private static FusedMerge withInfinities(FusedMerge f) {
+        int n = (int) f.elementCount();
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = i % 97 == 5 ? Float.POSITIVE_INFINITY : f.base().getFloat(i);
+        }
+        return new FusedMerge(tensor(f.base().dtype(), v), f.sources(), f.weights(), f.masks(), f.scales(),
+                f.consensus(), f.normalize(), f.divisor(), f.lambda());
     }
 
     /** The set holds exactly k elements, none smaller than one left out, and ties go lowest index first. */
@@ -502,6 +517,13 @@ class KernelTest {
         List<TensorView> three = sources.subList(0, 3);
         check(new FusedMerge(base, three, w, packed, scales, Consensus.SUM, true, 1f, 1f), DType.BF16);
         check(new FusedMerge(base, three, w, packed, scales, Consensus.SUM, false, 1f, 0.5f), DType.F32);
+        // DARE-TIES on two models: the three-source loop with a third lane that keeps nothing.
+        FusedMerge two = new FusedMerge(base, sources.subList(0, 2), new float[] {0.5f, -0.3f},
+                new SourceMask[] {record[0], record[1]}, new float[] {2.5f, 1.75f}, Consensus.SUM, true, 1f, 1f);
+        assertTrue(ThreeSources.of(two, DType.BF16) != null, "DARE-TIES on two models takes the fused loop");
+        check(two, DType.BF16);
+        check(withInfinities(new FusedMerge(base, two.sources(), new float[] {-0.5f, 0.3f}, two.masks(),
+                two.scales(), Consensus.SUM, true, 1f, 1f)), DType.BF16);
         SourceMask[] withF16 = {record[0], record[3], record[2]};
         List<TensorView> generalPath = List.of(sources.get(0), sources.get(3), sources.get(2));
         check(new FusedMerge(base, generalPath, w, withF16, scales, Consensus.SUM, true, 1f, 1f), DType.BF16);
