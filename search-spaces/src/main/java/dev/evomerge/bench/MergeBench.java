@@ -38,7 +38,12 @@ public final class MergeBench {
         int reps = args.length > 2 ? Integer.parseInt(args[2]) : 7;
         long perTensor = elements / tensors;
         // -Dbench.sources=2 times base + 2 fine-tunes (the copy then copies those three models).
-        int models = 1 + Integer.getInteger("bench.sources", 3);
+        int sourceCount = Integer.getInteger("bench.sources", 3);
+        if (sourceCount < 2 || sourceCount > 4) {
+            System.err.println("bench-merge: -Dbench.sources must be 2, 3 or 4, not " + sourceCount);
+            System.exit(2);
+        }
+        int models = 1 + sourceCount;
         try (Arena arena = Arena.ofShared()) {
             List<List<TensorView>> model = new ArrayList<>();
             for (int m = 0; m < models; m++) {
@@ -82,7 +87,7 @@ public final class MergeBench {
                 }));
             }
             double[] copies = rows.stream().flatMapToDouble(r -> Arrays.stream(r.copySeconds())).sorted().toArray();
-            System.out.printf(Locale.ROOT, "%-16s %9s %9s %10s %12s %22s %11s%n", "method", "best s", "median s",
+            System.out.printf(Locale.ROOT, "%-16s %9s %9s %10s %12s %30s %11s%n", "method", "best s", "median s",
                     "best GB/s", "median GB/s", "vs copy (pairs: median, range)", "cpu s/run");
             System.out.printf(Locale.ROOT, "%-16s %9.4f %9.4f %10.2f %12.2f %30s %11s%n", "memory copy", copies[0],
                     median(copies), inputBytes / copies[0] / 1e9, inputBytes / median(copies) / 1e9, "100%", "");
@@ -113,7 +118,7 @@ public final class MergeBench {
 
     private static MergeInputs inputs(String method, List<List<TensorView>> model, int t) {
         List<MergeInputs.Source> sources = new ArrayList<>();
-        double[] weights = {0.4, 0.3, 0.3};
+        double[] weights = {0.4, 0.3, 0.3, 0.2};
         TensorView base = model.getFirst().get(t);
         if (method.equals("slerp") || method.equals("model_stock")) {
             for (int m = 1; m < Math.min(model.size(), modelsRead(method)); m++) {

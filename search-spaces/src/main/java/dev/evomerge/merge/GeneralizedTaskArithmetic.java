@@ -7,6 +7,7 @@ import dev.evomerge.merge.kernel.MagnitudeSelect;
 import dev.evomerge.merge.kernel.MaskHash;
 import dev.evomerge.merge.kernel.Reductions;
 import dev.evomerge.merge.kernel.SourceMask;
+import dev.evomerge.merge.kernel.Tiles;
 import dev.evomerge.merge.kernel.TopSet;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -254,7 +255,7 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
         SourceMask[] sub = masked.stream().map(s -> masks[s]).toArray(SourceMask[]::new);
         SourceMask.Packed[] record = new SourceMask.Packed[sub.length];
         for (int i = 0; i < sub.length; i++) {
-            if (sub[i] instanceof SourceMask.Random) {
+            if (sub[i] instanceof SourceMask.Random && Tiles.packsMasks()) {
                 record[i] = SourceMask.Packed.allocate(arena, base.elementCount());
             }
         }

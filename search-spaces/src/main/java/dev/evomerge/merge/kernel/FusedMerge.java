@@ -31,7 +31,9 @@ import jdk.incubator.vector.VectorOperators;
  * </pre>
  * Tensors below {@link SmallTensors#SCALAR_BELOW} elements run this formula as a plain scalar loop; larger
  * ones run tile by tile with each source's delta, mask, scale and weight fused into one loop straight from
- * its memory ({@link MaskedDelta}), then the sum or sign election over the tile. Both give the same bits.
+ * its memory ({@link MaskedDelta}), then the sum or sign election over the tile. Both give the same bits,
+ * except that where the result is NaN its sign and payload may differ: the JIT may order an add's operands
+ * either way, and which NaN survives depends on that order.
  *
  * {@snippet :
  * new FusedMerge(base, sources, weights, masks, scales, Consensus.SUM, true, 1f, 1f).run(out, DType.BF16);
@@ -101,6 +103,12 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
         if (SmallTensors.scalar(elementCount())) {
             scalarRange(from, to, out, outType);
             return;
+        }
+        if (from % 8 != 0 && Arrays.stream(masks).anyMatch(m -> m instanceof SourceMask.Packed)) {
+            // Vector loops read packed masks a byte at a time, so they start on a byte boundary.
+            long aligned = Math.min(to, (from + 7) & ~7L);
+            scalarRange(from, aligned, out, outType);
+            from = aligned;
         }
         ThreeSources three = ThreeSources.of(this, outType);
         WeightedSums sums = three == null && outType != DType.F16 ? WeightedSums.of(this) : null;
@@ -518,8 +526,10 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
             } else {
                 for (int i = 0; i < n; i++) {
                     FloatVector wd = FloatVector.fromArray(Tiles.F, s.wd[i], j);
-                    elect = elect.add(zero.blend(one, wd.compare(VectorOperators.GT, 0f))
-                            .sub(zero.blend(one, wd.compare(VectorOperators.LT, 0f))));
+                    FloatVector signum = zero.blend(one, wd.compare(VectorOperators.GT, 0f))
+                            .sub(zero.blend(one, wd.compare(VectorOperators.LT, 0f)));
+                    // Math.signum(NaN) is NaN, which makes the reference's vote NaN and so "down".
+                    elect = elect.add(signum.blend(Float.NaN, wd.test(VectorOperators.IS_NAN)));
                 }
             }
             // wd agrees with the majority sign exactly when wd * (+1 or -1) > 0.

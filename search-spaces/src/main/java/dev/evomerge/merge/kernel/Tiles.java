@@ -82,9 +82,14 @@ public final class Tiles {
         return FloatVector.fromMemorySegment(F, slice, (long) index * 4, LE);
     }
 
+    /** Whether {@link #packed} and {@link #pack} serve this machine's vectors: 4, 8 or 16 float lanes. */
+    public static boolean packsMasks() {
+        return LANES == 4 || LANES == 8 || LANES == 16;
+    }
+
     /**
-     * The keep mask of the vector at element {@code index} (a multiple of {@link #LANES}) from a packed bit
-     * mask. Vectors of 4, 8 or 16 lanes never straddle a byte pair, so one narrow read serves each.
+     * The keep mask of the vector at element {@code index} (a multiple of 8) from a packed bit mask. Vectors
+     * of 4, 8 or 16 lanes (see {@link #packsMasks}) never straddle a byte pair, so one narrow read serves each.
      */
     static VectorMask<Float> packed(MemorySegment bits, long index) {
         long at = index >>> 3;
@@ -97,8 +102,8 @@ public final class Tiles {
     }
 
     /**
-     * Records {@code keep} for the vector at element {@code index} (a multiple of {@link #LANES}) into zeroed
-     * packed bits, as {@link #packed} reads them; narrower vectors share a byte, so they OR into it.
+     * Records {@code keep} for the vector at element {@code index} (a multiple of 8, or of 4 for 4 lanes) into
+     * zeroed packed bits, as {@link #packed} reads them; 4-lane vectors share a byte, so they OR into it.
      */
     static void pack(VectorMask<Float> keep, MemorySegment bits, long index) {
         long at = index >>> 3;

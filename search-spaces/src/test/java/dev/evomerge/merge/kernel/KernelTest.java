@@ -311,6 +311,24 @@ class KernelTest {
         check(new FusedMerge(all.get(0), two, w2, none, s2, Consensus.NONE, true, 0.35f, 0.5f), DType.F32);
     }
 
+    @Test
+    void countConsensusVotesNaNDownAsTheReferenceDoes() {
+        // Math.signum(NaN) is NaN: the scalar vote becomes NaN, and NaN >= 0 is false.
+        int n = MULTI_CHUNK;
+        float[] zeros = new float[n];
+        float[] half = new float[n];
+        float[] nan = new float[n];
+        Arrays.fill(half, 0.5f);
+        for (int i = 0; i < n; i++) {
+            nan[i] = i % 3 == 0 ? Float.NaN : -0.25f;
+        }
+        SourceMask[] none = {SourceMask.None.INSTANCE, SourceMask.None.INSTANCE};
+        FusedMerge count = new FusedMerge(tensor(DType.BF16, zeros),
+                List.of(tensor(DType.BF16, half), tensor(DType.F32, nan)), new float[] {1f, 1f}, none,
+                new float[] {1f, 1f}, Consensus.COUNT, true, 1f, 1f);
+        check(count, DType.BF16);
+    }
+
     /**
      * The merge with +inf in its base every 97 elements: where the reference's sign election sees +inf, a
      * third lane that let its own (base - base) = NaN through would flip the election and change the result.
@@ -528,6 +546,15 @@ class KernelTest {
         List<TensorView> generalPath = List.of(sources.get(0), sources.get(3), sources.get(2));
         check(new FusedMerge(base, generalPath, w, withF16, scales, Consensus.SUM, true, 1f, 1f), DType.BF16);
         check(new FusedMerge(base, generalPath, w, withF16, scales, Consensus.NONE, true, 0.6f, 1f), DType.BF16);
+        // A range that starts off a byte boundary (as model stock's rows do) still reads the right bits.
+        FusedMerge dare = new FusedMerge(base, three, w, packed, scales, Consensus.SUM, true, 1f, 1f);
+        MemorySegment part = Arena.ofAuto().allocate(2L * n);
+        MemorySegment expected = Arena.ofAuto().allocate(2L * n);
+        dare.range(3, n, part, DType.BF16);
+        for (int i = 3; i < n; i++) {
+            Floats.write(expected, DType.BF16, i, reference(dare, i));
+        }
+        assertEquals(-1, part.mismatch(expected), "a range from element 3");
         // The packed merge gives the hashed merge's bits.
         MemorySegment fromBits = Arena.ofAuto().allocate(2L * n);
         MemorySegment fromHash = Arena.ofAuto().allocate(2L * n);
