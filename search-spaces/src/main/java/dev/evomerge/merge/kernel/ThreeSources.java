@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * {@link FusedMerge}'s most common cases in one loop each: a base and three sources, either plainly weighted
  * and summed (task arithmetic) or each sparsified and summed under {@code Consensus.SUM}: by magnitude (TIES)
- * or by a recorded random mask (DARE-TIES, after its L1 pass).
+ * or by a recorded random mask (DARE-TIES, after its L1 pass). TIES and DARE-TIES on two sources run the same
+ * loops with a third lane that contributes nothing.
  * Every vector goes from the four inputs' memory to one float32 tile in registers, with no per-source tile
  * arrays in between, and the tile is narrowed to the output in a second, L1-resident loop. The float
  * operations and their order are those of the general path, so the bits are the same.
@@ -71,9 +72,9 @@ final class ThreeSources {
     }
 
     /**
-     * The fused loop for this merge, or null: it needs a base, three sources, no f16, and either no masks and
-     * no consensus, or under SUM either three top-k masks or three packed masks (DARE's random masks are
-     * packed by its L1 pass; hashed here, three per vector, this loop measured slower).
+     * The fused loop for this merge, or null: it needs a base, no f16, and either three sources with no masks
+     * and no consensus, or two or three sources under SUM with top-k masks or with packed masks (DARE's random
+     * masks are packed by its L1 pass; hashed here, three per vector, this loop measured slower).
      */
     static ThreeSources of(FusedMerge f, DType outType) {
         int n = f.sources().size();
