@@ -28,7 +28,8 @@ import java.util.stream.IntStream;
  * <p>{@code rescale} (as in mergekit) multiplies each sparsified task vector by
  * {@code ||d||_1 / ||masked d||_1} (skipped when either is below 1e-7); in expectation this is DARE's
  * {@code 1 / density}. {@code normalize} divides by the summed weights (of the sign-agreeing models under a
- * consensus; a zero sum divides by 1). {@code int8_mask} is accepted and ignored: masks are never stored.
+ * consensus; a zero sum divides by 1). {@code int8_mask} is accepted and ignored: masks are never stored as
+ * int8 (a random mask that the rescale pass records takes one bit per element).
  *
  * {@snippet :
  * MergeMethod ties = new GeneralizedTaskArithmetic("ties", Sparsification.MAGNITUDE, Consensus.SUM, true, false);
