@@ -113,6 +113,43 @@ class KernelTest {
         selectionEqualsSorting(tensor(DType.F32, base), tensor(DType.F32, x), ks);
     }
 
+    @Test
+    void tieCutoffsFallOnTheExactElementInsideHugePiles() {
+        // Three magnitudes only, each held by a fifth or more of the elements: every threshold is a pile, and
+        // the cutoff names the one tied element where the set ends (the next one is tied as often as not).
+        int n = MULTI_CHUNK;
+        TensorView base = tensor(DType.BF16, gaussian(60, n, 0.02));
+        SplittableRandom r = new SplittableRandom(61);
+        List<TensorView> sources = new ArrayList<>();
+        List<float[]> mags = new ArrayList<>();
+        for (int s = 0; s < 3; s++) {
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = base.getFloat(i) + (r.nextInt(5) - 2) / 256f;
+            }
+            TensorView src = tensor(s == 1 ? DType.F32 : DType.BF16, v);
+            sources.add(src);
+            float[] mag = new float[n];
+            for (int i = 0; i < n; i++) {
+                mag[i] = Math.abs(src.getFloat(i) - base.getFloat(i));
+            }
+            mags.add(mag);
+        }
+        long[] ks = {n / 7, n / 3 + 1, n / 2 + 2, 2L * n / 3 + 3, n - 5};
+        // One source at a time (one loop per source), then the three in one loop.
+        TopSet[] single = MagnitudeSelect.select(base, sources, new int[] {0, 0, 0, 0, 0}, ks);
+        for (int q = 0; q < ks.length; q++) {
+            assertTopK(single[q], mags.get(0), ks[q]);
+        }
+        for (int q = 0; q < ks.length; q++) {
+            long[] k3 = {ks[q], ks[(q + 1) % ks.length], ks[(q + 2) % ks.length]};
+            TopSet[] three = MagnitudeSelect.select(base, sources, new int[] {0, 1, 2}, k3);
+            for (int s = 0; s < 3; s++) {
+                assertTopK(three[s], mags.get(s), k3[s]);
+            }
+        }
+    }
+
     private static void selectionEqualsSorting(int n) {
         float[] base = gaussian(3, n, 1);
         float[] x = base.clone();
