@@ -22,6 +22,10 @@ public final class MergeExecutor {
     @FunctionalInterface
     public interface TensorTarget {
         MemorySegment segment(String tensorName);
+
+        /** Told once {@code segment}, from {@link #segment}, holds the merged tensor: a staging target writes it out. */
+        default void written(String tensorName, MemorySegment segment) {
+        }
     }
 
     /** Told after each tensor: input bytes read so far, of the total, and the tensor just written. */
@@ -42,8 +46,11 @@ public final class MergeExecutor {
         }
         long done = 0;
         for (TensorTask task : plan.tasks()) {
-            done += runTask(task, models, target.segment(task.output().name()));
-            progress.update(done, total, task.output().name());
+            String name = task.output().name();
+            MemorySegment out = target.segment(name);
+            done += runTask(task, models, out);
+            target.written(name, out);
+            progress.update(done, total, name);
         }
     }
 

@@ -42,7 +42,9 @@ public final class Merger {
             MergePlan plan = MergePlanner.plan(recipe, models);
             try (CheckpointWriter writer = CheckpointWriter.create(out, options.overwrite())) {
                 writer.layout(plan.outputs(), options.maxShardBytes());
-                MergeExecutor.run(plan, models, writer::target, progress);
+                try (StagedOutput target = new StagedOutput(writer, plan, StagedOutput.DEFAULT_BUFFER_BYTES)) {
+                    MergeExecutor.run(plan, models, target, progress);
+                }
                 writer.writeConfig(plan.outputConfig(), plan.outDtype());
                 writer.copyTokenizer(models.checkpoint(plan.tokenizerModel()).dir());
                 writer.writeModelCard(recipe.toYaml());

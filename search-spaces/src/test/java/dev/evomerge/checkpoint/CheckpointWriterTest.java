@@ -1,5 +1,6 @@
 package dev.evomerge.checkpoint;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -166,6 +167,55 @@ class CheckpointWriterTest {
             assertEquals(8, w.target("t0").byteSize());
             CheckpointException e = assertThrows(CheckpointException.class, () -> w.target("zzz"));
             assertTrue(e.getMessage().contains("'zzz'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void positionedWritesPutTheBytesWhereTheMappingDoes() throws IOException {
+        List<TensorSpec> specs = specs(DType.F32, 3, 700, 1, 257);
+        Path mapped = tmp.resolve("mapped");
+        try (CheckpointWriter w = CheckpointWriter.create(mapped)) {
+            w.layout(specs, 1200);
+            fill(w, specs);
+            w.writeConfig(config(), DType.F32);
+            w.commit();
+        }
+        Path written = tmp.resolve("written");
+        try (CheckpointWriter w = CheckpointWriter.create(written)) {
+            w.layout(specs, 1200);
+            assertTrue(w.shardFiles().size() > 1, "several shards");
+            for (TensorSpec s : specs) {
+                MemorySegment data = MemorySegment.ofArray(new byte[(int) s.byteSize()]);
+                for (long i = 0; i < s.shape().elementCount(); i++) {
+                    Floats.write(data, s.dtype(), i, s.name().hashCode() + i);
+                }
+                w.write(s.name(), data);
+            }
+            w.writeConfig(config(), DType.F32);
+            w.commit();
+        }
+        try (Stream<Path> files = Files.list(mapped)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".safetensors")).toList()) {
+                assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(written.resolve(f.getFileName())),
+                        f.getFileName().toString());
+            }
+        }
+    }
+
+    @Test
+    void positionedWriteRefusesAWrongSizeAnUnknownTensorAndAFinishedWriter() {
+        try (CheckpointWriter w = CheckpointWriter.create(tmp.resolve("out"))) {
+            MemorySegment eight = MemorySegment.ofArray(new byte[8]);
+            assertThrows(IllegalStateException.class, () -> w.write("t0", eight));
+            w.layout(specs(DType.F32, 2, 3), 100);
+            IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
+                    () -> w.write("t1", eight));
+            assertTrue(size.getMessage().contains("'t1'") && size.getMessage().contains("12"), size.getMessage());
+            CheckpointException unknown = assertThrows(CheckpointException.class, () -> w.write("zzz", eight));
+            assertTrue(unknown.getMessage().contains("'zzz'"), unknown.getMessage());
+            w.write("t0", eight);
+            w.finish();
+            assertThrows(IllegalStateException.class, () -> w.write("t0", eight));
         }
     }
 
