@@ -18,12 +18,15 @@ import java.util.List;
  */
 public final class MergeExecutor {
 
-    /** Where a merged tensor's bytes go: a mapped output file, or memory the runtime reads. */
+    /**
+     * Where a merged tensor's bytes go: a mapped output file, memory the runtime reads, or a buffer that is
+     * written out afterwards ({@link StagedOutput}).
+     */
     @FunctionalInterface
     public interface TensorTarget {
         MemorySegment segment(String tensorName);
 
-        /** Told once {@code segment}, from {@link #segment}, holds the merged tensor: a staging target writes it out. */
+        /** Told once {@code segment}, as {@link #segment} gave it, holds the merged tensor. */
         default void written(String tensorName, MemorySegment segment) {
         }
     }
