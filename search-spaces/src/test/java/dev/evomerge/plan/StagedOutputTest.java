@@ -1,7 +1,7 @@
 package dev.evomerge.plan;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.evomerge.checkpoint.Checkpoint;
@@ -47,7 +47,7 @@ class StagedOutputTest {
             Path mapped = write(plan, models, tmp.resolve("mapped"), null, staged);
             Path viaBuffer = write(plan, models, tmp.resolve("staged"), cap, staged);
             assertTrue(staged.contains("model.layers.0.mlp.up_proj.weight"), staged.toString());
-            assertTrue(!staged.contains("model.embed_tokens.weight"), staged.toString());
+            assertFalse(staged.contains("model.embed_tokens.weight"), staged.toString());
             List<String> files;
             try (var list = Files.list(mapped)) {
                 files = list.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".safetensors")).sorted()
@@ -88,7 +88,7 @@ class StagedOutputTest {
             writer.writeConfig(plan.outputConfig(), plan.outDtype());
             writer.commit();
         }
-        assertEquals(true, Files.isRegularFile(out.resolve(Checkpoint.CONFIG)));
+        assertTrue(Files.isRegularFile(out.resolve(Checkpoint.CONFIG)));
         return out;
     }
 }
