@@ -1,16 +1,19 @@
 package dev.evomerge.plan;
 
+import dev.evomerge.checkpoint.Readahead;
 import dev.evomerge.checkpoint.TensorView;
 import dev.evomerge.merge.MergeInputs;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Runs a {@link MergePlan} tensor by tensor: inputs are slices of the mapped checkpoints, the output is
  * written straight into its target segment. After each tensor the pages it touched are handed back to the
  * kernel ({@link MemorySegment#unload()}), so resident memory stays near one tensor's worth whatever the
- * models' size; the data itself stays in the page cache and the output file.
+ * models' size; the data itself stays in the page cache and the output file. The next tensors' inputs are
+ * read from disk meanwhile ({@link ReadaheadWindow}); {@code -Devomerge.readahead=false} turns that off.
  *
  * {@snippet :
  * MergeExecutor.run(plan, models, writer::target, progress);
@@ -39,22 +42,35 @@ public final class MergeExecutor {
         Progress NONE = (done, total, name) -> { };
     }
 
+    /**
+     * How far ahead of the running task the kernel is asked to read: a few layers of a 7B model, and more than
+     * a disk reads while the kernels merge one tensor.
+     */
+    private static final long READ_AHEAD_BYTES = 256L << 20;
+
     private MergeExecutor() {
     }
 
     public static void run(MergePlan plan, ModelSet models, TensorTarget target, Progress progress) {
-        long total = 0;
-        for (TensorTask task : plan.tasks()) {
-            total += inputs(task, models).stream().mapToLong(TensorView::byteSize).sum();
-        }
+        List<TensorTask> tasks = plan.tasks();
+        List<List<TensorView>> inputs = tasks.stream().map(t -> inputs(t, models)).toList();
+        long total = inputs.stream().flatMap(List::stream).mapToLong(TensorView::byteSize).sum();
+        ReadaheadWindow readahead = new ReadaheadWindow(inputs, READ_AHEAD_BYTES, advice());
         long done = 0;
-        for (TensorTask task : plan.tasks()) {
+        for (int i = 0; i < tasks.size(); i++) {
+            TensorTask task = tasks.get(i);
+            readahead.before(i);
             String name = task.output().name();
             MemorySegment out = target.segment(name);
             done += runTask(task, models, out);
             target.written(name, out);
             progress.update(done, total, name);
         }
+    }
+
+    private static Consumer<MemorySegment> advice() {
+        boolean on = Boolean.parseBoolean(System.getProperty("evomerge.readahead", "true"));
+        return on ? Readahead::willNeed : segment -> { };
     }
 
     /**
