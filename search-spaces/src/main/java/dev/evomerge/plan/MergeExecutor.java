@@ -62,7 +62,7 @@ public final class MergeExecutor {
             readahead.before(i);
             String name = task.output().name();
             MemorySegment out = target.segment(name);
-            done += runTask(task, models, out);
+            done += runTask(task, inputs.get(i), out);
             target.written(name, out);
             progress.update(done, total, name);
         }
@@ -80,7 +80,11 @@ public final class MergeExecutor {
      * @return the input bytes read
      */
     public static long runTask(TensorTask task, ModelSet models, MemorySegment out) {
-        List<TensorView> views = inputs(task, models);
+        return runTask(task, inputs(task, models), out);
+    }
+
+    /** {@link #runTask(TensorTask, ModelSet, MemorySegment)} on the task's input views, base first. */
+    private static long runTask(TensorTask task, List<TensorView> views, MemorySegment out) {
         task.method().merge(mergeInputs(task, views), out, task.output().dtype());
         views.forEach(v -> release(v.data()));
         release(out);
