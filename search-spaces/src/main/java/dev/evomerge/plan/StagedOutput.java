@@ -20,8 +20,12 @@ import java.lang.foreign.MemorySegment;
  */
 public final class StagedOutput implements MergeExecutor.TensorTarget, AutoCloseable {
 
-    /** The buffer's cap: the largest tensor of the plan up to this size sets its size. */
-    public static final long DEFAULT_BUFFER_BYTES = 64L << 20;
+    /**
+     * The buffer's cap: the largest tensor of the plan up to this size sets its size. 256 MiB holds every
+     * layer weight of bf16 models up to about 14B parameters (a 7B's MLP matrices are 90-120 MB); the
+     * embeddings of large vocabularies are larger and go through the mapping.
+     */
+    public static final long DEFAULT_BUFFER_BYTES = 256L << 20;
 
     private final CheckpointWriter writer;
     private final Arena arena = Arena.ofShared();
