@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -73,8 +72,8 @@ public final class CheckpointWriter implements AutoCloseable {
 
     private enum State { OPEN, LAID_OUT, FINISHED, COMMITTED, CLOSED }
 
-    /** A tensor's shard file and the offset of its first byte there. */
-    private record Place(Path file, FileChannel channel, long offset) {
+    /** A tensor's shard file, the offset of its first byte there, and its writable slice of the mapping. */
+    private record Place(Path file, FileChannel channel, long offset, MemorySegment slice) {
     }
 
     private final Path out;
@@ -82,8 +81,7 @@ public final class CheckpointWriter implements AutoCloseable {
     private final Path work;
     private final Arena arena = Arena.ofShared();
     private final List<MemorySegment> mappings = new ArrayList<>();
-    private final Map<String, MemorySegment> targets = new LinkedHashMap<>();
-    /** Where each tensor's bytes start in its shard, for {@link #write}. */
+    /** Where each tensor's bytes go, for {@link #target} and {@link #write}. */
     private final Map<String, Place> places = new HashMap<>();
     /** The shards, open for {@link #write} until {@link #finish}. */
     private final List<FileChannel> channels = new ArrayList<>();
@@ -223,8 +221,7 @@ public final class CheckpointWriter implements AutoCloseable {
             mappings.add(whole);
             long at = dataStart;
             for (TensorSpec s : specs) {
-                targets.put(s.name(), whole.asSlice(at, s.byteSize()));
-                places.put(s.name(), new Place(file, ch, at));
+                places.put(s.name(), new Place(file, ch, at, whole.asSlice(at, s.byteSize())));
                 at += s.byteSize();
             }
         } catch (IOException e) {
@@ -240,11 +237,11 @@ public final class CheckpointWriter implements AutoCloseable {
     /** The writable bytes of tensor {@code name} in its output file (little-endian, row-major). */
     public MemorySegment target(String name) {
         require(State.LAID_OUT, "target");
-        MemorySegment s = targets.get(name);
-        if (s == null) {
+        Place place = places.get(name);
+        if (place == null) {
             throw new CheckpointException(out, name, "is not in the output layout");
         }
-        return s;
+        return place.slice();
     }
 
     /**
@@ -259,7 +256,7 @@ public final class CheckpointWriter implements AutoCloseable {
         if (place == null) {
             throw new CheckpointException(out, name, "is not in the output layout");
         }
-        long size = targets.get(name).byteSize();
+        long size = place.slice().byteSize();
         if (data.byteSize() != size) {
             throw new IllegalArgumentException("tensor '" + name + "': " + data.byteSize() + " bytes given, its "
                     + "place in " + place.file().getFileName() + " holds " + size);
@@ -359,7 +356,7 @@ public final class CheckpointWriter implements AutoCloseable {
             m.force();
         }
         mappings.clear();
-        targets.clear();
+        places.clear();
         arena.close();
         closeChannels();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(work)) {
@@ -435,7 +432,7 @@ public final class CheckpointWriter implements AutoCloseable {
     private void closeArena() {
         if (arena.scope().isAlive()) {
             mappings.clear();
-            targets.clear();
+            places.clear();
             arena.close();
         }
         closeChannels();
