@@ -18,13 +18,13 @@ When the `safetensors` package is absent, safetensors_shim.py (next to this file
 """
 import json
 import os
-import struct
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import safetensors_shim  # noqa: E402
+from st_writer import write_safetensors  # noqa: E402
 
 SHIMMED = safetensors_shim.install(tempfile.mkdtemp(prefix="st-shim-"),
                                    extra_dists=(("huggingface_hub", os.environ.get("HF_HUB_VERSION", "0.27.1")),)
@@ -149,20 +149,6 @@ def qwen3_from_qwen2(cfg, w):
             norm.weight.data.copy_(w[a + p + "_norm.weight"])
             getattr(layer.self_attn, p + "_proj").register_forward_hook(per_head(norm))
     return model
-
-
-def write_safetensors(tensors, path):
-    header, blobs, at = {}, [], 0
-    for name in sorted(tensors):
-        b = tensors[name].contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [at, at + len(b)]}
-        blobs.append(b)
-        at += len(b)
-    header["__metadata__"] = {"format": "pt"}
-    h = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
 
 
 def score(model, ids, mask):

@@ -168,6 +168,13 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
                         top += bottom;
                         bottom = 0;
                     }
+                    if (top == 0) {
+                        // mergekit keeps its ascending sort's indices[n_bot:-n_top], an empty slice when n_top
+                        // is 0: below 1 / gamma elements the whole task vector is dropped. Followed, so that a
+                        // recipe found here merges the same in mergekit (MergekitParityTest).
+                        masks[s] = new SourceMask.RankBand(TopSet.NONE, TopSet.NONE);
+                        continue;
+                    }
                     requestSource.add(s);
                     requestK.add(n - bottom);
                     requestSource.add(s);

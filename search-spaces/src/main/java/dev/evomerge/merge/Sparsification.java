@@ -7,7 +7,7 @@ package dev.evomerge.merge;
  * <li>{@code MAGNITUDE}: keep the {@code k = floor(density * n)} largest |delta| (ties)</li>
  * <li>{@code RANDOM}: keep each element with probability {@code density} (DARE)</li>
  * <li>{@code MAGNITUDE_OUTLIERS}: drop the {@code floor(gamma * n)} largest, then keep the next
- *     {@code floor(density * n)} (breadcrumbs)</li>
+ *     {@code floor(density * n)} (breadcrumbs); as in mergekit, nothing when {@code floor(gamma * n)} is 0</li>
  * <li>{@code DELLA_MAGPRUNE}: keep with probability {@code density - epsilon .. density + epsilon}, rising
  *     linearly with the magnitude's rank within each row (DELLA)</li>
  * </ul>
