@@ -19,8 +19,9 @@ mergekit's registry.py, so a drift in mergekit's table shows up here rather than
 
 Writes DIR/inputs.safetensors (base.NAME, m1.NAME, m2.NAME, m3.NAME: float32, seeded normals), DIR/expected.
 safetensors (CASE.NAME: mergekit's result) and DIR/cases.json (each case's method, global parameters, and
-models with their parameters, as a recipe would give them). Only deterministic methods are compared here:
-DARE's and DELLA's masks are random draws, in mergekit from torch's generator.
+models with their parameters, as a recipe would give them). DARE's and DELLA's masks are random draws (in
+mergekit from torch's generator), so for them DIR/random.safetensors and the "random" entry of cases.json hold
+statistics over many draws instead.
 """
 import ast
 import importlib
@@ -41,6 +42,8 @@ from st_writer import write_safetensors  # noqa: E402
 SEED = 20261124
 SHAPES = {"mlp.weight": (16, 40), "norm.weight": (40,)}
 MODELS = ["m1", "m2", "m3"]
+RANDOM_SHAPE = (256, 40)
+RANDOM_RUNS = 400
 
 W3 = [0.5, 0.3, 0.7]
 CASES = [
@@ -186,6 +189,34 @@ def run_case(method, weight_info, immutable, tensors, global_params, models, wit
         return task.execute(tensors=dict(inputs)).float()
 
 
+def random_statistics(rng, out):
+    """DARE's and DELLA's masks are random draws, so their fixture holds statistics over many of mergekit's
+    draws (torch seeds 0 .. 2 * RANDOM_RUNS - 1): DELLA's keep rate per element (density 0.5, epsilon 0.2, no
+    rescale) and DARE's keep rate and mean L1 rescale factor (density 0.3)."""
+    sparsify = importlib.import_module("mergekit.sparsify")
+    base = rng.normal(0, 0.02, RANDOM_SHAPE).astype(np.float32)
+    model = (base + rng.normal(0, 0.01, RANDOM_SHAPE)).astype(np.float32)
+    delta = torch.from_numpy(model) - torch.from_numpy(base)
+    della_kept = torch.zeros(RANDOM_SHAPE)
+    dare_kept, dare_scale = 0, 0.0
+    for run in range(RANDOM_RUNS):
+        torch.manual_seed(run)
+        d = sparsify.sparsify(delta, density=0.5, method=sparsify.SparsificationMethod.della_magprune,
+                              epsilon=0.2, rescale_norm=None)
+        della_kept += (d != 0).float()
+        torch.manual_seed(RANDOM_RUNS + run)
+        r = sparsify.sparsify(delta, density=0.3, method=sparsify.SparsificationMethod.random,
+                              rescale_norm=sparsify.RescaleNorm.l1)
+        kept = r != 0
+        dare_kept += int(kept.sum())
+        dare_scale += float((r[kept] / delta[kept]).mean())
+    write_safetensors({"base": torch.from_numpy(base), "model": torch.from_numpy(model),
+                       "della_keep_rate": della_kept / RANDOM_RUNS}, os.path.join(out, "random.safetensors"))
+    return {"runs": RANDOM_RUNS, "della": {"density": 0.5, "epsilon": 0.2},
+            "dare": {"density": 0.3, "keep_rate": dare_kept / (RANDOM_RUNS * delta.numel()),
+                     "mean_scale": dare_scale / RANDOM_RUNS}}
+
+
 def main(tree, out):
     weight_info, immutable = install_stubs(tree)
     methods = load_methods(tree)
@@ -206,8 +237,10 @@ def main(tree, out):
     os.makedirs(out, exist_ok=True)
     write_safetensors(inputs, os.path.join(out, "inputs.safetensors"))
     write_safetensors(expected, os.path.join(out, "expected.safetensors"))
+    random = random_statistics(rng, out)
     with open(os.path.join(out, "cases.json"), "w") as f:
-        json.dump({"mergekit": os.path.basename(os.path.normpath(tree)), "seed": SEED, "cases": cases}, f, indent=1)
+        json.dump({"mergekit": os.path.basename(os.path.normpath(tree)), "seed": SEED, "cases": cases,
+                   "random": random}, f, indent=1)
     print(f"wrote {len(cases)} cases x {len(SHAPES)} tensors to {out}")
 
 
