@@ -9,6 +9,7 @@ import dev.evomerge.merge.MergeMethod;
 import dev.evomerge.merge.MergeMethods;
 import dev.evomerge.merge.Parameters;
 import dev.evomerge.merge.kernel.Chunks;
+import dev.evomerge.merge.kernel.SmallTensors;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -43,6 +44,14 @@ public final class MergeBench {
             System.err.println("bench-merge: -Dbench.sources must be 2, 3 or 4, not " + sourceCount);
             System.exit(2);
         }
+        // -Dbench.smallTensors=vector times tensors under SmallTensors.SCALAR_BELOW elements as a warm process
+        // merges them (Vector API loops), =scalar as a cold one does; unset, as a cold one.
+        String small = System.getProperty("bench.smallTensors", "scalar");
+        if (!small.equals("scalar") && !small.equals("vector")) {
+            System.err.println("bench-merge: -Dbench.smallTensors must be scalar or vector, not " + small);
+            System.exit(2);
+        }
+        SmallTensors.warm(small.equals("vector"));
         int models = 1 + sourceCount;
         try (Arena arena = Arena.ofShared()) {
             List<List<TensorView>> model = new ArrayList<>();

@@ -3,6 +3,7 @@ package dev.evomerge.plan;
 import dev.evomerge.checkpoint.Readahead;
 import dev.evomerge.checkpoint.TensorView;
 import dev.evomerge.merge.MergeInputs;
+import dev.evomerge.merge.kernel.SmallTensors;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,6 +87,7 @@ public final class MergeExecutor {
     /** {@link #runTask(TensorTask, ModelSet, MemorySegment)} on the task's input views, base first. */
     private static long runTask(TensorTask task, List<TensorView> views, MemorySegment out) {
         task.method().merge(mergeInputs(task, views), out, task.output().dtype());
+        SmallTensors.merged(task.output().shape().elementCount());
         views.forEach(v -> release(v.data()));
         release(out);
         return views.stream().mapToLong(TensorView::byteSize).sum();
