@@ -10,12 +10,13 @@ directory holding mergekit's source tree at the version the README names, for ex
 
 mergekit's pipeline (pydantic v2, transformers, its config and graph machinery) is not installed here, and
 none of it is needed to run one tensor through a method. So this script loads mergekit's real method modules
-(sparsify.py, generalized_task_arithmetic.py, linear.py, slerp.py, model_stock.py, rectify_embed.py) from the
-given tree and stands in only for the infrastructure they import: pydantic's BaseModel (keyword arguments
-become attributes), Task, WeightInfo, ImmutableMap and the merge-method base classes. The methods' parameter
-lists and defaults are mergekit's own (each method's parameters() and tensor_parameters()), and the
-task-arithmetic family is configured by evaluating the GeneralizedTaskArithmeticMerge(...) calls of
-mergekit's registry.py, so a drift in mergekit's table shows up here rather than being copied by hand.
+(sparsify.py, generalized_task_arithmetic.py, linear.py, slerp.py, model_stock.py, passthrough.py,
+rectify_embed.py) from the given tree and stands in only for the infrastructure they import: pydantic's
+BaseModel (keyword arguments become attributes), Task, WeightInfo, ImmutableMap and the merge-method base
+classes. The methods' parameter lists and defaults are mergekit's own (each method's parameters() and
+tensor_parameters()), and the task-arithmetic family is configured by evaluating the
+GeneralizedTaskArithmeticMerge(...) calls of mergekit's registry.py, so a drift in mergekit's table shows up
+here rather than being copied by hand.
 
 Writes DIR/inputs.safetensors (base.NAME, m1.NAME, m2.NAME, m3.NAME: float32, seeded normals), DIR/expected.
 safetensors (CASE.NAME: mergekit's result) and DIR/cases.json (each case's method, global parameters, and
@@ -77,6 +78,8 @@ CASES = [
     ("slerp_late", "slerp", {"t": 0.85}, [("m2", {})], True),
     ("model_stock", "model_stock", {}, [(m, {}) for m in MODELS], True),
     ("model_stock_two", "model_stock", {}, [("m1", {}), ("m2", {})], True),
+    ("passthrough", "passthrough", {}, [("m2", {"scale": 0.5})], False),
+    ("passthrough_plain", "passthrough", {}, [("m3", {})], False),
 ]
 
 
@@ -144,6 +147,7 @@ def load_methods(tree):
         "linear": importlib.import_module("mergekit.merge_methods.linear").LinearMerge(),
         "slerp": importlib.import_module("mergekit.merge_methods.slerp").SlerpMerge(),
         "model_stock": importlib.import_module("mergekit.merge_methods.model_stock").ModelStockMerge(),
+        "passthrough": importlib.import_module("mergekit.merge_methods.passthrough").PassthroughMerge(),
     }
     enums = {"ConsensusMethod": gta.ConsensusMethod, "SparsificationMethod": sparsify.SparsificationMethod}
 
