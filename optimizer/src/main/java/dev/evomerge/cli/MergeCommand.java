@@ -37,6 +37,12 @@ final class MergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (out.toString().isBlank()) {
+            throw new IllegalArgumentException("--out is empty");
+        }
+        if (maxShardBytes <= 0) {
+            throw new IllegalArgumentException("--max-shard-size must be positive, got " + maxShardBytes);
+        }
         MergeRecipe recipe = RecipeParser.parse(recipeFile);
         if (!recipe.layerPath().isEmpty()) {
             // A hop's scale multiplies the residual stream; no Hugging Face architecture has a place for it.

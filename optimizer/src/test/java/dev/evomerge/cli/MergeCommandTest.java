@@ -279,6 +279,44 @@ class MergeCommandTest {
         assertFalse(Files.exists(out));
     }
 
+    private static final String TASK_ARITHMETIC = """
+            merge_method: task_arithmetic
+            base_model: $BASE
+            models:
+              - model: $A
+                parameters: {weight: 1.0}
+            """;
+
+    @Test
+    void anOutputAtAnInputModelIsRefusedEvenWithOverwrite() throws IOException {
+        byte[] before = Files.readAllBytes(a.resolve("model.safetensors"));
+        out = a;
+        assertEquals(Main.BAD_INPUT, merge(TASK_ARITHMETIC, "--overwrite"));
+        assertTrue(err.toString().contains("the output would replace input model '" + a + "'"), err.toString());
+        assertArrayEquals(before, Files.readAllBytes(a.resolve("model.safetensors")));
+    }
+
+    /** {@code --out .} run from the directory holding the models would have replaced all of them. */
+    @Test
+    void anOutputHoldingTheInputsIsRefused() throws IOException {
+        out = tmp;
+        assertEquals(Main.BAD_INPUT, merge(TASK_ARITHMETIC, "--overwrite"));
+        assertTrue(err.toString().contains("the output would replace input model '" + base + "'"), err.toString());
+        assertTrue(Files.isRegularFile(base.resolve("model.safetensors")));
+        assertTrue(Files.isRegularFile(tmp.resolve("recipe.yaml")));
+    }
+
+    @Test
+    void anEmptyOutOrShardSizeIsAnError() throws IOException {
+        out = Path.of("");
+        assertEquals(Main.BAD_INPUT, merge(TASK_ARITHMETIC, "--overwrite"));
+        assertTrue(err.toString().contains("evomerge: --out is empty"), err.toString());
+        out = tmp.resolve("out");
+        assertEquals(Main.BAD_INPUT, merge(TASK_ARITHMETIC, "--max-shard-size=0"));
+        assertTrue(err.toString().contains("evomerge: --max-shard-size must be positive, got 0"), err.toString());
+        assertFalse(Files.exists(out));
+    }
+
     private static void assertBytesEqual(TensorView expected, TensorView actual) {
         assertEquals(expected.shape(), actual.shape(), actual.name());
         assertArrayEquals(expected.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),

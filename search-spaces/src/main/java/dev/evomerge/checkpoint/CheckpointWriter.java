@@ -12,8 +12,10 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -88,10 +90,14 @@ public final class CheckpointWriter implements AutoCloseable {
     private final List<String> shardFiles = new ArrayList<>();
     private State state = State.OPEN;
 
-    private CheckpointWriter(Path out, boolean overwrite, Path work) {
+    /** The highest directory {@link #create} made for {@code out}'s parent, removed again unless committed. */
+    private final Path createdParents;
+
+    private CheckpointWriter(Path out, boolean overwrite, Path work, Path createdParents) {
         this.out = out;
         this.overwrite = overwrite;
         this.work = work;
+        this.createdParents = createdParents;
     }
 
     /** A writer for {@code out}, which must not exist yet. */
@@ -113,12 +119,50 @@ public final class CheckpointWriter implements AutoCloseable {
         if (!overwrite && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new CheckpointException(out, "output already exists (choose another path or overwrite it)");
         }
+        Path missing = null;
+        for (Path p = parent; p != null; p = p.getParent()) {
+            if (Files.isDirectory(p)) {
+                break;
+            }
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                throw new CheckpointException(out, p + " is not a directory");
+            }
+            missing = p;
+        }
         try {
             Files.createDirectories(parent);
-            Path work = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
-            return new CheckpointWriter(target, overwrite, work);
+            // createDirectory, unlike createTempDirectory (always 0700), leaves the mode to the umask, so the
+            // finished model is as readable as any other directory the user makes.
+            Path work = parent.resolve("." + target.getFileName() + ".tmp-"
+                    + Long.toUnsignedString(RANDOM.nextLong(), 36));
+            Files.createDirectory(work);
+            return new CheckpointWriter(target, overwrite, work, missing);
         } catch (IOException e) {
-            throw new CheckpointException(out, "cannot create a working directory next to it: " + e, e);
+            removeEmpty(missing, parent);
+            throw new CheckpointException(out, "cannot create a working directory next to it: " + reason(e), e);
+        }
+    }
+
+    /** An I/O failure in words: the JDK's exceptions often carry only the path as their message. */
+    private static String reason(IOException e) {
+        return switch (e) {
+            case AccessDeniedException a -> "permission denied";
+            case FileSystemException f when f.getReason() != null -> f.getReason();
+            default -> e.toString();
+        };
+    }
+
+    /** Removes {@code from} and its ancestors up to {@code top}, as long as they are empty. */
+    private static void removeEmpty(Path top, Path from) {
+        if (top == null) {
+            return;
+        }
+        for (Path p = from; p != null && p.startsWith(top); p = p.getParent()) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                return;   // not empty (something else was put there meanwhile): leave it
+            }
         }
     }
 
@@ -427,6 +471,7 @@ public final class CheckpointWriter implements AutoCloseable {
         } catch (IOException e) {
             throw new CheckpointException(work, "cannot remove the unfinished output: " + e, e);
         }
+        removeEmpty(createdParents, work.getParent());
     }
 
     private void closeArena() {

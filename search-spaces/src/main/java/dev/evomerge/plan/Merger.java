@@ -2,6 +2,8 @@ package dev.evomerge.plan;
 
 import dev.evomerge.checkpoint.CheckpointWriter;
 import dev.evomerge.recipe.MergeRecipe;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -22,7 +24,7 @@ public final class Merger {
     public record Options(long maxShardBytes, boolean overwrite) {
         public Options {
             if (maxShardBytes <= 0) {
-                throw new IllegalArgumentException("maxShardBytes must be positive");
+                throw new IllegalArgumentException("the shard size limit must be positive, got " + maxShardBytes);
             }
         }
 
@@ -39,6 +41,7 @@ public final class Merger {
                                   MergeExecutor.Progress progress) {
         MergePlanner.validate(recipe);
         try (ModelSet models = ModelSet.open(recipe, workingDir)) {
+            refuseToReplaceInputs(out, models, workingDir);
             MergePlan plan = MergePlanner.plan(recipe, models);
             try (CheckpointWriter writer = CheckpointWriter.create(out, options.overwrite())) {
                 writer.layout(plan.outputs(), options.maxShardBytes());
@@ -51,6 +54,42 @@ public final class Merger {
                 writer.commit();
             }
             return plan;
+        }
+    }
+
+    /**
+     * An output at or above an input model, or above the working directory, would replace it on commit (with
+     * overwrite) or be refused only after the whole merge (without): both are refused before anything runs.
+     */
+    static void refuseToReplaceInputs(Path out, ModelSet models, Path workingDir) {
+        Path target = real(out);
+        for (String name : models.names()) {
+            Path input = real(models.checkpoint(name).dir());
+            if (input.startsWith(target)) {
+                throw new IllegalArgumentException(out + ": the output would replace input model '" + name + "'"
+                        + (input.equals(target) ? "" : " (" + input + ")") + "; choose another --out");
+            }
+        }
+        if (real(workingDir).startsWith(target)) {
+            throw new IllegalArgumentException(out + ": the output would replace the working directory; choose"
+                    + " another --out");
+        }
+    }
+
+    /** The path with links resolved as far as it exists, so two spellings of one directory compare equal. */
+    private static Path real(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        Path existing = abs;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return abs;
+        }
+        try {
+            return existing.toRealPath().resolve(existing.relativize(abs));
+        } catch (IOException e) {
+            return abs;
         }
     }
 }

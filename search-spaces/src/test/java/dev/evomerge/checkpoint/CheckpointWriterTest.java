@@ -380,6 +380,40 @@ class CheckpointWriterTest {
     }
 
     @Test
+    void failureRemovesTheParentDirectoriesItMadeAndNoOthers() throws IOException {
+        Files.createDirectories(tmp.resolve("kept"));
+        try (CheckpointWriter w = CheckpointWriter.create(tmp.resolve("kept/a/b/out"))) {
+            w.layout(specs(DType.F32, 4), 100);
+        }
+        assertEquals(List.of(), entriesOtherThan("kept"));
+        try (Stream<Path> s = Files.list(tmp.resolve("kept"))) {
+            assertEquals(List.of(), s.toList());
+        }
+    }
+
+    @Test
+    void aParentThatIsAFileIsNamed() throws IOException {
+        Files.writeString(tmp.resolve("file"), "x");
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> CheckpointWriter.create(tmp.resolve("file/sub/out")));
+        assertTrue(e.getMessage().contains(tmp.resolve("file") + " is not a directory"), e.getMessage());
+        assertEquals(List.of("file"), entriesOtherThan());
+    }
+
+    /** The model directory gets the mode the user's umask gives any new directory (not a temp directory's 0700). */
+    @Test
+    void outputDirectoryIsAsReadableAsAnyNewDirectory() throws IOException {
+        Path out = tmp.resolve("out");
+        try (CheckpointWriter w = CheckpointWriter.create(out)) {
+            w.layout(List.of(), 100);
+            w.writeConfig(config(), DType.F32);
+            w.commit();
+        }
+        Path plain = Files.createDirectory(tmp.resolve("plain"));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(out));
+    }
+
+    @Test
     void nothingCanBeWrittenAfterCommit() {
         try (CheckpointWriter w = CheckpointWriter.create(tmp.resolve("out"))) {
             w.layout(List.of(), 100);
