@@ -1,15 +1,16 @@
 package dev.evomerge.recipe;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.evomerge.checkpoint.DType;
 import dev.evomerge.recipe.YamlNode.Entry;
 import dev.evomerge.recipe.YamlNode.ListNode;
 import dev.evomerge.recipe.YamlNode.MapNode;
 import dev.evomerge.recipe.YamlNode.ScalarNode;
 import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,6 +19,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Reads mergekit recipe YAML into a {@link MergeRecipe}. Every error is a {@link RecipeException} whose
@@ -32,11 +39,12 @@ import java.util.Set;
  */
 public final class RecipeParser {
 
-    private static final YAMLFactory YAML = new YAMLFactory();
     private static final Set<String> TOP_KEYS = Set.of("merge_method", "base_model", "models", "slices",
             "parameters", "dtype", "out_dtype", "tokenizer_source", "layer_path");
     private static final Set<String> UNSUPPORTED_TOP_KEYS = Set.of("modules", "tokenizer", "chat_template");
     private static final Set<String> MODEL_KEYS = Set.of("model", "parameters");
+    /** mergekit's keys below the top level that evomerge does not implement (a slice's residual_weight). */
+    private static final Set<String> UNSUPPORTED_NESTED_KEYS = Set.of("residual_weight");
     private static final Set<String> SLICE_KEYS = Set.of("sources", "parameters", "base_model");
     private static final Set<String> SOURCE_KEYS = Set.of("model", "layer_range", "parameters");
     private static final Set<String> FILTER_KEYS = Set.of("filter", "value");
@@ -55,7 +63,12 @@ public final class RecipeParser {
         try {
             text = Files.readString(yaml);
         } catch (IOException e) {
-            throw new RecipeException(yaml + ": cannot read recipe: " + e.getMessage(), e);
+            throw new RecipeException(yaml + ": cannot read recipe: " + switch (e) {
+                case NoSuchFileException n -> "no such file";
+                case AccessDeniedException a -> "permission denied";
+                case CharacterCodingException c -> "not UTF-8 text";
+                default -> e.getMessage();
+            }, e);
         }
         return parse(text, yaml.toString());
     }
@@ -67,19 +80,23 @@ public final class RecipeParser {
 
     private MergeRecipe recipe(String text) {
         YamlNode root;
-        try (JsonParser p = YAML.createParser(text)) {
-            if (p.nextToken() == null) {
+        try {
+            // compose, like yaml.safe_load, refuses a second document in the stream.
+            Node node = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+            if (node == null) {
                 throw new RecipeException(source + ":1: recipe is empty");
             }
-            root = YamlNode.read(p, (key, line) -> {
+            root = YamlNode.of(node, (key, line) -> {
                 throw fail(line, "duplicate key '" + key + "'");
             });
-            p.nextToken(); // anything after the first document is ignored, as yaml.safe_load would refuse it
-        } catch (JacksonException e) {
-            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            throw fail(line, "invalid YAML: " + firstLine(e.getOriginalMessage()), e);
-        } catch (IOException e) {
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String context = e.getContext() == null ? "" : e.getContext() + ": ";
+            throw fail(mark == null ? 0 : mark.getLine() + 1, "invalid YAML: " + context + e.getProblem(), e);
+        } catch (YAMLException e) {
             throw fail(0, "invalid YAML: " + firstLine(e.getMessage()), e);
+        } catch (YamlNode.Invalid e) {
+            throw fail(e.line(), "invalid YAML: " + e.getMessage(), e);
         }
         if (!(root instanceof MapNode top)) {
             throw fail(root.line(), "a recipe must be a map of keys (merge_method, models, ...), got " + root.kind());
@@ -116,7 +133,7 @@ public final class RecipeParser {
                 parameters(top.entries().get("parameters"), "parameters"),
                 dtype(top, "dtype"),
                 dtype(top, "out_dtype"),
-                optionalString(top, "tokenizer_source", "tokenizer_source"),
+                tokenizerSource(top),
                 layerPath(present(top, "layer_path")),
                 new RecipeOrigin(source, lines));
     }
@@ -347,6 +364,9 @@ public final class RecipeParser {
     private void checkKeys(MapNode map, Set<String> allowed, String path) {
         for (Entry e : map.entries().values()) {
             lines.put(path + "." + e.key(), e.keyLine());
+            if (UNSUPPORTED_NESTED_KEYS.contains(e.key())) {
+                throw fail(e.keyLine(), "key '" + e.key() + "' in " + path + " is not supported by evomerge");
+            }
             if (!allowed.contains(e.key())) {
                 throw fail(e.keyLine(), "unknown key '" + e.key() + "' in " + path + " (expected one of "
                         + String.join(", ", sorted(allowed)) + ")");
@@ -397,6 +417,16 @@ public final class RecipeParser {
                     path.length() - key.length() - 1)) + " must be a string, got " + e.value().kind());
         }
         return str;
+    }
+
+    /** {@code tokenizer_source}: "base" or a model's path; mergekit's "union" builds a vocabulary we do not. */
+    private String tokenizerSource(MapNode top) {
+        String source = optionalString(top, "tokenizer_source", "tokenizer_source");
+        if ("union".equals(source)) {
+            throw fail(top.entries().get("tokenizer_source").keyLine(), "tokenizer_source 'union' (a merged"
+                    + " vocabulary) is not supported by evomerge; use base or a model's path");
+        }
+        return source;
     }
 
     private static boolean isNull(YamlNode node) {

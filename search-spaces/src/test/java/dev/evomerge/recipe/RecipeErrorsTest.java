@@ -273,6 +273,61 @@ class RecipeErrorsTest {
                 """);
         assertEquals(true, msg.startsWith("recipe.yaml:"), msg);
         assertEquals(true, msg.contains("invalid YAML"), msg);
+        // The problem itself, not only the construct it was found in.
+        assertEquals("recipe.yaml:3: invalid YAML: while parsing a flow mapping: expected ',' or '}', but got :",
+                error("""
+                        merge_method: linear
+                        models: [{model: ./a
+                          parameters: {weight: 1}}]
+                        """));
+    }
+
+    /** yaml.safe_load, hence mergekit, refuses a stream of several documents; so do we, rather than read the first. */
+    @Test
+    void secondDocument() {
+        String msg = error("""
+                merge_method: linear
+                models: [{model: ./a}]
+                ---
+                merge_method: ties
+                """);
+        assertEquals(true, msg.startsWith("recipe.yaml:3: invalid YAML: expected a single document in the stream"),
+                msg);
+    }
+
+    @Test
+    void aliasThatContainsItself() {
+        assertEquals("recipe.yaml:2: invalid YAML: an alias refers to a node that contains it", error("""
+                merge_method: linear
+                models: &m [{model: ./a, parameters: {weight: *m}}]
+                """));
+    }
+
+    @Test
+    void notANumberIsRefusedAsOne() {
+        assertEquals("recipe.yaml:3: invalid value for 'models[0].parameters.weight': numbers must be finite, got NaN",
+                error("""
+                        merge_method: linear
+                        models:
+                          - {model: ./a, parameters: {weight: .nan}}
+                        """));
+    }
+
+    @Test
+    void mergekitKeysEvomergeDoesNotSupport() {
+        assertEquals("recipe.yaml:3: tokenizer_source 'union' (a merged vocabulary) is not supported by evomerge;"
+                + " use base or a model's path", error("""
+                merge_method: linear
+                models: [{model: ./a}]
+                tokenizer_source: union
+                """));
+        assertEquals("recipe.yaml:5: key 'residual_weight' in slices[0] is not supported by evomerge", error("""
+                merge_method: passthrough
+                slices:
+                  - sources:
+                      - {model: ./a, layer_range: [0, 2]}
+                    residual_weight: 0.5
+                """));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.evomerge.recipe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.evomerge.recipe.ParameterValue.FilterEntry;
@@ -163,6 +164,42 @@ class RecipeParserTest {
         Files.writeString(file, LINEAR);
         assertEquals(RecipeParser.parse(LINEAR, "x"), RecipeParser.parse(file));
         assertEquals(file + ":1", RecipeParser.parse(file).origin().at("merge_method"));
+        Path missing = dir.resolve("missing.yaml");
+        assertEquals(missing + ": cannot read recipe: no such file",
+                assertThrows(RecipeException.class, () -> RecipeParser.parse(missing)).getMessage());
+        Files.write(file, new byte[] {'a', ':', ' ', (byte) 0xff, '\n'});
+        assertEquals(file + ": cannot read recipe: not UTF-8 text",
+                assertThrows(RecipeException.class, () -> RecipeParser.parse(file)).getMessage());
+    }
+
+    /**
+     * Anchors, aliases and merge keys mean what yaml.safe_load makes of them. Read as plain strings (as Jackson's
+     * YAML parser hands them over), the filter alias below matched "f" and merged the wrong tensors.
+     */
+    @Test
+    void aliasesAndMergeKeysAreResolved() {
+        MergeRecipe r = RecipeParser.parse("""
+                merge_method: ties
+                base_model: ./base
+                models:
+                  - model: ./a
+                    parameters: &common
+                      weight: [{filter: &f mlp, value: &w 0.25}, {value: 1.0}]
+                      density: 0.5
+                  - model: ./b
+                    parameters:
+                      <<: *common
+                      density: *w
+                  - model: ./c
+                    parameters: {weight: [{filter: *f, value: 0.0}, {value: 1.0}]}
+                """, "alias.yaml");
+        Map<String, ParameterValue> a = r.models().get(0).parameters();
+        Map<String, ParameterValue> b = r.models().get(1).parameters();
+        assertEquals(new Filtered(List.of(new FilterEntry("mlp", Scalar.of(0.25)), new FilterEntry(null, Scalar.of(1.0)))),
+                a.get("weight"));
+        assertEquals(a.get("weight"), b.get("weight"));
+        assertEquals(Scalar.of(0.25), b.get("density"));   // the explicit key wins over the merged one
+        assertEquals("mlp", ((Filtered) r.models().get(2).parameters().get("weight")).entries().getFirst().filter());
     }
 
     @Test
