@@ -317,6 +317,50 @@ class MergeCommandTest {
         assertFalse(Files.exists(out));
     }
 
+    /** Refused while planning, before any tensor is merged, at the recipe's line (these failed mid-merge before). */
+    @Test
+    void inputsAMethodCannotMergeAreRefusedAtTheirLine() throws IOException {
+        assertRefused("""
+                merge_method: slerp
+                base_model: $BASE
+                models:
+                  - model: $BASE
+                  - model: $A
+                  - model: $B
+                parameters: {t: 0.5}
+                """, 3, "merge method 'slerp' takes the base and exactly one other model, got 3 for"
+                + " tensor 'model.embed_tokens.weight'");
+        assertRefused("""
+                merge_method: ties
+                base_model: $BASE
+                models:
+                  - model: $A
+                    parameters: {weight: 1.0, density: -0.5}
+                """, 3, "tensor 'model.embed_tokens.weight': density must be at least 0, got -0.5");
+        assertRefused("""
+                merge_method: della
+                base_model: $BASE
+                models:
+                  - model: $A
+                    parameters: {weight: 1.0, density: 0.5, epsilon: 0.6}
+                """, 3, "tensor 'model.embed_tokens.weight': epsilon 0.6 must keep density +/- epsilon"
+                + " inside (0, 1), density is 0.5");
+        assertRefused("""
+                merge_method: passthrough
+                slices:
+                  - sources:
+                      - model: $A
+                        layer_range: [0, 5]
+                """, 5, "layer_range [0, 5] goes past the last layer of model '" + a + "', which has 3");
+    }
+
+    private void assertRefused(String recipe, int line, String message) throws IOException {
+        err.getBuffer().setLength(0);
+        assertEquals(Main.BAD_INPUT, merge(recipe));
+        assertEquals("evomerge: " + tmp.resolve("recipe.yaml") + ":" + line + ": " + message, err.toString().strip());
+        assertFalse(Files.exists(out));
+    }
+
     private static void assertBytesEqual(TensorView expected, TensorView actual) {
         assertEquals(expected.shape(), actual.shape(), actual.name());
         assertArrayEquals(expected.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),

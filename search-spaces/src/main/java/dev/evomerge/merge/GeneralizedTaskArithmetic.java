@@ -99,12 +99,37 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
     }
 
     @Override
-    public void merge(MergeInputs in, MemorySegment out, DType outType) {
-        TensorView base = in.base();
-        if (base == null) {
-            throw new IllegalArgumentException("merge method '" + name + "' needs a base_model (tensor '"
-                    + (in.sources().isEmpty() ? "?" : in.sources().getFirst().tensor().name()) + "')");
+    public void check(MergeInputs in) {
+        in.requireBase(name);
+        if (sparsification == Sparsification.NONE) {
+            return;
         }
+        for (MergeInputs.Source source : in.sources()) {
+            Parameters p = source.parameters();
+            String tensor = source.tensor().name();
+            double density = number(p, "density", 1.0);
+            // mergekit: an assertion in magnitude pruning, torch.bernoulli's range check in DARE.
+            if (density < 0) {
+                throw new IllegalArgumentException("tensor '" + tensor + "': density must be at least 0, got "
+                        + density);
+            }
+            if (sparsification == Sparsification.MAGNITUDE_OUTLIERS && number(p, "gamma", 0.01) < 0) {
+                throw new IllegalArgumentException("tensor '" + tensor + "': gamma must be at least 0, got "
+                        + number(p, "gamma", 0.01));
+            }
+            double epsilon = number(p, "epsilon", 0.15);
+            if (sparsification == Sparsification.DELLA_MAGPRUNE && density > 0 && density < 1
+                    && (density + epsilon >= 1 || density - epsilon <= 0)) {
+                throw new IllegalArgumentException("tensor '" + tensor + "': epsilon " + epsilon
+                        + " must keep density +/- epsilon inside (0, 1), density is " + density);
+            }
+        }
+    }
+
+    @Override
+    public void merge(MergeInputs in, MemorySegment out, DType outType) {
+        check(in);
+        TensorView base = in.base();
         if (in.sources().isEmpty()) {
             FusedMerge.combination(List.of(base), new float[] {1f}).run(out, outType);
             return;
@@ -213,10 +238,6 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
         long n = base.elementCount();
         if (density <= 0) {
             return new SourceMask.Random(in.seed(), s, 0);
-        }
-        if (density + epsilon >= 1 || density - epsilon <= 0) {
-            throw new IllegalArgumentException("tensor '" + source.name() + "': epsilon " + epsilon
-                    + " must keep density +/- epsilon inside (0, 1), density is " + density);
         }
         long rows = base.shape().rank() < 2 ? 1 : base.shape().dim(0);
         int cols = Math.toIntExact(rows == 0 ? 0 : n / rows);

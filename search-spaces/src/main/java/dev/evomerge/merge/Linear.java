@@ -38,11 +38,16 @@ public final class Linear implements MergeMethod {
     }
 
     @Override
-    public void merge(MergeInputs in, MemorySegment out, DType outType) {
+    public void check(MergeInputs in) {
         if (in.sources().isEmpty()) {
             throw new IllegalArgumentException("merge method 'linear' got no models for tensor '"
                     + (in.base() == null ? "?" : in.base().name()) + "'");
         }
+    }
+
+    @Override
+    public void merge(MergeInputs in, MemorySegment out, DType outType) {
+        check(in);
         List<TensorView> tensors = in.sources().stream().map(MergeInputs.Source::tensor).toList();
         float[] weights = new float[tensors.size()];
         float sum = 0f;

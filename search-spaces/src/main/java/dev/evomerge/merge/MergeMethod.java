@@ -33,6 +33,15 @@ public interface MergeMethod {
     }
 
     /**
+     * Refuses inputs the method cannot merge (the wrong number of models, a parameter value mergekit would
+     * refuse) with an {@link IllegalArgumentException} naming the tensor. The planner calls it for every tensor
+     * before anything is merged, so a bad recipe fails in seconds rather than hours in; {@link #merge} calls it
+     * too.
+     */
+    default void check(MergeInputs inputs) {
+    }
+
+    /**
      * Merges one tensor. Inputs all have the same shape; {@code out} holds exactly
      * {@code elementCount * outType.byteSize()} bytes and receives the result in {@code outType}.
      */

@@ -39,15 +39,21 @@ public final class ModelStock implements MergeMethod {
     }
 
     @Override
-    public void merge(MergeInputs in, MemorySegment out, DType outType) {
+    public void check(MergeInputs in) {
         TensorView base = in.requireBase("model_stock");
+        if (in.sources().size() == 1) {
+            throw new IllegalArgumentException("merge method 'model_stock' needs the base and at least two other"
+                    + " models, got one for tensor '" + base.name() + "'");
+        }
+    }
+
+    @Override
+    public void merge(MergeInputs in, MemorySegment out, DType outType) {
+        check(in);
+        TensorView base = in.base();
         if (in.sources().isEmpty()) {
             FusedMerge.combination(List.of(base), new float[] {1f}).run(out, outType);
             return;
-        }
-        if (in.sources().size() < 2) {
-            throw new IllegalArgumentException("merge method 'model_stock' needs the base and at least two other"
-                    + " models, got one for tensor '" + base.name() + "'");
         }
         List<TensorView> sources = in.sources().stream().map(MergeInputs.Source::tensor).toList();
         List<TensorView> all = new ArrayList<>(sources);

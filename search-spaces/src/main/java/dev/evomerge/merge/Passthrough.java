@@ -34,18 +34,22 @@ public final class Passthrough implements MergeMethod {
     }
 
     @Override
+    public void check(MergeInputs in) {
+        if (in.sources().size() > 1 || in.sources().isEmpty() && in.base() == null) {
+            throw new IllegalArgumentException("merge method 'passthrough' takes exactly one model per tensor, got "
+                    + in.sources().size() + " for tensor '" + (in.sources().isEmpty() ? "?"
+                    : in.sources().getFirst().tensor().name()) + "'");
+        }
+    }
+
+    @Override
     public void merge(MergeInputs in, MemorySegment out, DType outType) {
-        TensorView tensor;
+        check(in);
+        TensorView tensor = in.base();
         double scale = 1.0;
         if (in.sources().size() == 1) {
             tensor = in.sources().getFirst().tensor();
             scale = GeneralizedTaskArithmetic.number(in.sources().getFirst().parameters(), "scale", 1.0);
-        } else if (in.sources().isEmpty() && in.base() != null) {
-            tensor = in.base();
-        } else {
-            throw new IllegalArgumentException("merge method 'passthrough' takes exactly one model per tensor, got "
-                    + in.sources().size() + " for tensor '" + (in.sources().isEmpty() ? "?"
-                    : in.sources().getFirst().tensor().name()) + "'");
         }
         FusedMerge.combination(List.of(tensor), new float[] {(float) scale}).run(out, outType);
     }

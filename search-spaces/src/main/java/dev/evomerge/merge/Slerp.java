@@ -41,15 +41,21 @@ public final class Slerp implements MergeMethod {
     }
 
     @Override
-    public void merge(MergeInputs in, MemorySegment out, DType outType) {
+    public void check(MergeInputs in) {
         TensorView a = in.requireBase("slerp");
+        if (in.sources().size() > 1) {
+            throw new IllegalArgumentException("merge method 'slerp' takes the base and exactly one other model,"
+                    + " got " + (in.sources().size() + 1) + " for tensor '" + a.name() + "'");
+        }
+    }
+
+    @Override
+    public void merge(MergeInputs in, MemorySegment out, DType outType) {
+        check(in);
+        TensorView a = in.base();
         if (in.sources().isEmpty()) {
             FusedMerge.combination(List.of(a), new float[] {1f}).run(out, outType);
             return;
-        }
-        if (in.sources().size() != 1) {
-            throw new IllegalArgumentException("merge method 'slerp' takes the base and exactly one other model,"
-                    + " got " + (in.sources().size() + 1) + " for tensor '" + a.name() + "'");
         }
         TensorView b = in.sources().getFirst().tensor();
         double[] g = Reductions.gram(null, List.of(a, b));

@@ -7,6 +7,7 @@ import dev.evomerge.checkpoint.DType;
 import dev.evomerge.checkpoint.Shape;
 import dev.evomerge.checkpoint.TensorSpec;
 import dev.evomerge.checkpoint.TensorView;
+import dev.evomerge.merge.MergeInputs;
 import dev.evomerge.merge.MergeMethod;
 import dev.evomerge.merge.MergeMethods;
 import dev.evomerge.merge.ParameterSpec;
@@ -84,10 +85,8 @@ public final class MergePlanner {
 
     private MergePlan plan() {
         checkParameterNames(recipe, method);
-        RecipeLayout layout = recipe.layout(name -> {
-            ModelSet.Model m = models.model(name);
-            return m.architecture().numLayers(m.checkpoint().config(), m.checkpoint().dir().resolve(Checkpoint.CONFIG));
-        });
+        RecipeLayout layout = recipe.layout(this::numLayers);
+        checkLayerRanges();
         String reference = referenceModel(layout);
         ModelSet.Model ref = models.model(reference);
         Architecture arch = ref.architecture();
@@ -113,6 +112,27 @@ public final class MergePlanner {
         ObjectNode config = ref.checkpoint().config().deepCopy();
         config.put(arch.numLayersKey(), layout.numLayers());
         return new MergePlan(recipe, tasks, config, configDtype, tokenizerModel(reference));
+    }
+
+    private int numLayers(String model) {
+        ModelSet.Model m = models.model(model);
+        return m.architecture().numLayers(m.checkpoint().config(), m.checkpoint().dir().resolve(Checkpoint.CONFIG));
+    }
+
+    /** A slice's layer_range past its model's last layer, named at its line rather than as a missing tensor. */
+    private void checkLayerRanges() {
+        for (int i = 0; i < recipe.slices().size(); i++) {
+            List<SliceSource> sources = recipe.slices().get(i).sources();
+            for (int j = 0; j < sources.size(); j++) {
+                SliceSource source = sources.get(j);
+                int layers = numLayers(source.model());
+                if (source.layerRange().end() > layers) {
+                    throw new RecipeException(recipe.origin().at("slices[" + i + "].sources[" + j + "].layer_range")
+                            + ": layer_range [" + source.layerRange().start() + ", " + source.layerRange().end()
+                            + "] goes past the last layer of model '" + source.model() + "', which has " + layers);
+                }
+            }
+        }
     }
 
     /** The model whose config.json and architecture the output takes: the base model, else the first source. */
@@ -168,7 +188,9 @@ public final class MergePlanner {
                     + " needs base_model");
         }
         InputTensor base = null;
+        TensorView baseView = null;
         List<TensorTask.Source> sources = new ArrayList<>();
+        List<MergeInputs.Source> views = new ArrayList<>();
         Shape shape = null;
         TensorView first = null;
         for (SliceSource source : slice.sources()) {
@@ -185,8 +207,11 @@ public final class MergePlanner {
             input = new InputTensor(source.model(), view.name());
             if (source.model().equals(baseName) && base == null) {
                 base = input;
+                baseView = view;
             } else {
-                sources.add(new TensorTask.Source(input, perModel(slice, source.model(), input.tensorName(), t)));
+                Parameters parameters = perModel(slice, source.model(), input.tensorName(), t);
+                sources.add(new TensorTask.Source(input, parameters));
+                views.add(new MergeInputs.Source(view, parameters));
             }
         }
         if (baseName != null && base == null) {
@@ -196,8 +221,15 @@ public final class MergePlanner {
         DType dtype = forcedDtype != null ? forcedDtype : first.dtype();
         Parameters global = withDefaults(ParameterSpec.Scope.GLOBAL,
                 resolver.resolve(slice, null, outName, t), outName, null);
+        long seed = seed(outName);
+        try {
+            method.check(new MergeInputs(baseView, views, global, seed));
+        } catch (IllegalArgumentException e) {
+            throw new RecipeException(recipe.origin().at(recipe.usesSlices() ? "slices" : "models") + ": "
+                    + e.getMessage(), e);
+        }
         return Optional.of(new TensorTask(new TensorSpec(outName, dtype, shape), method, base, sources, global,
-                seed(outName)));
+                seed));
     }
 
     private boolean hasInReference(String outName, SliceDef slice, java.util.function.Function<SliceSource, String> inputName,
