@@ -27,3 +27,26 @@ evomerge_ensure_jar() {
     exit 1
   }
 }
+
+# Runs the JVM with "$@", dropping the line it prints at every start for the incubator module ("WARNING: Using
+# incubator modules: jdk.incubator.vector") so that an error stays one line. The rest of stderr passes through
+# as it comes: progress bars redraw with \r, not line by line. Returns the JVM's exit status.
+evomerge_java() {
+  local status=0 filter pid
+  exec {filter}> >(evomerge_drop_incubator_warning >&2)
+  pid=$!
+  "$JAVA_HOME/bin/java" "$@" 2>&"$filter" || status=$?
+  exec {filter}>&-
+  wait "$pid" 2>/dev/null || true   # the filter's last bytes reach the terminal before the prompt does
+  return $status
+}
+
+evomerge_drop_incubator_warning() {
+  local first
+  if IFS= read -r first; then
+    [[ $first == "WARNING: Using incubator modules: "* ]] || printf '%s\n' "$first"
+  elif [ -n "$first" ]; then
+    printf '%s' "$first"
+  fi
+  exec cat
+}

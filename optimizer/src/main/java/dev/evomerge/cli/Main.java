@@ -41,7 +41,16 @@ public final class Main implements Runnable {
         return new CommandLine(new Main())
                 .setErr(err)
                 .setExecutionExceptionHandler(Main::report)
+                .setParameterExceptionHandler(Main::usageError)
                 .execute(args);
+    }
+
+    // A mistyped option gets one line and a pointer to the help, not the whole usage block under the error.
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        cmd.getErr().println("evomerge: " + UserErrors.oneLine(e) + " (see '"
+                + cmd.getCommandSpec().qualifiedName() + " --help')");
+        return BAD_INPUT;
     }
 
     public static void main(String[] args) {

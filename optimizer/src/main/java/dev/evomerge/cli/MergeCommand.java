@@ -78,10 +78,12 @@ final class MergeCommand implements Callable<Integer> {
     }
 
     private static ProgressBar progressBar(long totalBytes) {
+        // In whole units, so a merge of a few MB would read 0/0 MB throughout.
+        boolean small = totalBytes < 10_000_000;
         return new ProgressBarBuilder()
                 .setTaskName("merge")
                 .setStyle(ProgressBarStyle.ASCII)
-                .setUnit(" MB", 1_000_000)
+                .setUnit(small ? " kB" : " MB", small ? 1_000 : 1_000_000)
                 .showSpeed()
                 .setInitialMax(totalBytes)
                 .build();

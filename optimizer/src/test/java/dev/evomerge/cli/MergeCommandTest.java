@@ -317,6 +317,12 @@ class MergeCommandTest {
         assertFalse(Files.exists(out));
     }
 
+    @Test
+    void aCommandLineMistakeIsOneLine() throws IOException {
+        assertEquals(Main.BAD_INPUT, merge(TASK_ARITHMETIC, "--bogus"));
+        assertEquals("evomerge: Unknown option: '--bogus' (see 'evomerge merge --help')", err.toString().strip());
+    }
+
     /** Refused while planning, before any tensor is merged, at the recipe's line (these failed mid-merge before). */
     @Test
     void inputsAMethodCannotMergeAreRefusedAtTheirLine() throws IOException {

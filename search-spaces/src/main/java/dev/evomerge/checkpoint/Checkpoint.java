@@ -147,7 +147,7 @@ public final class Checkpoint implements AutoCloseable {
         try {
             return JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new CheckpointException(file, "invalid JSON: " + e.getMessage(), e);
+            throw new CheckpointException(file, "invalid JSON: " + JsonErrors.describe(e), e);
         }
     }
 

@@ -66,8 +66,9 @@ public final class Merger {
         for (String name : models.names()) {
             Path input = real(models.checkpoint(name).dir());
             if (input.startsWith(target)) {
+                boolean samePath = input.equals(target) || input.toString().equals(name);
                 throw new IllegalArgumentException(out + ": the output would replace input model '" + name + "'"
-                        + (input.equals(target) ? "" : " (" + input + ")") + "; choose another --out");
+                        + (samePath ? "" : " (" + input + ")") + "; choose another --out");
             }
         }
         if (real(workingDir).startsWith(target)) {

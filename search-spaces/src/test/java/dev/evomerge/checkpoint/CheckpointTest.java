@@ -131,9 +131,12 @@ class CheckpointTest {
     @Test
     void rejectsInvalidConfig() throws Exception {
         Path dir = SyntheticCheckpoints.llama(tmp.resolve("m"), 1, 8, 8, 8, DType.F32, 1);
-        Files.writeString(dir.resolve("config.json"), "{\"a\":\n");
-        assertOneLine(assertThrows(CheckpointException.class, () -> Checkpoint.open(dir)),
-                dir.resolve("config.json").toString(), "invalid JSON");
+        Files.writeString(dir.resolve("config.json"), "{\"a\": 1,\n }");
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.open(dir));
+        assertOneLine(e, dir.resolve("config.json").toString(), "invalid JSON");
+        // Where the problem is, without Jackson's source description.
+        assertTrue(e.getMessage().endsWith("(line 2, column 2)"), e.getMessage());
+        assertFalse(e.getMessage().contains("Source"), e.getMessage());
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.evomerge.eval.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.evomerge.checkpoint.JsonErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,7 +117,7 @@ public record LlamaConfig(
         try {
             return fromJson(JSON.readTree(file.toFile()), file);
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": invalid JSON: " + e.getMessage(), e);
+            throw new IllegalArgumentException(file + ": invalid JSON: " + JsonErrors.describe(e), e);
         }
     }
 
