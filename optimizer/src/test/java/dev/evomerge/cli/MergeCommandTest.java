@@ -318,6 +318,18 @@ class MergeCommandTest {
     }
 
     @Test
+    void withoutADtypeAMergeComesOutInTheBasesDtype() throws IOException {
+        a = SyntheticCheckpoints.llama(tmp.resolve("a32"), LAYERS, HIDDEN, INTER, VOCAB, DType.F32, 4);
+        assertEquals(0, merge(TASK_ARITHMETIC), err.toString());
+        try (Checkpoint m = Checkpoint.open(out)) {
+            for (String name : m.tensorNames()) {
+                assertEquals(DType.BF16, m.tensor(name).dtype(), name);
+            }
+            assertEquals("bfloat16", m.config().get("torch_dtype").asText());
+        }
+    }
+
+    @Test
     void aCommandLineMistakeIsOneLine() throws IOException {
         assertEquals(Main.BAD_INPUT, merge(TASK_ARITHMETIC, "--bogus"));
         assertEquals("evomerge: Unknown option: '--bogus' (see 'evomerge merge --help')", err.toString().strip());

@@ -98,7 +98,8 @@ public final class Checkpoint implements AutoCloseable {
             byShard.computeIfAbsent(e.getValue().textValue(), k -> new ArrayList<>()).add(e.getKey());
         }
         Path root = dir.toAbsolutePath().normalize();
-        Map<String, TensorView> tensors = new LinkedHashMap<>();
+        // Every named shard is checked before any is read: a tensor mapped to a missing file is that error, not
+        // "the index does not map it here" about the shard that really holds it.
         for (Map.Entry<String, List<String>> shard : byShard.entrySet()) {
             String firstTensor = shard.getValue().getFirst();
             Path shardPath = dir.resolve(shard.getKey());
@@ -110,6 +111,10 @@ public final class Checkpoint implements AutoCloseable {
                 throw new CheckpointException(indexFile, firstTensor,
                         "mapped to shard '" + shard.getKey() + "', which does not exist");
             }
+        }
+        Map<String, TensorView> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> shard : byShard.entrySet()) {
+            Path shardPath = dir.resolve(shard.getKey());
             SafetensorsFile file = SafetensorsFile.map(shardPath, arena);
             for (String name : shard.getValue()) {
                 if (!file.has(name)) {

@@ -218,7 +218,8 @@ public final class MergePlanner {
             throw new RecipeException(recipe.origin().at("base_model") + ": base model '" + baseName
                     + "' is not among the sources of the slice that makes " + outName);
         }
-        DType dtype = forcedDtype != null ? forcedDtype : first.dtype();
+        // As mergekit: without dtype/out_dtype a merge with a base comes out in the base's dtype.
+        DType dtype = forcedDtype != null ? forcedDtype : (baseView != null ? baseView : first).dtype();
         Parameters global = withDefaults(ParameterSpec.Scope.GLOBAL,
                 resolver.resolve(slice, null, outName, t), outName, null);
         long seed = seed(outName);

@@ -156,6 +156,18 @@ class CheckpointTest {
                 "model.safetensors.index.json", "'" + second + "'", "does not exist", "tensor '");
     }
 
+    /** The shard that really holds the tensor sorts before the missing one, and is read after the check. */
+    @Test
+    void rejectsTensorMappedToAFileThatDoesNotExist() throws Exception {
+        Path dir = SyntheticCheckpoints.llama(tmp.resolve("m"), 2, 8, 12, 16, DType.F32, 3, 600);
+        Path index = dir.resolve("model.safetensors.index.json");
+        ObjectNode json = (ObjectNode) JSON.readTree(index.toFile());
+        ((ObjectNode) json.get("weight_map")).put("model.embed_tokens.weight", "nonexistent.safetensors");
+        JSON.writeValue(index.toFile(), json);
+        assertOneLine(assertThrows(CheckpointException.class, () -> Checkpoint.open(dir)), index.toString(),
+                "'model.embed_tokens.weight'", "'nonexistent.safetensors', which does not exist");
+    }
+
     @Test
     void rejectsIndexNamingTensorAbsentFromItsShard() throws Exception {
         Path dir = SyntheticCheckpoints.llama(tmp.resolve("m"), 2, 8, 12, 16, DType.F32, 3, 600);
