@@ -30,7 +30,8 @@ import java.util.Map;
  * <p>Layout: an 8-byte little-endian header length {@code N}, {@code N} bytes of JSON
  * ({@code name -> {dtype, shape, data_offsets: [begin, end]}} plus an optional {@code __metadata__}
  * string map), then the data section that the offsets are relative to. Every offset is a {@code long},
- * so files beyond 2 GiB work. Gaps between tensors are tolerated; overlaps are not.
+ * so files beyond 2 GiB work. The tensors must fill the data section without gaps or overlaps, as in the
+ * reference implementation.
  *
  * {@snippet :
  * try (SafetensorsFile f = SafetensorsFile.open(Path.of("model.safetensors"))) {
@@ -141,19 +142,31 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         // File order is data order; the stable sort keeps header order among empty tensors at one offset.
         entries.sort(Comparator.comparingLong(Entry::begin));
+        // The tensors tile the data section exactly, as the reference loader demands (it refuses a file with a
+        // gap, an overlap or bytes after the last tensor), so a file we read is one transformers reads too.
         Entry previous = null;
+        long cursor = 0;
         Map<String, TensorView> views = new LinkedHashMap<>();
         for (Entry e : entries) {
+            if (e.begin() < cursor) {
+                throw new CheckpointException(file, e.name(), "bytes [" + e.begin() + ", " + e.end()
+                        + ") overlap tensor '" + previous.name() + "' at [" + previous.begin() + ", "
+                        + previous.end() + ")");
+            }
+            if (e.begin() > cursor) {
+                throw new CheckpointException(file, e.name(), "starts at byte " + e.begin() + " of the data section,"
+                        + " but the tensors before it end at " + cursor + " (safetensors leaves no gaps)");
+            }
             if (e.begin() < e.end()) {
-                if (previous != null && e.begin() < previous.end()) {
-                    throw new CheckpointException(file, e.name(), "bytes [" + e.begin() + ", " + e.end()
-                            + ") overlap tensor '" + previous.name() + "' at [" + previous.begin() + ", "
-                            + previous.end() + ")");
-                }
                 previous = e;
+                cursor = e.end();
             }
             views.put(e.name(), new TensorView(e.name(), e.dtype(), e.shape(),
                     data.asSlice(e.begin(), e.end() - e.begin())));
+        }
+        if (cursor != data.byteSize()) {
+            throw new CheckpointException(file, (data.byteSize() - cursor) + " bytes after the last tensor"
+                    + " (the data section ends at byte " + cursor + " of " + data.byteSize() + ")");
         }
         return new SafetensorsFile(file, owned, dataStart, size, metadata, Collections.unmodifiableMap(views));
     }

@@ -204,6 +204,16 @@ class SafetensorsFileTest {
                 "overlap tensor 'a'");
     }
 
+    /** The reference loader refuses both, so a model that loads here must also load in transformers. */
+    @Test
+    void rejectsAGapBetweenTensorsAndBytesAfterTheLast() {
+        assertRejected(SafetensorsBytes.write(tmp.resolve("g.safetensors"),
+                "{" + entry("a", "F32", "[2]", 0, 8) + "," + entry("b", "F32", "[2]", 72, 80) + "}", 80), "b",
+                "starts at byte 72 of the data section, but the tensors before it end at 8");
+        assertRejected(SafetensorsBytes.write(tmp.resolve("t.safetensors"),
+                "{" + entry("a", "F32", "[2]", 0, 8) + "}", 24), null, "16 bytes after the last tensor");
+    }
+
     @Test
     void rejectsByteLengthNotMatchingShape() {
         assertRejected(SafetensorsBytes.write(tmp.resolve("l.safetensors"),
@@ -226,7 +236,8 @@ class SafetensorsFileTest {
     void readsTensorStoredBeyondTwoGibibytes() throws Exception {
         long begin = (1L << 31) + 1000;
         long end = begin + 16;
-        String header = "{" + entry("pad", "F32", "[1]", 0, 4) + "," + entry("far", "F32", "[4]", begin, end) + "}";
+        String header = "{" + entry("pad", "F32", "[" + begin / 4 + "]", 0, begin) + ","
+                + entry("far", "F32", "[4]", begin, end) + "}";
         byte[] json = header.getBytes(StandardCharsets.UTF_8);
         Path f = tmp.resolve("big.safetensors");
         long dataStart = 8 + json.length;
