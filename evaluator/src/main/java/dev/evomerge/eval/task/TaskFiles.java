@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.evomerge.recipe.YamlAliases;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -108,7 +109,16 @@ final class TaskFiles {
             throw new TaskException(yaml, 0, "task file not found");
         }
         Map<String, Entry> keys = new LinkedHashMap<>();
-        try (JsonParser p = YAML.getFactory().createParser(yaml.toFile())) {
+        String text;
+        try {
+            text = Files.readString(yaml);
+        } catch (IOException e) {
+            throw new TaskException(yaml, 0, "not readable: " + e);
+        }
+        YamlAliases.first(text).ifPresent(a -> {
+            throw new TaskException(yaml, a.line(), a.problem());
+        });
+        try (JsonParser p = YAML.getFactory().createParser(text)) {
             p.setCodec(YAML);
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new TaskException(yaml, lineOf(p), "expected a mapping of task keys");

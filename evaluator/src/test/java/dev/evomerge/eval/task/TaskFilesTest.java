@@ -130,6 +130,13 @@ class TaskFilesTest {
     }
 
     @Test
+    void anAliasIsRefusedAtItsLine() throws Exception {
+        write("d.jsonl", "{\"text\": \"x\", \"split\": \"test\"}\n");
+        Path yaml = write("t.yaml", "name: &n t\ntype: loglik\ndata: d.jsonl\nprefix: *n\n");
+        assertEquals(yaml + ":4: YAML aliases (*n) are not supported here; write the value out", fails(yaml).getMessage());
+    }
+
+    @Test
     void missingDataFileNamesTheYamlLine() throws Exception {
         Path yaml = write("t.yaml", "name: t\ntype: loglik\ndata: nope.jsonl\n");
         TaskException e = fails(yaml);

@@ -3,6 +3,7 @@ package dev.evomerge.optimizer.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.evomerge.recipe.YamlAliases;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -55,6 +56,7 @@ public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, Li
      */
     public static SearchConfig parse(String text, Path file) {
         JsonNode root;
+        YamlAliases.refuse(text, file.toString());
         try {
             root = YAML.readTree(text);
         } catch (IOException e) {

@@ -79,6 +79,14 @@ class SearchConfigTest {
         assertTrue(m.contains("unknown key 'search.popsize'"), m);
     }
 
+    /** Jackson would read {@code *g} as the string "g"; refused at its line instead. */
+    @Test
+    void anAliasIsRefusedAtItsLine() {
+        String m = error("genome: {models: [a]}\ntasks: [{path: tasks/math.yaml}]\nsearch: {generations: &g 3,\n"
+                + "  max_evaluations: *g}\n");
+        assertTrue(m.endsWith(":4: YAML aliases (*g) are not supported here; write the value out"), m);
+    }
+
     @Test
     void aBudgetIsRequired() {
         String m = error("genome: {models: [a]}\ntasks: [{path: tasks/math.yaml}]\nsearch: {algorithm: ga}\n");
