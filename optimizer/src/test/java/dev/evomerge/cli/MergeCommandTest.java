@@ -6,16 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.evomerge.checkpoint.Checkpoint;
 import dev.evomerge.checkpoint.DType;
 import dev.evomerge.checkpoint.Floats;
 import dev.evomerge.checkpoint.TensorView;
 import dev.evomerge.checkpoint.SyntheticCheckpoints;
+import dev.evomerge.checkpoint.TensorSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -329,6 +332,107 @@ class MergeCommandTest {
         }
     }
 
+    /** A model whose lm_head is tied to its embeddings: no lm_head.weight in the file. */
+    private Path tied(String name, long seed) {
+        List<TensorSpec> specs = SyntheticCheckpoints.llamaSpecs(LAYERS, HIDDEN, INTER, VOCAB, DType.BF16).stream()
+                .filter(spec -> !spec.name().equals("lm_head.weight")).toList();
+        ObjectNode config = SyntheticCheckpoints.llamaConfig(LAYERS, HIDDEN, INTER, VOCAB, DType.BF16);
+        config.put("tie_word_embeddings", true);
+        return SyntheticCheckpoints.write(tmp.resolve(name), config, specs, seed, Long.MAX_VALUE);
+    }
+
+    /** A filter names lm_head.weight, as in mergekit, even for a model that stands its embeddings in for it. */
+    @Test
+    void filtersMatchATiedLmHeadByItsOwnName() throws IOException {
+        b = tied("t", 7);
+        assertEquals(0, merge("""
+                merge_method: linear
+                models:
+                  - model: $A
+                    parameters: {weight: 1.0}
+                  - model: $B
+                    parameters: {weight: [{filter: lm_head, value: 0.0}, {value: 1.0}]}
+                """), err.toString());
+        try (Checkpoint m = Checkpoint.open(out); Checkpoint ca = Checkpoint.open(a)) {
+            assertBytesEqual(ca.tensor("lm_head.weight"), m.tensor("lm_head.weight"));
+        }
+    }
+
+    /** As mergekit: an optional weight is written when any model of its slice has it, whichever is the base. */
+    @Test
+    void lmHeadIsWrittenWhenAnyModelOfItsSliceHasIt() throws IOException {
+        base = tied("tiedBase", 1);
+        assertEquals(0, merge(TASK_ARITHMETIC), err.toString());
+        try (Checkpoint m = Checkpoint.open(out)) {
+            assertTrue(m.has("lm_head.weight"));
+        }
+        b = tied("t", 7);
+        out = tmp.resolve("out2");
+        assertEquals(0, merge("""
+                merge_method: passthrough
+                slices:
+                  - sources: [{model: $A, layer_range: [0, 2]}]
+                  - sources: [{model: $B, layer_range: [2, 3]}]
+                """), err.toString());
+        try (Checkpoint m = Checkpoint.open(out)) {
+            assertFalse(m.has("lm_head.weight"));
+        }
+    }
+
+    /** mergekit pairs the first slice's count of sources with the last slice's models for norm and lm_head. */
+    @Test
+    void finalWeightsTakeAsManySourcesAsTheFirstSliceHas() throws IOException {
+        assertEquals(0, merge("""
+                merge_method: linear
+                slices:
+                  - sources: [{model: $A, layer_range: [0, 2]}]
+                  - sources:
+                      - {model: $A, layer_range: [2, 3]}
+                      - {model: $B, layer_range: [2, 3]}
+                parameters: {weight: 1.0}
+                """), err.toString());
+        try (Checkpoint m = Checkpoint.open(out); Checkpoint ca = Checkpoint.open(a)) {
+            assertBytesEqual(ca.tensor("model.norm.weight"), m.tensor("model.norm.weight"));
+            assertBytesEqual(ca.tensor("lm_head.weight"), m.tensor("lm_head.weight"));
+        }
+    }
+
+    /** linear and model stock stack their inputs, so torch's promotion gives float32 for bf16 with f32. */
+    @Test
+    void stackingMethodsPromoteMixedDtypes() throws IOException {
+        b = SyntheticCheckpoints.llama(tmp.resolve("b32"), LAYERS, HIDDEN, INTER, VOCAB, DType.F32, 5);
+        assertEquals(0, merge("""
+                merge_method: linear
+                models:
+                  - {model: $A, parameters: {weight: 1.0}}
+                  - {model: $B, parameters: {weight: 1.0}}
+                """), err.toString());
+        try (Checkpoint m = Checkpoint.open(out)) {
+            assertEquals(DType.F32, m.tensor("model.embed_tokens.weight").dtype());
+        }
+    }
+
+    /** mergekit's config comes from the recipe's base_model, even where the first slice names another. */
+    @Test
+    void configComesFromTheRecipesBaseModel() throws IOException {
+        Path other = SyntheticCheckpoints.fineTune(base, tmp.resolve("other"), 0.1f, 9);
+        ObjectNode config = (ObjectNode) new ObjectMapper().readTree(other.resolve("config.json").toFile());
+        config.put("rope_theta", 123.0);
+        new ObjectMapper().writeValue(other.resolve("config.json").toFile(), config);
+        assertEquals(0, merge("""
+                merge_method: task_arithmetic
+                base_model: $BASE
+                slices:
+                  - sources:
+                      - {model: $OTHER, layer_range: [0, 3]}
+                      - {model: $A, layer_range: [0, 3], parameters: {weight: 1.0}}
+                    base_model: $OTHER
+                """.replace("$OTHER", other.toString())), err.toString());
+        try (Checkpoint m = Checkpoint.open(out)) {
+            assertFalse(m.config().path("rope_theta").asDouble() == 123.0, m.config().toString());
+        }
+    }
+
     @Test
     void aCommandLineMistakeIsOneLine() throws IOException {
         assertEquals(Main.BAD_INPUT, merge(TASK_ARITHMETIC, "--bogus"));
@@ -363,6 +467,15 @@ class MergeCommandTest {
                     parameters: {weight: 1.0, density: 0.5, epsilon: 0.6}
                 """, 3, "tensor 'model.embed_tokens.weight': epsilon 0.6 must keep density +/- epsilon"
                 + " inside (0, 1), density is 0.5");
+        assertRefused("""
+                merge_method: ties
+                base_model: $BASE
+                models:
+                  - model: $A
+                    parameters: {weight: 1.0, density: 0.5}
+                parameters: {normalize: [0, 1]}
+                """, 6, "parameter 'normalize' is a flag (true, false, 0 or 1), got 0.5 for tensor model.layers.1"
+                + ".input_layernorm.weight");
         assertRefused("""
                 merge_method: passthrough
                 slices:

@@ -38,6 +38,11 @@ public final class Linear implements MergeMethod {
     }
 
     @Override
+    public boolean promotesDtypes() {
+        return true;   // mergekit stacks the inputs: torch's type promotion decides
+    }
+
+    @Override
     public void check(MergeInputs in) {
         if (in.sources().isEmpty()) {
             throw new IllegalArgumentException("merge method 'linear' got no models for tensor '"

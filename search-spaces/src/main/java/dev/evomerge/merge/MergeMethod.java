@@ -33,6 +33,14 @@ public interface MergeMethod {
     }
 
     /**
+     * Whether, when the recipe sets no dtype, the output takes the promoted type of all inputs (float32 unless
+     * they agree), as mergekit's methods that stack their inputs do, rather than the base's dtype.
+     */
+    default boolean promotesDtypes() {
+        return false;
+    }
+
+    /**
      * Refuses inputs the method cannot merge (the wrong number of models, a parameter value mergekit would
      * refuse) with an {@link IllegalArgumentException} naming the tensor. The planner calls it for every tensor
      * before anything is merged, so a bad recipe fails in seconds rather than hours in; {@link #merge} calls it

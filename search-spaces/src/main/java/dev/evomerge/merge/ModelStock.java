@@ -39,6 +39,11 @@ public final class ModelStock implements MergeMethod {
     }
 
     @Override
+    public boolean promotesDtypes() {
+        return true;   // mergekit stacks the inputs: torch's type promotion decides
+    }
+
+    @Override
     public void check(MergeInputs in) {
         TensorView base = in.requireBase("model_stock");
         if (in.sources().size() == 1) {

@@ -135,8 +135,14 @@ public final class MergePlanner {
         }
     }
 
-    /** The model whose config.json and architecture the output takes: the base model, else the first source. */
+    /**
+     * The model whose config.json and architecture the output takes: the recipe's base_model (as in mergekit,
+     * even where the first slice names its own), else the first slice's, else its first source.
+     */
     private String referenceModel(RecipeLayout layout) {
+        if (recipe.baseModel() != null) {
+            return recipe.baseModel();
+        }
         String base = layout.baseModel(layout.preSlice());
         return base != null ? base : layout.preSlice().sources().getFirst().model();
     }
@@ -171,7 +177,7 @@ public final class MergePlanner {
     }
 
     /**
-     * One output tensor, or empty when it is an optional weight (a tied lm_head) the reference model lacks.
+     * One output tensor, or empty when it is an optional weight (a tied lm_head) none of the slice's models has.
      *
      * @param inputName the tensor's name in a given source (layer index moved for slices)
      */
@@ -179,7 +185,7 @@ public final class MergePlanner {
                                             java.util.function.Function<SliceSource, String> inputName,
                                             ModelSet.Model reference) {
         Architecture arch = reference.architecture();
-        if (arch.isOptional(outName) && !hasInReference(outName, slice, inputName, reference)) {
+        if (arch.isOptional(outName) && !anySourceHas(slice, inputName)) {
             return Optional.empty();
         }
         String baseName = method.requiresBase() ? layout.baseModel(slice) : null;
@@ -204,12 +210,14 @@ public final class MergePlanner {
                         + models.checkpoint(source.model()).dir() + " differs from " + shape + " in "
                         + models.checkpoint(slice.sources().getFirst().model()).dir());
             }
+            String requested = input.tensorName();
             input = new InputTensor(source.model(), view.name());
             if (source.model().equals(baseName) && base == null) {
                 base = input;
                 baseView = view;
             } else {
-                Parameters parameters = perModel(slice, source.model(), input.tensorName(), t);
+                // Filters match the name asked for (lm_head.weight), not the tied tensor standing in for it.
+                Parameters parameters = perModel(slice, source.model(), requested, t);
                 sources.add(new TensorTask.Source(input, parameters));
                 views.add(new MergeInputs.Source(view, parameters));
             }
@@ -218,8 +226,7 @@ public final class MergePlanner {
             throw new RecipeException(recipe.origin().at("base_model") + ": base model '" + baseName
                     + "' is not among the sources of the slice that makes " + outName);
         }
-        // As mergekit: without dtype/out_dtype a merge with a base comes out in the base's dtype.
-        DType dtype = forcedDtype != null ? forcedDtype : (baseView != null ? baseView : first).dtype();
+        DType dtype = forcedDtype != null ? forcedDtype : outputDtype(baseView, first, views);
         Parameters global = withDefaults(ParameterSpec.Scope.GLOBAL,
                 resolver.resolve(slice, null, outName, t), outName, null);
         long seed = seed(outName);
@@ -233,14 +240,32 @@ public final class MergePlanner {
                 seed));
     }
 
-    private boolean hasInReference(String outName, SliceDef slice, java.util.function.Function<SliceSource, String> inputName,
-                                   ModelSet.Model reference) {
+    /** Whether an optional weight is written: as in mergekit, when any of the slice's models has it itself. */
+    private boolean anySourceHas(SliceDef slice, java.util.function.Function<SliceSource, String> inputName) {
         for (SliceSource source : slice.sources()) {
-            if (source.model().equals(reference.name())) {
-                return reference.checkpoint().has(inputName.apply(source));
+            if (models.checkpoint(source.model()).has(inputName.apply(source))) {
+                return true;
             }
         }
-        return reference.checkpoint().has(outName);
+        return false;
+    }
+
+    /**
+     * A tensor's dtype when the recipe sets none, as mergekit's methods leave it: the base's for those that
+     * return {@code .to(base.dtype)}, the first model's for passthrough, and torch's promotion of all inputs
+     * (float32 unless they agree) for linear and model stock, which stack them.
+     */
+    private DType outputDtype(TensorView base, TensorView first, List<MergeInputs.Source> sources) {
+        if (!method.promotesDtypes()) {
+            return (base != null ? base : first).dtype();
+        }
+        DType common = (base != null ? base : first).dtype();
+        for (MergeInputs.Source s : sources) {
+            if (s.tensor().dtype() != common) {
+                return DType.F32;
+            }
+        }
+        return common;
     }
 
     /** The input's view; an optional weight a model lacks falls back to the weight it is tied to. */
@@ -276,6 +301,14 @@ public final class MergePlanner {
                 throw new RecipeException(recipe.origin().at("merge_method") + ": merge_method " + method.name()
                         + " needs parameter '" + spec.name() + "'"
                         + (model != null ? " for model '" + model + "'" : "") + " (tensor " + tensor + ")");
+            }
+            // mergekit's flags take true, false, 0 or 1; a gradient between 0 and 1 gives values it refuses.
+            if (spec.defaultValue() instanceof Boolean && v instanceof Number n
+                    && n.doubleValue() != 0 && n.doubleValue() != 1) {
+                String where = recipe.parameterSites().stream().filter(site -> site.name().equals(spec.name()))
+                        .map(ParameterSite::where).findFirst().orElse(recipe.origin().at("merge_method"));
+                throw new RecipeException(where + ": parameter '" + spec.name()
+                        + "' is a flag (true, false, 0 or 1), got " + n + " for tensor " + tensor);
             }
             values.put(spec.name(), v);
         }

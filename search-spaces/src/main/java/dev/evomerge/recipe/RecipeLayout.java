@@ -114,9 +114,16 @@ public final class RecipeLayout {
         return slices.getFirst();
     }
 
-    /** The slice whose sources and parameters give the post-layer weights: the last one. */
+    /**
+     * The slice whose sources and parameters give the post-layer weights: the last one, cut to as many sources
+     * as the first slice has. mergekit pairs the first slice's count of weight names with the last slice's
+     * models (a zip), so the last slice's extra sources take no part in the final norm and lm_head.
+     */
     public SliceDef postSlice() {
-        return slices.getLast();
+        SliceDef last = slices.getLast();
+        int n = Math.min(last.sources().size(), slices.getFirst().sources().size());
+        return n == last.sources().size() ? last
+                : new SliceDef(last.sources().subList(0, n), last.parameters(), last.baseModel());
     }
 
     /** The base model for a slice's tensors: the slice's own {@code base_model}, else the recipe's. */

@@ -173,6 +173,11 @@ public final class RecipeParser {
                 MapNode src = item(sources.items().get(j), spath, "{model: ..., layer_range: [start, end]}");
                 checkKeys(src, SOURCE_KEYS, spath);
                 String model = requiredString(src, "model", spath + ".model", " in " + spath);
+                if (parsed.stream().anyMatch(s -> s.model().equals(model))) {
+                    // mergekit keys a slice's inputs by model, so it would silently merge only the last of them.
+                    throw fail(src.entries().get("model").keyLine(), "model '" + model + "' appears twice in "
+                            + path + "; a slice takes each model once (mergekit would keep only the last)");
+                }
                 LayerRange range = layerRange(src, spath);
                 if (!parsed.isEmpty() && parsed.getFirst().layerRange().size() != range.size()) {
                     throw fail(src.entries().get("layer_range").keyLine(), spath + ".layer_range covers "

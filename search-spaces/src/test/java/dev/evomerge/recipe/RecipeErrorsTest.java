@@ -296,6 +296,18 @@ class RecipeErrorsTest {
     }
 
     @Test
+    void sameModelTwiceInOneSlice() {
+        assertEquals("recipe.yaml:5: model './a' appears twice in slices[0]; a slice takes each model once"
+                + " (mergekit would keep only the last)", error("""
+                merge_method: linear
+                slices:
+                  - sources:
+                      - {model: ./a, layer_range: [0, 2]}
+                      - {model: ./a, layer_range: [2, 4]}
+                """));
+    }
+
+    @Test
     void aliasThatContainsItself() {
         assertEquals("recipe.yaml:2: invalid YAML: an alias refers to a node that contains it", error("""
                 merge_method: linear
