@@ -1,7 +1,6 @@
 package dev.evomerge.checkpoint;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -119,11 +118,8 @@ public final class SafetensorsFile implements AutoCloseable {
         JsonNode header;
         try {
             header = JSON.readTree(headerBytes);
-        } catch (JsonProcessingException e) {
-            throw new CheckpointException(file, "header is not valid JSON: " + e.getOriginalMessage()
-                    + location(e), e);
         } catch (IOException e) {
-            throw new CheckpointException(file, "header is not valid JSON: " + e.getMessage(), e);
+            throw new CheckpointException(file, "header is not valid JSON: " + JsonErrors.describe(e), e);
         }
         if (header == null || !header.isObject()) {
             throw new CheckpointException(file, "header is not a JSON object");
@@ -245,11 +241,6 @@ public final class SafetensorsFile implements AutoCloseable {
             out.put(e.getKey(), e.getValue().textValue());
         }
         return Collections.unmodifiableMap(out);
-    }
-
-    private static String location(JsonProcessingException e) {
-        var loc = e.getLocation();
-        return loc == null ? "" : " (header line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
     }
 
     public Path path() {

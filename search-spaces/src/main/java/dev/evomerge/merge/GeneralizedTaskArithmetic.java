@@ -113,9 +113,9 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
                 throw new IllegalArgumentException("tensor '" + tensor + "': density must be at least 0, got "
                         + density);
             }
-            if (sparsification == Sparsification.MAGNITUDE_OUTLIERS && number(p, "gamma", 0.01) < 0) {
-                throw new IllegalArgumentException("tensor '" + tensor + "': gamma must be at least 0, got "
-                        + number(p, "gamma", 0.01));
+            double gamma = number(p, "gamma", 0.01);
+            if (sparsification == Sparsification.MAGNITUDE_OUTLIERS && gamma < 0) {
+                throw new IllegalArgumentException("tensor '" + tensor + "': gamma must be at least 0, got " + gamma);
             }
             double epsilon = number(p, "epsilon", 0.15);
             if (sparsification == Sparsification.DELLA_MAGPRUNE && density > 0 && density < 1

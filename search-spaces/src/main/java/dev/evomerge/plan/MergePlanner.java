@@ -256,16 +256,15 @@ public final class MergePlanner {
      * (float32 unless they agree) for linear and model stock, which stack them.
      */
     private DType outputDtype(TensorView base, TensorView first, List<MergeInputs.Source> sources) {
-        if (!method.promotesDtypes()) {
-            return (base != null ? base : first).dtype();
-        }
-        DType common = (base != null ? base : first).dtype();
-        for (MergeInputs.Source s : sources) {
-            if (s.tensor().dtype() != common) {
-                return DType.F32;
+        DType own = (base != null ? base : first).dtype();
+        if (method.promotesDtypes()) {
+            for (MergeInputs.Source s : sources) {
+                if (s.tensor().dtype() != own) {
+                    return DType.F32;
+                }
             }
         }
-        return common;
+        return own;
     }
 
     /** The input's view; an optional weight a model lacks falls back to the weight it is tied to. */
