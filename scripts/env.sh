@@ -14,15 +14,47 @@ EVOMERGE_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=AL
 EVOMERGE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EVOMERGE_JAR="$EVOMERGE_ROOT/optimizer/target/evomerge.jar"
 
-# Builds the runnable jar when it is missing or older than any source or pom.
+# Which PyTorch natives run the models: cpu (bundled in the jar's libraries) or cu124 (CUDA 12.4 libtorch from
+# Maven Central, unpacked by 'mvn package -Pcu124' into optimizer/target/torch-cu124 beside the CPU build's
+# files, so that switching between the two rebuilds nothing).
+EVOMERGE_TORCH="${EVOMERGE_TORCH:-cpu}"
+EVOMERGE_BUILD_FLAGS=()
+case "$EVOMERGE_TORCH" in
+  cpu) ;;
+  cu124)
+    EVOMERGE_TORCH_DIR="$EVOMERGE_ROOT/optimizer/target/torch-cu124"
+    EVOMERGE_BUILD_FLAGS=(-Pcu124)
+    # DJL would otherwise choose the natives by asking the system's CUDA runtime, not PyTorch's, and name the JNI
+    # flavour after it.
+    EVOMERGE_JVM_FLAGS+=(-DPYTORCH_LIBRARY_PATH="$EVOMERGE_TORCH_DIR" -DPYTORCH_FLAVOR=cu124)
+    # PyTorch opens libcaffe2_nvrtc.so by name when a kernel needs NVRTC (it needs a driver, so DJL must not
+    # load it at start; see optimizer/pom.xml).
+    export LD_LIBRARY_PATH="$EVOMERGE_TORCH_DIR/lazy${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    ;;
+  *)
+    echo "evomerge: EVOMERGE_TORCH=$EVOMERGE_TORCH: expected cpu or cu124" >&2
+    exit 2
+    ;;
+esac
+
+# Builds the runnable jar when it is missing or older than any source or pom, and for EVOMERGE_TORCH=cu124
+# fetches and unpacks the CUDA natives when they are not there yet.
 evomerge_ensure_jar() {
-  if [ -f "$EVOMERGE_JAR" ] && [ -z "$(find "$EVOMERGE_ROOT" -path "$EVOMERGE_ROOT/.git" -prune -o \
+  local natives_ok=1
+  if [ "$EVOMERGE_TORCH" = cu124 ] && [ ! -f "$EVOMERGE_TORCH_DIR/libtorch_cuda.so" ]; then
+    natives_ok=0
+  fi
+  if [ $natives_ok = 1 ] && [ -f "$EVOMERGE_JAR" ] && [ -z "$(find "$EVOMERGE_ROOT" -path "$EVOMERGE_ROOT/.git" -prune -o \
        \( -name '*.java' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -type f \
        -newer "$EVOMERGE_JAR" -print -quit)" ]; then
     return 0
   fi
-  echo "evomerge: building (mvn package)..." >&2
-  (cd "$EVOMERGE_ROOT" && mvn -q -B -DskipTests package) >&2 || {
+  if [ $natives_ok = 0 ]; then
+    echo "evomerge: building the CUDA build (mvn package -Pcu124; fetches CUDA 12.4 libtorch, 2.4 GB, once)..." >&2
+  else
+    echo "evomerge: building (mvn package ${EVOMERGE_BUILD_FLAGS[*]})..." >&2
+  fi
+  (cd "$EVOMERGE_ROOT" && mvn -q -B -DskipTests "${EVOMERGE_BUILD_FLAGS[@]}" package) >&2 || {
     echo "evomerge: build failed" >&2
     exit 1
   }

@@ -2,6 +2,7 @@ package dev.evomerge.cli;
 
 import dev.evomerge.eval.EvalTarget;
 import dev.evomerge.eval.runtime.ComputeDevice;
+import dev.evomerge.eval.runtime.DeviceChoice;
 import dev.evomerge.eval.task.Task;
 import dev.evomerge.eval.task.TaskRunner;
 import dev.evomerge.eval.task.TaskSplit;
@@ -57,7 +58,10 @@ final class DemoCommand implements Callable<Integer> {
         if (generations > 0) {
             plan = new DemoPlan(plan.zoo(), generations, plan.population());
         }
-        ComputeDevice computeDevice = deviceOptions.computeDevice();
+        // Chosen before the zoo is trained, so that a GPU asked for and missing fails at once.
+        DeviceChoice device = DeviceChoice.of(deviceOptions.computeDevice());
+        System.err.println(device.logLine());
+        ComputeDevice computeDevice = device.used();
         long t0 = System.nanoTime();
         Path zoo = out.resolve("zoo");
         String zooDir = zoo.toString().replace('\\', '/');

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /** {@code --device} and {@code --precision}, shared by every command that runs models. */
 final class DeviceOptions {
 
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu or auto (default: ${DEFAULT-VALUE})")
+    @Option(names = "--device", defaultValue = "auto", description = "cpu, gpu (= gpu:0), gpu:N or auto (default: ${DEFAULT-VALUE}: GPU 0 when PyTorch sees one)")
     private String device;
 
     @Option(names = "--precision", defaultValue = "float32",

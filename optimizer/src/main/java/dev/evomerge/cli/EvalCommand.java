@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.evomerge.eval.EvalTarget;
-import dev.evomerge.eval.runtime.ComputeDevice;
+import dev.evomerge.eval.runtime.DeviceChoice;
 import dev.evomerge.eval.task.Task;
 import dev.evomerge.eval.task.TaskResult;
 import dev.evomerge.eval.task.TaskRunner;
@@ -49,11 +49,12 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         TaskSplit taskSplit = TaskSplit.parse(split);
-        ComputeDevice computeDevice = deviceOptions.computeDevice();
         // Every task file is read and checked before the model is loaded.
         List<Task> loaded = tasks.stream().map(Task::load).toList();
+        DeviceChoice device = DeviceChoice.of(deviceOptions.computeDevice());
+        System.err.println(device.logLine());
         List<TaskResult> results = new ArrayList<>();
-        try (EvalTarget model = EvalTarget.load(target, Path.of("").toAbsolutePath(), computeDevice);
+        try (EvalTarget model = EvalTarget.load(target, Path.of("").toAbsolutePath(), device.used());
              ModelTokenizer tokenizer = ModelTokenizer.load(model.tokenizerDir())) {
             TaskRunner runner = new TaskRunner(model.model(), tokenizer);
             for (Task task : loaded) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.evomerge.eval.RecipeScorer;
 import dev.evomerge.eval.runtime.ComputeDevice;
+import dev.evomerge.eval.runtime.DeviceChoice;
 import dev.evomerge.eval.task.Task;
 import dev.evomerge.eval.task.TaskSplit;
 import dev.evomerge.optimizer.config.SearchConfig;
@@ -57,12 +58,13 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Writes launch.json into a new run directory. */
-    void record(RunDirectory run) {
+    /** Writes launch.json into a new run directory: what was asked for, and the device the run took. */
+    void record(RunDirectory run, DeviceChoice chosen) {
         ObjectNode n = JSON.createObjectNode();
         n.put("config", config.file().toAbsolutePath().toString());
         n.put("working_dir", workingDir.toString());
-        n.put("device", device.kind().name().toLowerCase(java.util.Locale.ROOT));
+        n.put("device", device.label());
+        n.put("device_used", chosen.used().label());
         n.put("precision", device.precision().label());
         n.put("limit", limit);
         n.put("merge_cache_mb", mergeCacheMb);
@@ -106,16 +108,23 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         return SearchWiring.space(config, workingDir);
     }
 
-    /** What a run needs, built and checked (models, shapes, tasks) before any run directory is touched. */
-    record Prepared(SearchSpace space, List<Task> tasks, List<String> objectives, StrategyFactory strategy) {
+    /**
+     * What a run needs, built and checked (models, shapes, tasks, the device) before any run directory is touched.
+     */
+    record Prepared(SearchSpace space, List<Task> tasks, List<String> objectives, StrategyFactory strategy,
+            DeviceChoice device) {
     }
 
+    /** Checks everything and chooses the device, which it says on stderr: the run's first log line. */
     Prepared prepare() {
         SearchSpace space = space();
         SearchWiring.checkModels(space, workingDir);
         List<Task> tasks = config.tasks().stream().map(TaskRef::path).map(Task::load).toList();
         List<String> objectives = SearchWiring.objectives(config.search(), tasks.stream().map(Task::name).toList(), space);
-        return new Prepared(space, tasks, objectives, SearchWiring.strategy(config.search(), space, objectives));
+        StrategyFactory strategy = SearchWiring.strategy(config.search(), space, objectives);
+        DeviceChoice chosen = DeviceChoice.of(device);
+        System.err.println(chosen.logLine());
+        return new Prepared(space, tasks, objectives, strategy, chosen);
     }
 
     /** Runs the loop to its limits. */
@@ -138,7 +147,8 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         StrategyFactory strategy = prepared.strategy();
         long generations = config.search().generations();
         try (MergedTensorCache cache = MergedTensorCache.withBudgetMb(mergeCacheMb);
-             RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, limit, workingDir, device, cache);
+             RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, limit, workingDir,
+                     prepared.device().used(), cache);
              ProgressBar bar = new ProgressBarBuilder().setTaskName("search").setStyle(ProgressBarStyle.ASCII)
                      .setInitialMax(generations > 0 ? generations : -1).setUnit(" gen", 1).build()) {
             var evaluator = wrap.apply(SearchWiring.evaluator(scorer, config.tasks(), mergedModels));

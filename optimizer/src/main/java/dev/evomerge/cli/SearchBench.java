@@ -102,7 +102,7 @@ public final class SearchBench {
         RunSession session = new RunSession(config, workingDir, ComputeDevice.CPU, 0, cacheMb);
         RunSession.Prepared prepared = session.prepare();
         RunDirectory run = RunDirectory.create(runDir, Files.readString(configFile));
-        session.record(run);
+        session.record(run, prepared.device());
         long[] inside = {0};
         long t0 = System.nanoTime();
         RunSession.Finished finished = session.run(prepared, run, false, evaluator -> recipes -> {

@@ -47,7 +47,7 @@ final class SearchCommand implements Callable<Integer> {
                     + runDir + "' or choose another --run)");
         }
         RunDirectory run = RunDirectory.create(runDir, Files.readString(configFile));
-        session.record(run);
+        session.record(run, prepared.device());
         return report(session.run(prepared, run, false), runDir);
     }
 

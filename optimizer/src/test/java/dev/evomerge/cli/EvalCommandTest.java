@@ -85,6 +85,15 @@ class EvalCommandTest {
     }
 
     @Test
+    void gpuOnTheCpuBuildIsAOneLineErrorNamingTheCudaBuild() {
+        int code = Main.run(new PrintWriter(err, true), "eval", a.toString(), "--task", task.toString(),
+                "--device", "gpu");
+        assertEquals(Main.BAD_INPUT, code, err.toString());
+        assertEquals("evomerge: --device gpu:0: no GPU is visible: this is the CPU build, whose PyTorch has no CUDA"
+                + " (build and run the CUDA one with EVOMERGE_TORCH=cu124)", err.toString().strip());
+    }
+
+    @Test
     void recipeIsMergedInMemoryAndScoredLikeTheModelItSelects() throws IOException {
         Path onlyA = recipe("only-a.yaml", """
                 merge_method: linear

@@ -218,6 +218,8 @@ class SearchCommandTest {
                 "--precision", "float16"), err.toString());
         var launch = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.resolve(RunSession.LAUNCH).toFile());
         assertEquals("float16", launch.get("precision").asText());
+        assertEquals("cpu", launch.get("device").asText());
+        assertEquals("cpu", launch.get("device_used").asText());
         RunSession resumed = RunSession.of(dev.evomerge.results.RunDirectory.open(run));
         assertEquals(dev.evomerge.eval.runtime.Precision.FLOAT16, resumed.device().precision());
         assertEquals(dev.evomerge.eval.runtime.ComputeDevice.Kind.CPU, resumed.device().kind());
@@ -232,5 +234,23 @@ class SearchCommandTest {
         assertEquals(0, stats.get("hits").asLong());
         assertEquals(0, stats.get("entries").asLong());
         assertTrue(stats.get("misses").asLong() > 0, stats.toString());
+    }
+
+    @Test
+    void autoRecordsTheDeviceItTookInLaunchJson() throws IOException {
+        Path config = config("", "{algorithm: ga, population: 4, generations: 1, seed: 3}");
+        assertEquals(0, cli("search", config.toString(), "--run", run.toString()), err.toString());
+        var launch = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.resolve(RunSession.LAUNCH).toFile());
+        assertEquals("auto", launch.get("device").asText(), "what was asked, so that a resume asks the same");
+        assertEquals("cpu", launch.get("device_used").asText(), "the tests run on the CPU build");
+    }
+
+    @Test
+    void aGpuAskedForOnTheCpuBuildFailsBeforeTheRunDirectoryIsMade() throws IOException {
+        Path config = config("", "{algorithm: ga, population: 4, generations: 1, seed: 3}");
+        assertEquals(Main.BAD_INPUT, cli("search", config.toString(), "--run", run.toString(), "--device", "gpu:1"));
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+        assertTrue(err.toString().contains("--device gpu:1: no GPU is visible"), err.toString());
+        assertFalse(Files.exists(run), "nothing is left behind");
     }
 }

@@ -69,7 +69,7 @@ public final class ModelWeights implements AutoCloseable {
     /** Loads every weight of {@code config}'s model from {@code source} onto {@code device}, in its precision. */
     public static ModelWeights load(LlamaConfig config, TensorSource source, ComputeDevice device) {
         checkTensors(config, source);
-        NDManager manager = NDManager.newBaseManager(device.resolve());
+        NDManager manager = NDManager.newBaseManager(device.djlDevice());
         try (Arena scratch = Arena.ofConfined()) {
             Loader l = new Loader(manager, source, scratch, device.precision().dataType());
             long d = config.hiddenSize();
