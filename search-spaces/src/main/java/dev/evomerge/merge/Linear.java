@@ -38,6 +38,11 @@ public final class Linear implements MergeMethod {
     }
 
     @Override
+    public SearchGenes searchGenes() {
+        return SearchGenes.everyModel(SearchGenes.BaseUse.OPTIONAL, true, Gene.parameter("weight", 0, 1).allowingNegative());
+    }
+
+    @Override
     public boolean promotesDtypes() {
         return true;   // mergekit stacks the inputs: torch's type promotion decides
     }

@@ -24,6 +24,14 @@ public interface MergeMethod {
     /** Whether {@code base_model} must be given. */
     boolean requiresBase();
 
+    /** The genes a search sets for this method, and how a genome's models and base model reach a recipe. */
+    SearchGenes searchGenes();
+
+    /** Whether the method accepts a parameter of this name. */
+    default boolean accepts(String parameter) {
+        return parameters().stream().anyMatch(p -> p.name().equals(parameter));
+    }
+
     /**
      * Whether the result depends on {@link MergeInputs#seed()} (random masks, as DARE and DELLA draw). A cache of
      * merged tensors keys on the seed only for such methods, so deterministic merges are shared across recipes.
