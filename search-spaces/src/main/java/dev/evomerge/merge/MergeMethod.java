@@ -24,6 +24,15 @@ public interface MergeMethod {
     /** Whether {@code base_model} must be given. */
     boolean requiresBase();
 
+    /**
+     * Whether a recipe's {@code base_model}, when given, reaches the method as {@link MergeInputs#base()}; when
+     * false it is merged as one more model (karcher counts it as an equal member, linear weighs it like any
+     * other). Methods with an optional base (nuslerp, multislerp) say true without {@link #requiresBase()}.
+     */
+    default boolean takesBase() {
+        return requiresBase();
+    }
+
     /** The genes a search sets for this method, and how a genome's models and base model reach a recipe. */
     SearchGenes searchGenes();
 

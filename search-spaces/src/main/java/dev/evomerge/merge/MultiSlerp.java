@@ -46,6 +46,12 @@ public final class MultiSlerp implements MergeMethod {
         return false;
     }
 
+    /** A given base model makes it interpolate task vectors. */
+    @Override
+    public boolean takesBase() {
+        return true;
+    }
+
     @Override
     public SearchGenes searchGenes() {
         return SearchGenes.everyModel(SearchGenes.BaseUse.OPTIONAL, null, Gene.parameter("weight", 0, 1));

@@ -45,6 +45,12 @@ public final class NuSlerp implements MergeMethod {
         return false;
     }
 
+    /** A given base model makes it interpolate task vectors. */
+    @Override
+    public boolean takesBase() {
+        return true;
+    }
+
     /** The two models with the highest weights in each group are interpolated, at their weights' ratio. */
     @Override
     public SearchGenes searchGenes() {
