@@ -137,6 +137,7 @@ public final class MergeBench {
         int others = switch (genes.selection()) {
             case SearchGenes.Selection.SoftmaxPair p -> 1;
             case SearchGenes.Selection.Highest h -> h.count();
+            case SearchGenes.Selection.Members mb -> Math.max(mb.min(), 2);
             case SearchGenes.Selection.Every e -> model.size() - 1;
         };
         boolean baseAsBase = method.takesBase() || genes.selection() instanceof SearchGenes.Selection.SoftmaxPair;

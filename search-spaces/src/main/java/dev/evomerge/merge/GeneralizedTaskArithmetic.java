@@ -75,10 +75,12 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
         }
         this.parameters = List.copyOf(specs);
         Gene weight = Gene.parameter("weight", 0, 1).allowingNegative();
+        // DELLA refuses densities within its default epsilon (0.15) of 0 or 1, so its genes stay inside them
+        Gene density = sparsification == Sparsification.DELLA_MAGPRUNE
+                ? Gene.parameter("density", 0.16, 0.84) : Gene.parameter("density", 0, 1);
         this.searchGenes = sparsification == Sparsification.NONE
                 ? SearchGenes.everyModel(SearchGenes.BaseUse.REQUIRED, searchNormalize, weight)
-                : SearchGenes.everyModel(SearchGenes.BaseUse.REQUIRED, searchNormalize, weight,
-                        Gene.parameter("density", 0, 1));
+                : SearchGenes.everyModel(SearchGenes.BaseUse.REQUIRED, searchNormalize, weight, density);
     }
 
     @Override

@@ -47,11 +47,11 @@ public final class Karcher implements MergeMethod {
         return false;
     }
 
-    /** No per-model parameters: the genes pick the two models that join the mean (with the base, if any). */
+    /** No per-model parameters: the genes pick the models that join the mean (with the base, if any). */
     @Override
     public SearchGenes searchGenes() {
         return SearchGenes.everyModel(SearchGenes.BaseUse.OPTIONAL, null, Gene.score())
-                .selecting(new SearchGenes.Selection.Highest(2));
+                .selecting(new SearchGenes.Selection.Members(1));
     }
 
     @Override

@@ -39,7 +39,8 @@ public final class Linear implements MergeMethod {
 
     @Override
     public SearchGenes searchGenes() {
-        return SearchGenes.everyModel(SearchGenes.BaseUse.OPTIONAL, true, Gene.parameter("weight", 0, 1).allowingNegative());
+        // mergekit's linear ignores base_model; a genome's base model would only be a source without a weight
+        return SearchGenes.everyModel(SearchGenes.BaseUse.NONE, true, Gene.parameter("weight", 0, 1).allowingNegative());
     }
 
     @Override

@@ -38,11 +38,11 @@ public final class ModelStock implements MergeMethod {
         return true;
     }
 
-    /** No per-model parameters: the genes pick the two models merged with the base in each layer group. */
+    /** No per-model parameters: the genes pick the models (two or more) merged with the base per group. */
     @Override
     public SearchGenes searchGenes() {
         return SearchGenes.everyModel(SearchGenes.BaseUse.REQUIRED, null, Gene.score())
-                .selecting(new SearchGenes.Selection.Highest(2));
+                .selecting(new SearchGenes.Selection.Members(2));
     }
 
     @Override

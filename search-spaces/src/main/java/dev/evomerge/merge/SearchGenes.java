@@ -57,6 +57,18 @@ public record SearchGenes(List<Gene> perModel, List<Gene> perGroup, Selection se
         }
 
         /**
+         * The models whose first per-model gene is at least 0.5 (a score saying "take part"), topped up with the
+         * highest-scoring others to {@code min}; for methods without per-model parameters, whose search is over
+         * which models join. With exactly {@code min} models the scores change nothing.
+         */
+        record Members(int min) implements Selection {
+            @Override
+            public int minModels() {
+                return min;
+            }
+        }
+
+        /**
          * mergekit-evolve's slerp: the two models with the highest gene; the higher one is the slice's base and
          * {@code t} is the softmax of the two genes' second entry. Supports neither filters nor smoothing.
          */

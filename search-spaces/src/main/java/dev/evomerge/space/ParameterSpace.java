@@ -175,13 +175,14 @@ public final class ParameterSpace implements SearchSpace {
         Map<String, ParameterValue> global = new LinkedHashMap<>();
         switch (method.searchGenes().selection()) {
             case SearchGenes.Selection.SoftmaxPair p -> slices = slerpSlices(x);
-            case SearchGenes.Selection.Highest h -> slices = discreteSlices(x, h.count());
+            case SearchGenes.Selection.Highest h -> slices = discreteSlices(x, h.count(), h.count());
+            case SearchGenes.Selection.Members mb -> slices = discreteSlices(x, mb.min(), genome.models().size());
             case SearchGenes.Selection.Every e -> {
                 if (genome.smooth()) {
                     models = smoothModels(x);
                     global.putAll(smoothGroupParams(x));
                 } else {
-                    slices = discreteSlices(x, genome.models().size());
+                    slices = discreteSlices(x, genome.models().size(), genome.models().size());
                 }
             }
         }
@@ -266,12 +267,15 @@ public final class ParameterSpace implements SearchSpace {
         return out;
     }
 
-    /** Per group, the {@code count} models ranked highest by their first gene (the default filter set's). */
-    private List<SliceDef> discreteSlices(double[] x, int count) {
+    /**
+     * Per group, the models whose first gene (the default filter set's) is at least 0.5, but no fewer than
+     * {@code min} and no more than {@code max} of them, the highest first.
+     */
+    private List<SliceDef> discreteSlices(double[] x, int min, int max) {
         List<SliceDef> slices = new ArrayList<>(groups);
         for (int g = 0; g < groups; g++) {
             List<SliceSource> sources = new ArrayList<>();
-            for (int m : ranked(x, g, count)) {
+            for (int m : ranked(x, g, min, max)) {
                 sources.add(new SliceSource(genome.models().get(m), range(g), groupParams(x, g, m)));
             }
             if (extraBase()) {
@@ -282,20 +286,23 @@ public final class ParameterSpace implements SearchSpace {
         return slices;
     }
 
-    /** The indices of the {@code count} highest first genes of a group, in model order; all when count covers them. */
-    private List<Integer> ranked(double[] x, int group, int count) {
+    /** The chosen models of a group (see {@link #discreteSlices}), in model order; all when min covers them. */
+    private List<Integer> ranked(double[] x, int group, int min, int max) {
         int n = genome.models().size();
-        List<Integer> all = new ArrayList<>();
+        List<Integer> order = new ArrayList<>();
         for (int m = 0; m < n; m++) {
-            all.add(m);
+            order.add(m);
         }
-        if (count >= n) {
-            return all;
+        if (min >= n) {
+            return order;
         }
         // highest first; on a tie the earlier model, so decoding stays deterministic
-        List<Integer> order = new ArrayList<>(all);
         order.sort((a, b) -> Double.compare(x[geneIndex(group, b, sets - 1, 0)], x[geneIndex(group, a, sets - 1, 0)]));
-        return order.subList(0, count).stream().sorted().toList();
+        int take = min;
+        while (take < max && x[geneIndex(group, order.get(take), sets - 1, 0)] >= 0.5) {
+            take++;
+        }
+        return order.subList(0, take).stream().sorted().toList();
     }
 
     /** With smoothing, each group gene becomes a gradient over the groups in the recipe's global parameters. */
