@@ -93,6 +93,38 @@ public record SearchGenes(List<Gene> perModel, List<Gene> perGroup, Selection se
         }
     }
 
+    /**
+     * One line saying which genes a genome gets, e.g. {@code "per model: weight [0, 1]; per group: t [0, 0.01];
+     * the 1 highest-scoring model(s) per group; base_model required"}.
+     */
+    public String describe() {
+        List<String> parts = new java.util.ArrayList<>();
+        if (!perModel.isEmpty()) {
+            parts.add("per model: " + String.join(", ", perModel.stream().map(SearchGenes::describe).toList()));
+        }
+        if (!perGroup.isEmpty()) {
+            parts.add("per group: " + String.join(", ", perGroup.stream().map(SearchGenes::describe).toList()));
+        }
+        parts.add(switch (selection) {
+            case Selection.Every e -> "every model";
+            case Selection.Highest h -> "the " + h.count() + " highest-" + perModel.getFirst().name()
+                    + " model(s) per group";
+            case Selection.Members m -> "models scoring >= 0.5 per group (at least " + m.min() + ")";
+            case Selection.SoftmaxPair p -> "the 2 highest per group, t = softmax of their genes";
+        });
+        parts.add("base_model " + base.name().toLowerCase(java.util.Locale.ROOT).replace("none", "unused"));
+        return String.join("; ", parts);
+    }
+
+    private static String describe(Gene g) {
+        String range = "[" + fmt(g.lower()) + ", " + fmt(g.upper()) + "]";
+        return g.name() + " " + range + (g.signable() ? " (or [-" + fmt(g.upper()) + ", " + fmt(g.upper()) + "])" : "");
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
     /** Every model takes part, each with the given genes. */
     public static SearchGenes everyModel(BaseUse base, Boolean normalize, Gene... perModel) {
         return new SearchGenes(List.of(perModel), List.of(), new Selection.Every(1), base, normalize);
