@@ -264,7 +264,8 @@ def main(tree, out):
     print(f"wrote {len(cases)} cases x {len(SHAPES)} tensors to {out}")
 
 
-NEWER_SHAPES = {"mlp.weight": (16, 40), "norm.weight": (40,)}
+# 360 entries: int(360 * 0.35) is 126 in float32, as torch takes it, but 125 in double (sce_float32_k)
+NEWER_SHAPES = {"mlp.weight": (16, 40), "attn.weight": (9, 40), "norm.weight": (40,)}
 NEWER_CASES = [
     # name, method, global parameters, [(model, parameters)], whether the base is an input
     ("nuslerp", "nuslerp", {}, [("m1", {"weight": 0.3}), ("m2", {"weight": 0.7})], False),
@@ -284,6 +285,7 @@ NEWER_CASES = [
     ("karcher_base", "karcher", {"max_iter": 3}, [("m1", {}), ("m3", {})], True),
     ("sce", "sce", {}, [("m1", {}), ("m2", {}), ("m3", {})], True),
     ("sce_topk", "sce", {"select_topk": 0.3}, [("m1", {}), ("m2", {}), ("m3", {})], True),
+    ("sce_float32_k", "sce", {"select_topk": 0.35}, [("m1", {}), ("m2", {}), ("m3", {})], True),
     ("sce_two", "sce", {"select_topk": 0.55, "int8_mask": True}, [("m2", {}), ("m3", {})], True),
     ("ram", "ram", {"epsilon": 0.01}, [("m1", {}), ("m2", {}), ("m3", {})], True),
     ("ram_default", "ram", {}, [("m1", {}), ("m2", {})], True),

@@ -15,7 +15,7 @@ import java.util.List;
  * <ol>
  * <li>select: with {@code select_topk < 1}, one mask shared by all models keeps the
  *     {@code k = int(count_nonzero(var) * select_topk)} elements of highest variance across the models
- *     (population variance; the product is taken in float32 as torch does, so 640 x 0.3 gives 192, not 191);
+ *     (population variance; the product is taken in float32 as torch does, so 360 x 0.35 gives 126, not 125);
  *     {@code select_topk <= 0} keeps nothing;</li>
  * <li>calculate: model i's weight is {@code mean(d_i^2)} over the whole tensor after the mask, divided by
  *     the weights' sum (equal weights when that sum is below 1e-6);</li>

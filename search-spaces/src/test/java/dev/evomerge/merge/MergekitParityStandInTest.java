@@ -34,7 +34,7 @@ class MergekitParityStandInTest {
     private static final Path DIR = Path.of("src/test/resources/mergekit-parity-numpy-torch");
     private static final SafetensorsFile INPUTS = SafetensorsFile.open(DIR.resolve("inputs.safetensors"));
     private static final SafetensorsFile EXPECTED = SafetensorsFile.open(DIR.resolve("expected.safetensors"));
-    private static final List<String> TENSORS = List.of("mlp.weight", "norm.weight");
+    private static final List<String> TENSORS = List.of("mlp.weight", "attn.weight", "norm.weight");
 
     /**
      * Allowed difference, in float32 ulps of the expected tensor's largest magnitude. The spherical methods' angles,
