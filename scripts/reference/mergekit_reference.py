@@ -23,6 +23,19 @@ safetensors (CASE.NAME: mergekit's result) and DIR/cases.json (each case's metho
 models with their parameters, as a recipe would give them). DARE's and DELLA's masks are random draws (in
 mergekit from torch's generator), so for them DIR/random.safetensors and the "random" entry of cases.json hold
 statistics over many draws instead.
+
+The eight methods mergekit added later (nuslerp, multislerp, karcher, sce, ram, ramplus_tl, nearswap,
+arcee_fusion) have their own fixture, written on a machine without torch: with --numpy-torch the script runs
+mergekit's real modules for those methods against numpy_torch.py, a numpy stand-in for the part of torch they
+call (its docstring says how float32 is kept and where it differs from torch), and stands in for
+easy_define's decorator as install_easy_define() describes:
+
+    git -C MERGEKIT_GIT archive a6e4028 mergekit | tar -x -C /tmp/mergekit-0.1.4-18-ga6e4028
+    python3 scripts/reference/mergekit_reference.py --numpy-torch /tmp/mergekit-0.1.4-18-ga6e4028 \
+        search-spaces/src/test/resources/mergekit-parity-numpy-torch
+
+That fixture also holds, for arcee_fusion, mergekit's importance scores (CASE.importance.NAME) and thresholds
+(cases.json's arcee_fusion_thresholds), since its mask can only be compared away from the threshold.
 """
 import ast
 import importlib
@@ -34,10 +47,13 @@ from abc import ABC
 from typing import Generic, TypeVar
 
 import numpy as np
-import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+if __name__ == "__main__" and "--numpy-torch" in sys.argv:
+    import numpy_torch  # noqa: E402
+    numpy_torch.install()
+import torch  # noqa: E402
 from st_writer import write_safetensors  # noqa: E402
 
 SEED = 20261124
@@ -248,7 +264,168 @@ def main(tree, out):
     print(f"wrote {len(cases)} cases x {len(SHAPES)} tensors to {out}")
 
 
+# 360 entries: int(360 * 0.35) is 126 in float32, as torch takes it, but 125 in double (sce_float32_k)
+NEWER_SHAPES = {"mlp.weight": (16, 40), "attn.weight": (9, 40), "norm.weight": (40,)}
+NEWER_CASES = [
+    # name, method, global parameters, [(model, parameters)], whether the base is an input
+    ("nuslerp", "nuslerp", {}, [("m1", {"weight": 0.3}), ("m2", {"weight": 0.7})], False),
+    ("nuslerp_columns", "nuslerp", {"nuslerp_flatten": False},
+     [("m1", {"weight": 0.4}), ("m3", {"weight": 0.6})], False),
+    ("nuslerp_rows", "nuslerp", {"nuslerp_flatten": False, "nuslerp_row_wise": True},
+     [("m2", {"weight": 1.0}), ("m3", {"weight": 3.0})], False),
+    ("nuslerp_base", "nuslerp", {}, [("m1", {"weight": 0.6}), ("m2", {"weight": 0.4})], True),
+    ("nuslerp_zero_sum", "nuslerp", {}, [("m1", {"weight": 0.5}), ("m2", {"weight": -0.5})], False),
+    ("multislerp", "multislerp", {},
+     [("m1", {"weight": 0.5}), ("m2", {"weight": 0.3}), ("m3", {"weight": 0.2})], False),
+    ("multislerp_base", "multislerp", {},
+     [("m1", {"weight": 1.0}), ("m2", {"weight": 2.0}), ("m3", {"weight": 1.0})], True),
+    ("multislerp_raw", "multislerp", {"normalize_weights": False, "eps": 1e-6},
+     [("m1", {"weight": 0.7}), ("m3", {"weight": 0.6})], False),
+    ("karcher", "karcher", {}, [("m1", {}), ("m2", {}), ("m3", {})], False),
+    ("karcher_base", "karcher", {"max_iter": 3}, [("m1", {}), ("m3", {})], True),
+    ("sce", "sce", {}, [("m1", {}), ("m2", {}), ("m3", {})], True),
+    ("sce_topk", "sce", {"select_topk": 0.3}, [("m1", {}), ("m2", {}), ("m3", {})], True),
+    ("sce_float32_k", "sce", {"select_topk": 0.35}, [("m1", {}), ("m2", {}), ("m3", {})], True),
+    ("sce_two", "sce", {"select_topk": 0.55, "int8_mask": True}, [("m2", {}), ("m3", {})], True),
+    ("ram", "ram", {"epsilon": 0.01}, [("m1", {}), ("m2", {}), ("m3", {})], True),
+    ("ram_default", "ram", {}, [("m1", {}), ("m2", {})], True),
+    ("ramplus_tl", "ramplus_tl", {"epsilon": 0.01, "r": 0.3, "alpha": 0.5},
+     [("m1", {}), ("m2", {}), ("m3", {})], True),
+    ("ramplus_tl_default", "ramplus_tl", {"epsilon": 0.008}, [("m1", {}), ("m3", {})], True),
+    ("nearswap", "nearswap", {"t": 0.008}, [("m1", {})], True),
+    ("arcee_fusion", "arcee_fusion", {}, [("m1", {})], True),
+    ("arcee_fusion_other", "arcee_fusion", {}, [("m3", {})], True),
+]
+
+
+def install_easy_define():
+    """A stand-in for mergekit's easy_define.merge_method decorator (which builds pydantic models): it derives
+    the method's parameters from the function's signature by the same rules (a float/int/bool argument is a
+    global parameter, a List[float] one a per-model parameter, no default meaning required; base_tensor typed
+    torch.Tensor means a base is required), and its task calls the function as mergekit's does: the base's
+    tensor as base_tensor, the other models' tensors in order, per-model parameters as lists in that order."""
+    import inspect
+    import typing
+    from typing import get_args, get_origin
+
+    base = sys.modules["mergekit.merge_methods.base"]
+    registered = {}
+
+    def merge_method(name, reference_url=None, pretty_name=None):
+        def register(func):
+            sig = inspect.signature(func)
+            globals_, per_model = [], []
+            for arg, info in sig.parameters.items():
+                if arg in ("tensors", "base_tensor", "output_weight", "base_model"):
+                    continue
+                required = info.default is inspect.Parameter.empty
+                d = base.ConfigParameterDef(name=arg, required=required,
+                                            default_value=None if required else info.default)
+                if info.annotation in (int, float, bool):
+                    globals_.append(d)
+                elif get_origin(info.annotation) is list:
+                    per_model.append(d)
+            bt = sig.parameters.get("base_tensor")
+            takes_base = bt is not None
+            needs_base = takes_base and get_origin(bt.annotation) is not typing.Union
+
+            class Method(base.MergeMethod):
+                def name(self):
+                    return name
+
+                def parameters(self):
+                    return globals_
+
+                def tensor_parameters(self):
+                    return per_model
+
+                def make_task(self, *, output_weight, tensors, parameters, tensor_parameters, base_model, **_):
+                    return EasyTask(parameters, tensor_parameters, base_model)
+
+            class EasyTask:
+                def __init__(self, parameters, tensor_parameters, base_model):
+                    self.parameters, self.tensor_parameters, self.base_model = (parameters, tensor_parameters,
+                                                                                base_model)
+
+                def execute(self, tensors):
+                    refs = [r for r in tensors if r != self.base_model]
+                    kwargs = {}
+                    if takes_base:
+                        kwargs["base_tensor"] = tensors.get(self.base_model)
+                        if needs_base and kwargs["base_tensor"] is None:
+                            raise ValueError("Base model tensor required but not present")
+                    elif self.base_model in tensors:
+                        refs = [self.base_model] + refs
+                    for d in globals_:
+                        kwargs[d.name] = self.parameters[d.name]
+                    for d in per_model:
+                        kwargs[d.name] = [self.tensor_parameters[r][d.name] for r in refs]
+                    return func(tensors=[tensors[r] for r in refs], **kwargs)
+
+            registered[name] = Method()
+            return func
+        return register
+
+    module = types.ModuleType("mergekit.merge_methods.easy_define")
+    module.merge_method = merge_method
+    sys.modules["mergekit.merge_methods.easy_define"] = module
+    return registered
+
+
+def load_newer_methods():
+    """The eight methods evomerge added after 0.1.4's twelve, from mergekit's own modules."""
+    registered = install_easy_define()
+    for module in ("multislerp", "sce", "ram", "nearswap"):
+        importlib.import_module("mergekit.merge_methods." + module)
+    methods = dict(registered)
+    methods["nuslerp"] = importlib.import_module("mergekit.merge_methods.nuslerp").NuSlerpMerge()
+    methods["karcher"] = importlib.import_module("mergekit.merge_methods.karcher").KarcherMerge()
+    methods["arcee_fusion"] = importlib.import_module("mergekit.merge_methods.arcee_fusion").ArceeFusionMerge()
+    return methods
+
+
+def fusion_importance(tensors, model):
+    """arcee_fusion's importance scores and threshold, from mergekit's own task and DynamicThresholdFusion."""
+    fusion = importlib.import_module("mergekit.merge_methods.arcee_fusion")
+    task = fusion.ArceeFusionMergeTask(gather_tensors=None, base_model="base", weight_info=None)
+    importance = task._compute_importance(tensors[model], tensors["base"])
+    _, threshold = fusion.DynamicThresholdFusion().compute_fusion_mask(importance)
+    return importance, float(threshold)
+
+
+def main_newer(tree, out):
+    """The newer methods' fixture, made with numpy_torch standing in for torch (see its docstring)."""
+    weight_info, immutable = install_stubs(tree)
+    methods = load_newer_methods()
+    rng = np.random.RandomState(SEED + 1)
+    inputs, expected, cases, thresholds = {}, {}, [], {}
+    for name, shape in NEWER_SHAPES.items():
+        base = rng.normal(0, 0.02, shape).astype(np.float32)
+        inputs[f"base.{name}"] = torch.from_numpy(base)
+        for m in MODELS:
+            inputs[f"{m}.{name}"] = torch.from_numpy((base + rng.normal(0, 0.01, shape)).astype(np.float32))
+    for case, method, global_params, models, with_base in NEWER_CASES:
+        for name in NEWER_SHAPES:
+            tensors = {k.split(".", 1)[0]: v.clone() for k, v in inputs.items() if k.split(".", 1)[1] == name}
+            expected[f"{case}.{name}"] = run_case(methods[method], weight_info(name=name), immutable, tensors,
+                                                  global_params, models, with_base)
+            if method == "arcee_fusion":
+                importance, threshold = fusion_importance(tensors, models[0][0])
+                expected[f"{case}.importance.{name}"] = importance
+                thresholds[f"{case}.{name}"] = threshold
+        cases.append({"name": case, "method": method, "parameters": global_params, "base": with_base,
+                      "models": [{"model": m, "parameters": p} for m, p in models]})
+    os.makedirs(out, exist_ok=True)
+    write_safetensors(inputs, os.path.join(out, "inputs.safetensors"))
+    write_safetensors(expected, os.path.join(out, "expected.safetensors"))
+    with open(os.path.join(out, "cases.json"), "w") as f:
+        json.dump({"mergekit": os.path.basename(os.path.normpath(tree)), "torch": "scripts/reference/numpy_torch.py",
+                   "seed": SEED + 1, "cases": cases, "arcee_fusion_thresholds": thresholds}, f, indent=1)
+    print(f"wrote {len(cases)} cases x {len(NEWER_SHAPES)} tensors to {out}")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: mergekit_reference.py MERGEKIT_SOURCE_DIR OUT_DIR")
-    main(sys.argv[1], sys.argv[2])
+    args = [a for a in sys.argv[1:] if a != "--numpy-torch"]
+    if len(args) != 2:
+        sys.exit("usage: mergekit_reference.py [--numpy-torch] MERGEKIT_SOURCE_DIR OUT_DIR")
+    (main_newer if "--numpy-torch" in sys.argv else main)(*args)

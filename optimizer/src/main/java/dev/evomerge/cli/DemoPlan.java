@@ -83,7 +83,7 @@ record DemoPlan(ZooSettings zoo, int generations, int population) {
         // to the working directory.
         String multi = tasks("../zoo", MULTI_SKILL);
         String cross = tasks("../zoo", List.of(CROSS_SKILL));
-        String genome = """
+        String genome = geneGuide() + """
                 genome:
                   models: [%s]
                   merge_method: task_arithmetic
@@ -103,6 +103,17 @@ record DemoPlan(ZooSettings zoo, int generations, int population) {
                         routing + multi + search("cma-es", 2)),
                 new Search("cross", "parameter space on the cross-skill target (addition in the letter script)",
                         genome + cross + search("cma-es", 3)));
+    }
+
+    /** A comment block listing every merge method a genome may name and the genes each one gets. */
+    static String geneGuide() {
+        StringBuilder sb = new StringBuilder("# genome.merge_method may be any of these; the genes each gets (weight's"
+                + " negative range needs allow_negative_weights):\n");
+        for (String name : dev.evomerge.merge.MergeMethods.names()) {
+            sb.append("#   ").append(name).append(": ")
+                    .append(dev.evomerge.merge.MergeMethods.byName(name).searchGenes().describe()).append('\n');
+        }
+        return sb.toString();
     }
 
     private String search(String algorithm, int seed) {

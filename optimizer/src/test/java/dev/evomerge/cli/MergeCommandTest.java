@@ -57,6 +57,120 @@ class MergeCommandTest {
         return Main.run(new PrintWriter(err, true), args);
     }
 
+    /** A recipe of each method added after mergekit 0.1.4, over the tiny checkpoints. */
+    static Stream<org.junit.jupiter.params.provider.Arguments> laterMethods() {
+        return Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("nuslerp", """
+                        merge_method: nuslerp
+                        models:
+                          - {model: $A, parameters: {weight: 0.3}}
+                          - {model: $B, parameters: {weight: 0.7}}
+                        dtype: float32
+                        """),
+                org.junit.jupiter.params.provider.Arguments.of("nuslerp", """
+                        merge_method: nuslerp
+                        base_model: $BASE
+                        models:
+                          - {model: $A, parameters: {weight: 1.0}}
+                          - {model: $B, parameters: {weight: 1.0}}
+                        parameters: {nuslerp_flatten: false, nuslerp_row_wise: true}
+                        dtype: float32
+                        """),
+                org.junit.jupiter.params.provider.Arguments.of("multislerp", """
+                        merge_method: multislerp
+                        base_model: $BASE
+                        models:
+                          - {model: $A, parameters: {weight: 0.6}}
+                          - {model: $B, parameters: {weight: 0.4}}
+                        dtype: float32
+                        """),
+                org.junit.jupiter.params.provider.Arguments.of("karcher", """
+                        merge_method: karcher
+                        base_model: $BASE
+                        models: [{model: $A}, {model: $B}]
+                        dtype: float32
+                        """),
+                org.junit.jupiter.params.provider.Arguments.of("sce", """
+                        merge_method: sce
+                        base_model: $BASE
+                        models: [{model: $A}, {model: $B}]
+                        parameters: {select_topk: 0.5}
+                        dtype: float32
+                        """),
+                org.junit.jupiter.params.provider.Arguments.of("ram", """
+                        merge_method: ram
+                        base_model: $BASE
+                        models: [{model: $A}, {model: $B}]
+                        parameters: {epsilon: 0.05}
+                        dtype: float32
+                        """),
+                org.junit.jupiter.params.provider.Arguments.of("ramplus_tl", """
+                        merge_method: ramplus_tl
+                        base_model: $BASE
+                        models: [{model: $A}, {model: $B}]
+                        parameters: {epsilon: 0.05, r: 0.5, alpha: 0.5}
+                        dtype: float32
+                        """),
+                org.junit.jupiter.params.provider.Arguments.of("nearswap", """
+                        merge_method: nearswap
+                        base_model: $BASE
+                        models: [{model: $A}]
+                        parameters: {t: 0.05}
+                        dtype: float32
+                        """),
+                org.junit.jupiter.params.provider.Arguments.of("arcee_fusion", """
+                        merge_method: arcee_fusion
+                        base_model: $BASE
+                        models: [{model: $A}]
+                        dtype: float32
+                        """));
+    }
+
+    /**
+     * The CLI's merge of each later method, read back, is what the method makes of the same tensors called
+     * directly (the base handed over as the method takes it: as its base, or as one more model for karcher).
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("laterMethods")
+    void laterMethodsMergeThroughTheCli(String method, String yaml) throws IOException {
+        assertEquals(0, merge(yaml), err.toString());
+        var recipe = dev.evomerge.recipe.RecipeParser.parse(tmp.resolve("recipe.yaml"));
+        var m = dev.evomerge.merge.MergeMethods.byName(method);
+        try (Checkpoint merged = Checkpoint.open(out); Checkpoint cBase = Checkpoint.open(base);
+             Checkpoint ca = Checkpoint.open(a); Checkpoint cb = Checkpoint.open(b)) {
+            assertEquals(java.util.Set.copyOf(cBase.tensorNames()), java.util.Set.copyOf(merged.tensorNames()));
+            int changed = 0;
+            for (String name : merged.tensorNames()) {
+                java.util.List<dev.evomerge.merge.MergeInputs.Source> sources = new java.util.ArrayList<>();
+                for (var entry : recipe.models()) {
+                    Checkpoint c = entry.model().equals(a.toString()) ? ca : cb;
+                    java.util.Map<String, Object> p = new java.util.HashMap<>();
+                    entry.parameters().forEach((k, v) -> p.put(k, ((dev.evomerge.recipe.ParameterValue.Scalar) v).value()));
+                    sources.add(new dev.evomerge.merge.MergeInputs.Source(c.tensor(name),
+                            dev.evomerge.merge.Parameters.of(p)));
+                }
+                TensorView baseView = null;
+                if (recipe.baseModel() != null && m.takesBase()) {
+                    baseView = cBase.tensor(name);
+                } else if (recipe.baseModel() != null) {
+                    sources.add(new dev.evomerge.merge.MergeInputs.Source(cBase.tensor(name),
+                            dev.evomerge.merge.Parameters.of(java.util.Map.of())));
+                }
+                java.util.Map<String, Object> global = new java.util.HashMap<>();
+                recipe.parameters().forEach((k, v) -> global.put(k, ((dev.evomerge.recipe.ParameterValue.Scalar) v).value()));
+                TensorView got = merged.tensor(name);
+                var want = java.lang.foreign.Arena.ofAuto().allocate(got.elementCount() * 4);
+                m.merge(new dev.evomerge.merge.MergeInputs(baseView, sources, dev.evomerge.merge.Parameters.of(global),
+                        1L), want, DType.F32);
+                for (long i = 0; i < got.elementCount(); i++) {
+                    assertEquals(Floats.read(want, DType.F32, i), got.getFloat(i), name + "[" + i + "]");
+                    changed += got.getFloat(i) != cBase.tensor(name).getFloat(i) ? 1 : 0;
+                }
+            }
+            assertTrue(changed > 0, "the merge moved away from the base");
+        }
+    }
+
     @Test
     void linearMergeIsTheNormalizedWeightedAverage() throws IOException {
         int code = merge("""

@@ -82,6 +82,32 @@ class SearchCommandTest {
         assertEquals(lines, RunDirectory.open(run).historyLines().size(), "a finished run has nothing left to do");
     }
 
+    /**
+     * Every merge method is searchable: two generations over its genome (the genes its declaration gives) run,
+     * every candidate's recipe uses that method, and candidates differ.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("dev.evomerge.merge.MergeMethods#names")
+    void everyMethodsGenomeSearches(String method) throws IOException {
+        SyntheticCheckpoints.fineTune(tmp.resolve("base"), tmp.resolve("ft3"), 0.05f, 4);
+        Path config = tmp.resolve("search-" + method + ".yaml");
+        Files.writeString(config, """
+                genome:
+                  models: [%s, %s, %s]
+                  merge_method: %s
+                  base_model: %s
+                tasks:
+                  - path: lm.yaml
+                search: {algorithm: ga, population: 4, generations: 2, seed: 4}
+                """.formatted(tmp.resolve("ft1"), tmp.resolve("ft2"), tmp.resolve("ft3"), method, tmp.resolve("base")));
+        assertEquals(0, cli("search", config.toString(), "--run", run.toString(), "--device", "cpu"), err.toString());
+        RunDirectory dir = RunDirectory.open(run);
+        var history = dir.history();
+        assertTrue(history.size() >= 4, method + ": candidates " + history.size());
+        assertTrue(history.stream().map(r -> r.recipeHash()).distinct().count() > 1, method + ": one recipe only");
+        assertEquals(method, RecipeParser.parse(run.resolve(RunDirectory.BEST_RECIPE)).mergeMethod());
+    }
+
     @Test
     void nsga2KeepsAParetoSetThatExportsOneRecipePerMember() throws IOException {
         Files.writeString(tmp.resolve("rows2.jsonl"), """

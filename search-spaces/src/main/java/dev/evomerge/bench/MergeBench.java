@@ -4,10 +4,13 @@ import dev.evomerge.checkpoint.DType;
 import dev.evomerge.checkpoint.Floats;
 import dev.evomerge.checkpoint.Shape;
 import dev.evomerge.checkpoint.TensorView;
+import dev.evomerge.merge.Gene;
 import dev.evomerge.merge.MergeInputs;
 import dev.evomerge.merge.MergeMethod;
 import dev.evomerge.merge.MergeMethods;
+import dev.evomerge.merge.ParameterSpec;
 import dev.evomerge.merge.Parameters;
+import dev.evomerge.merge.SearchGenes;
 import dev.evomerge.merge.kernel.Chunks;
 import dev.evomerge.merge.kernel.SmallTensors;
 import java.lang.foreign.Arena;
@@ -83,15 +86,15 @@ public final class MergeBench {
                 }
             };
             // -Dbench.methods=ties,linear times a subset (the copy baseline always runs).
-            String chosen = System.getProperty("bench.methods",
-                    "linear,task_arithmetic,ties,dare_ties,slerp,model_stock");
+            String chosen = System.getProperty("bench.methods", "linear,task_arithmetic,ties,dare_ties,slerp,"
+                    + "model_stock,nuslerp,multislerp,karcher,sce,ram,ramplus_tl,nearswap,arcee_fusion");
             List<String> methods = List.of(chosen.split(","));
             List<Paired> rows = new ArrayList<>();
             for (String method : methods) {
                 MergeMethod m = MergeMethods.byName(method);
                 rows.add(Paired.time(reps, copyAll, () -> {
                     for (int t = 0; t < tensors; t++) {
-                        m.merge(inputs(method, model, t), outs.get(t), DType.BF16);
+                        m.merge(inputs(m, model, t), outs.get(t), DType.BF16);
                     }
                 }));
             }
@@ -104,7 +107,7 @@ public final class MergeBench {
                 Paired r = rows.get(i);
                 double[] s = r.mergeSeconds().clone();
                 Arrays.sort(s);
-                // SLERP and model stock read fewer models than the copy does: compare bytes per second.
+                // Some methods read fewer models than the copy does: compare bytes per second.
                 double read = (double) inputBytes * Math.min(models, modelsRead(methods.get(i))) / models;
                 double[] ratio = Arrays.stream(r.ratios()).map(x -> x * read / inputBytes).toArray();
                 System.out.printf(Locale.ROOT, "%-16s %9.4f %9.4f %10.2f %12.2f %13.0f%% (%3.0f-%3.0f%%) %11.4f%n",
@@ -116,35 +119,70 @@ public final class MergeBench {
         }
     }
 
-    /** How many models a method reads at most: SLERP the base and one, model stock the base and two. */
+    /** How many of the benchmark's models a method reads: what {@link #inputs} hands it. */
     private static int modelsRead(String method) {
-        return switch (method) {
-            case "slerp" -> 2;
-            case "model_stock" -> 3;
-            default -> Integer.MAX_VALUE;
-        };
+        MergeInputs in = inputs(MergeMethods.byName(method), List.of(List.of(), List.of(), List.of(), List.of()), -1);
+        return in.sources().size() + (in.base() == null ? 0 : 1);
     }
 
-    private static MergeInputs inputs(String method, List<List<TensorView>> model, int t) {
-        List<MergeInputs.Source> sources = new ArrayList<>();
+    /**
+     * A method's inputs for tensor {@code t}, read from what the method declares rather than from its name: as
+     * many fine-tunes as its search selection merges (all three when it merges every model), the base as its
+     * base when it takes one or else as one more weighted model, per-model weights from a fixed table (equal
+     * weights of 0.25 when the base is a model too), densities of 0.5, the per-group genes at the middle of
+     * their ranges, and 0.5 for any other required parameter. {@code t = -1} builds the structure only.
+     */
+    private static MergeInputs inputs(MergeMethod method, List<List<TensorView>> model, int t) {
+        SearchGenes genes = method.searchGenes();
+        int others = switch (genes.selection()) {
+            case SearchGenes.Selection.SoftmaxPair p -> 1;
+            case SearchGenes.Selection.Highest h -> h.count();
+            case SearchGenes.Selection.Members mb -> Math.max(mb.min(), 2);
+            case SearchGenes.Selection.Every e -> model.size() - 1;
+        };
+        boolean baseAsBase = method.takesBase() || genes.selection() instanceof SearchGenes.Selection.SoftmaxPair;
+        boolean baseAsModel = !baseAsBase && genes.base() != SearchGenes.BaseUse.NONE
+                && genes.selection() instanceof SearchGenes.Selection.Every;
+        boolean baseAsMember = !baseAsBase && !baseAsModel && genes.base() != SearchGenes.BaseUse.NONE;
         double[] weights = {0.4, 0.3, 0.3, 0.2};
-        TensorView base = model.getFirst().get(t);
-        if (method.equals("slerp") || method.equals("model_stock")) {
-            for (int m = 1; m < Math.min(model.size(), modelsRead(method)); m++) {
-                sources.add(new MergeInputs.Source(model.get(m).get(t), Parameters.of(Map.of())));
+        List<MergeInputs.Source> sources = new ArrayList<>();
+        List<TensorView> tensors = new ArrayList<>();
+        if (baseAsModel || baseAsMember) {
+            tensors.add(view(model.getFirst(), t));
+        }
+        for (int m = 1; m <= others; m++) {
+            tensors.add(view(model.get(m), t));
+        }
+        for (int i = 0; i < tensors.size(); i++) {
+            Map<String, Object> p = new java.util.HashMap<>();
+            for (ParameterSpec spec : method.parameters()) {
+                if (spec.scope() == ParameterSpec.Scope.PER_MODEL && spec.name().equals("weight")) {
+                    p.put("weight", baseAsModel ? 0.25 : weights[i]);
+                } else if (spec.scope() == ParameterSpec.Scope.PER_MODEL && spec.name().equals("density")) {
+                    p.put("density", 0.5);
+                }
             }
-            Parameters global = method.equals("slerp") ? Parameters.of(Map.of("t", 0.5)) : Parameters.of(Map.of());
-            return new MergeInputs(base, sources, global, 42L + t);
+            sources.add(new MergeInputs.Source(tensors.get(i), Parameters.of(p)));
         }
-        if (method.equals("linear")) {
-            sources.add(new MergeInputs.Source(base, Parameters.of(Map.of("weight", 0.25))));
+        Map<String, Object> global = new java.util.HashMap<>();
+        for (ParameterSpec spec : method.parameters()) {
+            if (spec.scope() == ParameterSpec.Scope.GLOBAL && spec.required()) {
+                global.put(spec.name(), 0.5);
+            }
         }
-        for (int m = 1; m < model.size(); m++) {
-            sources.add(new MergeInputs.Source(model.get(m).get(t),
-                    Parameters.of(Map.of("weight", method.equals("linear") ? 0.25 : weights[m - 1], "density", 0.5))));
+        for (Gene g : genes.perGroup()) {
+            global.put(g.name(), (g.lower() + g.upper()) / 2);
         }
-        return new MergeInputs(method.equals("linear") ? null : base, sources, Parameters.of(Map.of()), 42L + t);
+        return new MergeInputs(baseAsBase ? view(model.getFirst(), t) : null, sources, Parameters.of(global), 42L + t);
     }
+
+    /** The tensor, or a stand-in when only the structure is wanted. */
+    private static TensorView view(List<TensorView> tensors, int t) {
+        return t < 0 ? PLACEHOLDER : tensors.get(t);
+    }
+
+    private static final TensorView PLACEHOLDER = new TensorView("placeholder", DType.F32, Shape.of(0),
+            MemorySegment.NULL);
 
     private static double loadAverage() {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();

@@ -32,7 +32,8 @@ import java.util.stream.IntStream;
  * int8 (a random mask that the rescale pass records takes one bit per element).
  *
  * {@snippet :
- * MergeMethod ties = new GeneralizedTaskArithmetic("ties", Sparsification.MAGNITUDE, Consensus.SUM, true, false);
+ * MergeMethod ties = new GeneralizedTaskArithmetic("ties", Sparsification.MAGNITUDE, Consensus.SUM, true, false,
+ *         true);
  * }
  */
 public final class GeneralizedTaskArithmetic implements MergeMethod {
@@ -46,9 +47,14 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
     private final boolean defaultNormalize;
     private final boolean defaultRescale;
     private final List<ParameterSpec> parameters;
+    private final SearchGenes searchGenes;
 
+    /**
+     * @param searchNormalize the {@code normalize} a searched recipe gets when the genome sets none
+     *                        (mergekit-evolve's choice, which is not always mergekit's default)
+     */
     public GeneralizedTaskArithmetic(String name, Sparsification sparsification, Consensus consensus,
-                                     boolean defaultNormalize, boolean defaultRescale) {
+                                     boolean defaultNormalize, boolean defaultRescale, boolean searchNormalize) {
         this.name = Objects.requireNonNull(name, "name");
         this.sparsification = Objects.requireNonNull(sparsification, "sparsification");
         this.consensus = Objects.requireNonNull(consensus, "consensus");
@@ -68,6 +74,18 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
             specs.add(ParameterSpec.perModel("epsilon", 0.15));
         }
         this.parameters = List.copyOf(specs);
+        Gene weight = Gene.parameter("weight", 0, 1).allowingNegative();
+        // DELLA refuses densities within its default epsilon (0.15) of 0 or 1, so its genes stay inside them
+        Gene density = sparsification == Sparsification.DELLA_MAGPRUNE
+                ? Gene.parameter("density", 0.16, 0.84) : Gene.parameter("density", 0, 1);
+        this.searchGenes = sparsification == Sparsification.NONE
+                ? SearchGenes.everyModel(SearchGenes.BaseUse.REQUIRED, searchNormalize, weight)
+                : SearchGenes.everyModel(SearchGenes.BaseUse.REQUIRED, searchNormalize, weight, density);
+    }
+
+    @Override
+    public SearchGenes searchGenes() {
+        return searchGenes;
     }
 
     @Override

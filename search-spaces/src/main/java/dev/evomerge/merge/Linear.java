@@ -38,6 +38,12 @@ public final class Linear implements MergeMethod {
     }
 
     @Override
+    public SearchGenes searchGenes() {
+        // mergekit's linear ignores base_model; a genome's base model would only be a source without a weight
+        return SearchGenes.everyModel(SearchGenes.BaseUse.NONE, true, Gene.parameter("weight", 0, 1).allowingNegative());
+    }
+
+    @Override
     public boolean promotesDtypes() {
         return true;   // mergekit stacks the inputs: torch's type promotion decides
     }

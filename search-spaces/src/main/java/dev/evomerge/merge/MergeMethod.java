@@ -25,6 +25,23 @@ public interface MergeMethod {
     boolean requiresBase();
 
     /**
+     * Whether a recipe's {@code base_model}, when given, reaches the method as {@link MergeInputs#base()}; when
+     * false it is merged as one more model (karcher counts it as an equal member, linear weighs it like any
+     * other). Methods with an optional base (nuslerp, multislerp) say true without {@link #requiresBase()}.
+     */
+    default boolean takesBase() {
+        return requiresBase();
+    }
+
+    /** The genes a search sets for this method, and how a genome's models and base model reach a recipe. */
+    SearchGenes searchGenes();
+
+    /** Whether the method accepts a parameter of this name. */
+    default boolean accepts(String parameter) {
+        return parameters().stream().anyMatch(p -> p.name().equals(parameter));
+    }
+
+    /**
      * Whether the result depends on {@link MergeInputs#seed()} (random masks, as DARE and DELLA draw). A cache of
      * merged tensors keys on the seed only for such methods, so deterministic merges are shared across recipes.
      */

@@ -24,24 +24,37 @@ public final class MergeMethods {
         Map<String, MergeMethod> m = new LinkedHashMap<>();
         for (MergeMethod method : List.of(
                 new Linear(),
-                gta("task_arithmetic", Sparsification.NONE, Consensus.NONE, false, false),
-                gta("ties", Sparsification.MAGNITUDE, Consensus.SUM, true, false),
-                gta("dare_ties", Sparsification.RANDOM, Consensus.SUM, false, true),
-                gta("dare_linear", Sparsification.RANDOM, Consensus.NONE, false, true),
-                gta("breadcrumbs", Sparsification.MAGNITUDE_OUTLIERS, Consensus.NONE, false, false),
-                gta("breadcrumbs_ties", Sparsification.MAGNITUDE_OUTLIERS, Consensus.SUM, false, false),
-                gta("della", Sparsification.DELLA_MAGPRUNE, Consensus.SUM, true, true),
-                gta("della_linear", Sparsification.DELLA_MAGPRUNE, Consensus.NONE, false, true),
+                gta("task_arithmetic", Sparsification.NONE, Consensus.NONE, false, false, false),
+                gta("ties", Sparsification.MAGNITUDE, Consensus.SUM, true, false, true),
+                gta("dare_ties", Sparsification.RANDOM, Consensus.SUM, false, true, true),
+                gta("dare_linear", Sparsification.RANDOM, Consensus.NONE, false, true, false),
+                gta("breadcrumbs", Sparsification.MAGNITUDE_OUTLIERS, Consensus.NONE, false, false, false),
+                gta("breadcrumbs_ties", Sparsification.MAGNITUDE_OUTLIERS, Consensus.SUM, false, false, false),
+                gta("della", Sparsification.DELLA_MAGPRUNE, Consensus.SUM, true, true, false),
+                gta("della_linear", Sparsification.DELLA_MAGPRUNE, Consensus.NONE, false, true, false),
                 new Slerp(),
+                new NuSlerp(),
+                new MultiSlerp(),
+                new Karcher(),
                 new ModelStock(),
+                new Sce(),
+                new ReinforcedAgentMerge(false),
+                new ReinforcedAgentMerge(true),
+                new NearSwap(),
+                new ArceeFusion(),
                 new Passthrough())) {
             m.put(method.name(), method);
         }
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    private static MergeMethod gta(String name, Sparsification s, Consensus c, boolean normalize, boolean rescale) {
-        return new GeneralizedTaskArithmetic(name, s, c, normalize, rescale);
+    /**
+     * A task-arithmetic method as mergekit's registry configures it; {@code searchNormalize} is the
+     * {@code normalize} mergekit-evolve gives a searched recipe.
+     */
+    private static MergeMethod gta(String name, Sparsification s, Consensus c, boolean normalize, boolean rescale,
+                                   boolean searchNormalize) {
+        return new GeneralizedTaskArithmetic(name, s, c, normalize, rescale, searchNormalize);
     }
 
     /** The method named {@code name}; throws listing the known names if there is none. */

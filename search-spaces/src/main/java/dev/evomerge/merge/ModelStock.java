@@ -38,6 +38,13 @@ public final class ModelStock implements MergeMethod {
         return true;
     }
 
+    /** No per-model parameters: the genes pick the models (two or more) merged with the base per group. */
+    @Override
+    public SearchGenes searchGenes() {
+        return SearchGenes.everyModel(SearchGenes.BaseUse.REQUIRED, null, Gene.score())
+                .selecting(new SearchGenes.Selection.Members(2));
+    }
+
     @Override
     public boolean promotesDtypes() {
         return true;   // mergekit stacks the inputs: torch's type promotion decides

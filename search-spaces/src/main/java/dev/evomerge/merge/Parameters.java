@@ -38,6 +38,16 @@ public record Parameters(Map<String, Object> values) {
         throw new IllegalArgumentException("parameter '" + name + "' is not a boolean: " + v);
     }
 
+    /** The value of {@code name}, or {@code fallback} when the recipe leaves it out. */
+    public double number(String name, double fallback) {
+        return has(name) ? number(name) : fallback;
+    }
+
+    /** The flag {@code name}, or {@code fallback} when the recipe leaves it out. */
+    public boolean flag(String name, boolean fallback) {
+        return has(name) ? flag(name) : fallback;
+    }
+
     public boolean has(String name) {
         return values.containsKey(name);
     }

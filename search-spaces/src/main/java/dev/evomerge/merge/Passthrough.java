@@ -33,6 +33,13 @@ public final class Passthrough implements MergeMethod {
         return false;
     }
 
+    /** The genes pick, per layer group, which model's layers are copied. */
+    @Override
+    public SearchGenes searchGenes() {
+        return SearchGenes.everyModel(SearchGenes.BaseUse.NONE, null, Gene.score())
+                .selecting(new SearchGenes.Selection.Highest(1));
+    }
+
     @Override
     public void check(MergeInputs in) {
         if (in.sources().size() > 1 || in.sources().isEmpty() && in.base() == null) {

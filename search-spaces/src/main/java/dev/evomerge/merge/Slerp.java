@@ -41,6 +41,12 @@ public final class Slerp implements MergeMethod {
     }
 
     @Override
+    public SearchGenes searchGenes() {
+        return new SearchGenes(List.of(Gene.parameter("t", 0, 1)), List.of(), new SearchGenes.Selection.SoftmaxPair(),
+                SearchGenes.BaseUse.NONE, null);
+    }
+
+    @Override
     public void check(MergeInputs in) {
         TensorView a = in.requireBase("slerp");
         if (in.sources().size() > 1) {

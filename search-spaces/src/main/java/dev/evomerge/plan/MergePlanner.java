@@ -188,7 +188,7 @@ public final class MergePlanner {
         if (arch.isOptional(outName) && !anySourceHas(slice, inputName)) {
             return Optional.empty();
         }
-        String baseName = method.requiresBase() ? layout.baseModel(slice) : null;
+        String baseName = method.takesBase() ? layout.baseModel(slice) : null;
         if (method.requiresBase() && baseName == null) {
             throw new RecipeException(recipe.origin().at("merge_method") + ": merge_method " + method.name()
                     + " needs base_model");

@@ -2,6 +2,10 @@ package dev.evomerge.space;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.evomerge.merge.Gene;
+import dev.evomerge.merge.MergeMethod;
+import dev.evomerge.merge.MergeMethods;
+import dev.evomerge.merge.SearchGenes;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -21,12 +25,13 @@ import java.util.Set;
  * }
  *
  * @param models               {@code models}: the models that get genes, in order
- * @param mergeMethod          {@code merge_method}, one of {@link #METHODS}
+ * @param mergeMethod          {@code merge_method}, any of {@link MergeMethods#names()}; the method's
+ *                             {@link MergeMethod#searchGenes()} says which genes it gets
  * @param baseModel            {@code base_model}, or {@code null}
  * @param tokenizerSource      {@code tokenizer_source}, or {@code null}
  * @param layerGranularity     {@code layer_granularity}: layers per gene group; 0 = one group for all layers
- * @param normalize            {@code normalize}, or {@code null} for mergekit-evolve's default (true for ties,
- *                             dare_ties and linear)
+ * @param normalize            {@code normalize}, or {@code null} for the method's
+ *                             {@link SearchGenes#normalize()} (mergekit-evolve's default)
  * @param allowNegativeWeights {@code allow_negative_weights}: weights range over [-1, 1] instead of [0, 1]
  * @param filters              {@code filters}: tensor-name substrings that get their own genes (empty: none)
  * @param smooth               {@code smooth}: per-group values become gradients over the layers instead of slices
@@ -42,19 +47,6 @@ public record GenomeDefinition(
         List<String> filters,
         boolean smooth) {
 
-    /** Merge methods a genome may use, each with the parameters its genes set (weight first). */
-    public static final Map<String, List<String>> METHODS = Map.ofEntries(
-            Map.entry("linear", List.of("weight")),
-            Map.entry("task_arithmetic", List.of("weight")),
-            Map.entry("ties", List.of("weight", "density")),
-            Map.entry("dare_ties", List.of("weight", "density")),
-            Map.entry("dare_linear", List.of("weight", "density")),
-            Map.entry("breadcrumbs", List.of("weight", "density")),
-            Map.entry("breadcrumbs_ties", List.of("weight", "density")),
-            Map.entry("della", List.of("weight", "density")),
-            Map.entry("della_linear", List.of("weight", "density")),
-            Map.entry("slerp", List.of("t")));
-
     private static final Set<String> KEYS = Set.of("models", "merge_method", "base_model", "tokenizer_source",
             "layer_granularity", "normalize", "allow_negative_weights", "filters", "smooth");
 
@@ -65,27 +57,28 @@ public record GenomeDefinition(
         if (models.isEmpty()) {
             throw new IllegalArgumentException("genome.models: needs at least one model");
         }
-        if (!METHODS.containsKey(mergeMethod)) {
+        if (!MergeMethods.names().contains(mergeMethod)) {
             throw new IllegalArgumentException("genome.merge_method: unknown merge method '" + mergeMethod
-                    + "' (known: " + String.join(", ", METHODS.keySet().stream().sorted().toList()) + ")");
+                    + "' (known: " + String.join(", ", MergeMethods.names().stream().sorted().toList()) + ")");
         }
+        SearchGenes genes = MergeMethods.byName(mergeMethod).searchGenes();
         if (layerGranularity < 0) {
             throw new IllegalArgumentException("genome.layer_granularity: must be >= 0, got " + layerGranularity);
         }
-        if (needsBaseModel(mergeMethod) && baseModel == null) {
+        if (genes.base() == SearchGenes.BaseUse.REQUIRED && baseModel == null) {
             throw new IllegalArgumentException("genome.base_model: merge method '" + mergeMethod
                     + "' needs a base_model");
         }
-        if (mergeMethod.equals("slerp")) {
-            if (smooth) {
-                throw new IllegalArgumentException("genome.smooth: not supported for merge method slerp");
-            }
-            if (!filters.isEmpty()) {
-                throw new IllegalArgumentException("genome.filters: not supported for merge method slerp");
-            }
-            if (models.size() < 2) {
-                throw new IllegalArgumentException("genome.models: slerp needs at least two models");
-            }
+        if (smooth && !(genes.selection() instanceof SearchGenes.Selection.Every)) {
+            throw new IllegalArgumentException("genome.smooth: not supported for merge method " + mergeMethod
+                    + ", which picks models per layer group");
+        }
+        if (!filters.isEmpty() && genes.selection() instanceof SearchGenes.Selection.SoftmaxPair) {
+            throw new IllegalArgumentException("genome.filters: not supported for merge method " + mergeMethod);
+        }
+        if (models.size() < genes.selection().minModels()) {
+            throw new IllegalArgumentException("genome.models: " + mergeMethod + " needs at least "
+                    + genes.selection().minModels() + " models");
         }
         for (String f : filters) {
             if (f == null || f.isEmpty()) {
@@ -94,22 +87,22 @@ public record GenomeDefinition(
         }
     }
 
-    /** Task-arithmetic-family methods merge deltas from a base model, so they cannot run without one. */
-    static boolean needsBaseModel(String method) {
-        return !method.equals("linear") && !method.equals("slerp");
+    /** The merge method's genes, as it declares them. */
+    public SearchGenes searchGenes() {
+        return MergeMethods.byName(mergeMethod).searchGenes();
     }
 
-    /** The parameters each (group, model, filter set) has genes for, weight first. */
+    /** The parameters each (group, model, filter set) has genes for, in order. */
     public List<String> geneParameters() {
-        return METHODS.get(mergeMethod);
+        return searchGenes().perModel().stream().map(Gene::name).toList();
     }
 
-    /** {@code normalize} as the recipe gets it: as written, else mergekit-evolve's default for the method. */
+    /** {@code normalize} as the recipe gets it: as written, else the method's default for a search. */
     public boolean effectiveNormalize() {
         if (normalize != null) {
             return normalize;
         }
-        return mergeMethod.equals("ties") || mergeMethod.equals("dare_ties") || mergeMethod.equals("linear");
+        return Boolean.TRUE.equals(searchGenes().normalize());
     }
 
     /** The same as {@link #parse(JsonNode, String)} for a map read by any YAML/JSON reader. */

@@ -1,5 +1,9 @@
 package dev.evomerge.space;
 
+import dev.evomerge.merge.Gene;
+import dev.evomerge.merge.MergeMethod;
+import dev.evomerge.merge.MergeMethods;
+import dev.evomerge.merge.SearchGenes;
 import dev.evomerge.recipe.LayerRange;
 import dev.evomerge.recipe.MergeRecipe;
 import dev.evomerge.recipe.ModelEntry;
@@ -17,16 +21,20 @@ import java.util.Objects;
  *
  * <p>Gene layout (row-major, as mergekit-evolve flattens its genotype tensor):
  * {@code [group][model][filter set][parameter]}, where the filter sets are the genome's {@code filters} in
- * order followed by the default set, and the parameters are those of {@link GenomeDefinition#geneParameters()}
- * (weight, then density where the method has one; slerp has one score per model). Weight genes range over
- * [0, 1], or [-1, 1] with {@code allow_negative_weights}; density and slerp genes over [0, 1].
+ * order followed by the default set, and the parameters are the method's per-model genes
+ * ({@link SearchGenes#perModel()}: weight, then density for the task-arithmetic family; a selection score for
+ * methods without per-model parameters). The method's per-group genes ({@link SearchGenes#perGroup()}, e.g.
+ * sce's {@code select_topk}) follow all of those, laid out {@code [group][filter set][parameter]}. Each gene
+ * ranges over its declared bounds; a weight over [-1, 1] with {@code allow_negative_weights}.
  *
  * <p>Decoding: one slice per layer group whose sources are the models over that group's layer range with their
- * genes as parameters (a filter list when the genome has filters), plus the base model as a parameterless source
- * when it is not one of the models; with {@code smooth}, a {@code models:} list whose parameters are gradients
- * over the groups instead. Slerp picks the two models with the highest genes per group, the best one as the
- * slice's base model, {@code t} = softmax of the two genes' second entry; unlike mergekit-evolve it never adds
- * a third (base model) source, which slerp cannot merge.
+ * genes as parameters (a filter list when the genome has filters) and the group genes as slice parameters, plus
+ * the base model as a parameterless source when it is not one of the models; with {@code smooth}, a
+ * {@code models:} list whose parameters are gradients over the groups instead. A method that merges a fixed
+ * number of models ({@link SearchGenes.Selection.Highest}) gets, per group, the models whose first gene is
+ * highest. Slerp ({@link SearchGenes.Selection.SoftmaxPair}) picks the two models with the highest genes per
+ * group, the best one as the slice's base model, {@code t} = softmax of the two genes' second entry; unlike
+ * mergekit-evolve it never adds a third (base model) source, which slerp cannot merge.
  *
  * {@snippet :
  * ParameterSpace space = new ParameterSpace(genome, 32);
@@ -46,6 +54,9 @@ public final class ParameterSpace implements SearchSpace {
     private final int layersPerGroup;
     private final int sets;
     private final List<String> params;
+    private final List<Gene> modelGenes;
+    private final List<Gene> groupGenes;
+    private final MergeMethod method;
     private final List<String> names;
     private final double[] lower;
     private final double[] upper;
@@ -75,8 +86,11 @@ public final class ParameterSpace implements SearchSpace {
         this.groups = g > 0 ? numLayers / g : 1;
         this.layersPerGroup = g > 0 ? g : numLayers;
         this.sets = genome.filters().size() + 1;
+        this.method = MergeMethods.byName(genome.mergeMethod());
+        this.modelGenes = method.searchGenes().perModel();
+        this.groupGenes = method.searchGenes().perGroup();
         this.params = genome.geneParameters();
-        int n = groups * genome.models().size() * sets * params.size();
+        int n = groups * (genome.models().size() * params.size() + groupGenes.size()) * sets;
         this.names = new ArrayList<>(n);
         this.lower = new double[n];
         this.upper = new double[n];
@@ -86,13 +100,24 @@ public final class ParameterSpace implements SearchSpace {
             for (String model : genome.models()) {
                 for (int s = 0; s < sets; s++) {
                     String set = sets == 1 ? "" : " / " + setName(s);
-                    for (String p : params) {
-                        names.add(range + " / " + model + set + " / " + p);
-                        boolean signed = p.equals("weight") && genome.allowNegativeWeights();
-                        lower[i] = signed ? -1.0 : 0.0;
-                        upper[i] = 1.0;
+                    for (Gene gene : modelGenes) {
+                        names.add(range + " / " + model + set + " / " + gene.name());
+                        lower[i] = gene.lower(genome.allowNegativeWeights());
+                        upper[i] = gene.upper();
                         i++;
                     }
+                }
+            }
+        }
+        for (int gr = 0; gr < groups; gr++) {
+            String range = "layers " + gr * layersPerGroup + "-" + ((gr + 1) * layersPerGroup - 1);
+            for (int s = 0; s < sets; s++) {
+                String set = sets == 1 ? "" : " / " + setName(s);
+                for (Gene gene : groupGenes) {
+                    names.add(range + set + " / " + gene.name());
+                    lower[i] = gene.lower(genome.allowNegativeWeights());
+                    upper[i] = gene.upper();
+                    i++;
                 }
             }
         }
@@ -114,6 +139,12 @@ public final class ParameterSpace implements SearchSpace {
     /** Index of the gene for a group, model, filter set (filters in order, then the default) and parameter. */
     public int geneIndex(int group, int model, int set, int param) {
         return ((group * genome.models().size() + model) * sets + set) * params.size() + param;
+    }
+
+    /** Index of the gene for a group, filter set and the method's per-group parameter. */
+    public int groupGeneIndex(int group, int set, int param) {
+        return groups * genome.models().size() * sets * params.size() + (group * sets + set) * groupGenes.size()
+                + param;
     }
 
     @Override
@@ -141,23 +172,29 @@ public final class ParameterSpace implements SearchSpace {
         double[] x = clamp(genes);
         List<ModelEntry> models = List.of();
         List<SliceDef> slices = List.of();
-        if (genome.mergeMethod().equals("slerp")) {
-            slices = slerpSlices(x);
-        } else if (genome.smooth()) {
-            models = smoothModels(x);
-        } else {
-            slices = discreteSlices(x);
-        }
         Map<String, ParameterValue> global = new LinkedHashMap<>();
-        if (!genome.mergeMethod().equals("slerp")) {
+        switch (method.searchGenes().selection()) {
+            case SearchGenes.Selection.SoftmaxPair p -> slices = slerpSlices(x);
+            case SearchGenes.Selection.Highest h -> slices = discreteSlices(x, h.count(), h.count());
+            case SearchGenes.Selection.Members mb -> slices = discreteSlices(x, mb.min(), genome.models().size());
+            case SearchGenes.Selection.Every e -> {
+                if (genome.smooth()) {
+                    models = smoothModels(x);
+                    global.putAll(smoothGroupParams(x));
+                } else {
+                    slices = discreteSlices(x, genome.models().size(), genome.models().size());
+                }
+            }
+        }
+        if (method.accepts("normalize")) {
             global.put("normalize", ParameterValue.Scalar.of(genome.effectiveNormalize()));
         }
-        if (GenomeDefinition.needsBaseModel(genome.mergeMethod())) {
+        if (method.accepts("int8_mask")) {
             // mergekit-evolve always asks for it; it only saves memory and does not change the result
             global.put("int8_mask", ParameterValue.Scalar.of(true));
         }
-        // slerp names its base per slice and takes exactly two sources, so no recipe-level base model
-        String base = genome.mergeMethod().equals("slerp") ? null : genome.baseModel();
+        // slerp names its base per slice, passthrough takes none: no recipe-level base model for them
+        String base = method.searchGenes().base() == SearchGenes.BaseUse.NONE ? null : genome.baseModel();
         return new MergeRecipe(genome.mergeMethod(), base, models, slices, global, dtype, null,
                 genome.tokenizerSource(), List.of(), null);
     }
@@ -181,7 +218,8 @@ public final class ParameterSpace implements SearchSpace {
     }
 
     private boolean extraBase() {
-        return genome.baseModel() != null && !genome.models().contains(genome.baseModel());
+        return genome.baseModel() != null && !genome.models().contains(genome.baseModel())
+                && method.searchGenes().base() != SearchGenes.BaseUse.NONE;
     }
 
     private LayerRange range(int group) {
@@ -192,6 +230,9 @@ public final class ParameterSpace implements SearchSpace {
     private Map<String, ParameterValue> groupParams(double[] x, int group, int model) {
         Map<String, ParameterValue> out = new LinkedHashMap<>();
         for (int p = 0; p < params.size(); p++) {
+            if (modelGenes.get(p).kind() == Gene.Kind.SCORE) {
+                continue;
+            }
             if (sets == 1) {
                 out.put(params.get(p), ParameterValue.Scalar.of(x[geneIndex(group, model, 0, p)]));
             } else {
@@ -207,19 +248,82 @@ public final class ParameterSpace implements SearchSpace {
         return out;
     }
 
-    private List<SliceDef> discreteSlices(double[] x) {
+    /** The group's genes for the method's global parameters: scalars, or filter lists ending with the default. */
+    private Map<String, ParameterValue> sliceParams(double[] x, int group) {
+        Map<String, ParameterValue> out = new LinkedHashMap<>();
+        for (int p = 0; p < groupGenes.size(); p++) {
+            if (sets == 1) {
+                out.put(groupGenes.get(p).name(), ParameterValue.Scalar.of(x[groupGeneIndex(group, 0, p)]));
+            } else {
+                List<ParameterValue.FilterEntry> entries = new ArrayList<>();
+                for (int s = 0; s < sets; s++) {
+                    String filter = s < genome.filters().size() ? genome.filters().get(s) : null;
+                    entries.add(new ParameterValue.FilterEntry(filter,
+                            ParameterValue.Scalar.of(x[groupGeneIndex(group, s, p)])));
+                }
+                out.put(groupGenes.get(p).name(), new ParameterValue.Filtered(entries));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Per group, the models whose first gene (the default filter set's) is at least 0.5, but no fewer than
+     * {@code min} and no more than {@code max} of them, the highest first.
+     */
+    private List<SliceDef> discreteSlices(double[] x, int min, int max) {
         List<SliceDef> slices = new ArrayList<>(groups);
         for (int g = 0; g < groups; g++) {
             List<SliceSource> sources = new ArrayList<>();
-            for (int m = 0; m < genome.models().size(); m++) {
+            for (int m : ranked(x, g, min, max)) {
                 sources.add(new SliceSource(genome.models().get(m), range(g), groupParams(x, g, m)));
             }
             if (extraBase()) {
                 sources.add(new SliceSource(genome.baseModel(), range(g), Map.of()));
             }
-            slices.add(new SliceDef(sources, Map.of(), null));
+            slices.add(new SliceDef(sources, sliceParams(x, g), null));
         }
         return slices;
+    }
+
+    /** The chosen models of a group (see {@link #discreteSlices}), in model order; all when min covers them. */
+    private List<Integer> ranked(double[] x, int group, int min, int max) {
+        int n = genome.models().size();
+        List<Integer> order = new ArrayList<>();
+        for (int m = 0; m < n; m++) {
+            order.add(m);
+        }
+        if (min >= n) {
+            return order;
+        }
+        // highest first; on a tie the earlier model, so decoding stays deterministic
+        order.sort((a, b) -> Double.compare(x[geneIndex(group, b, sets - 1, 0)], x[geneIndex(group, a, sets - 1, 0)]));
+        int take = min;
+        while (take < max && x[geneIndex(group, order.get(take), sets - 1, 0)] >= 0.5) {
+            take++;
+        }
+        return order.subList(0, take).stream().sorted().toList();
+    }
+
+    /** With smoothing, each group gene becomes a gradient over the groups in the recipe's global parameters. */
+    private Map<String, ParameterValue> smoothGroupParams(double[] x) {
+        Map<String, ParameterValue> out = new LinkedHashMap<>();
+        for (int p = 0; p < groupGenes.size(); p++) {
+            List<ParameterValue.FilterEntry> entries = new ArrayList<>();
+            for (int s = 0; s < sets; s++) {
+                List<Double> values = new ArrayList<>(groups);
+                for (int g = 0; g < groups; g++) {
+                    values.add(x[groupGeneIndex(g, s, p)]);
+                }
+                ParameterValue v = groups == 1 ? ParameterValue.Scalar.of(values.getFirst())
+                        : new ParameterValue.Gradient(values);
+                entries.add(new ParameterValue.FilterEntry(s < genome.filters().size() ? genome.filters().get(s)
+                        : null, v));
+            }
+            out.put(groupGenes.get(p).name(), sets == 1 ? entries.getFirst().value()
+                    : new ParameterValue.Filtered(entries));
+        }
+        return out;
     }
 
     /** One value per group spread over the layers; a single group stays a scalar, as in mergekit-evolve. */
@@ -239,6 +343,9 @@ public final class ParameterSpace implements SearchSpace {
         for (int m = 0; m < genome.models().size(); m++) {
             Map<String, ParameterValue> out = new LinkedHashMap<>();
             for (int p = 0; p < params.size(); p++) {
+                if (modelGenes.get(p).kind() == Gene.Kind.SCORE) {
+                    continue;
+                }
                 if (sets == 1) {
                     out.put(params.get(p), smoothValue(x, m, 0, p));
                 } else {

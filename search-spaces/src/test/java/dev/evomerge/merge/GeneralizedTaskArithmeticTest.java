@@ -86,7 +86,7 @@ class GeneralizedTaskArithmeticTest {
     @Test
     void countConsensusFollowsTheMajorityOfSigns() {
         GeneralizedTaskArithmetic m = new GeneralizedTaskArithmetic("ties_count", Sparsification.NONE,
-                Consensus.COUNT, true, false);
+                Consensus.COUNT, true, false, true);
         TensorView base = of(F32, 0);
         // signs +, -, - : majority -, although the sum 10-1-1 = 8 is positive; mean of -1, -1 = -1
         var out = java.lang.foreign.Arena.ofAuto().allocate(4);

@@ -84,9 +84,12 @@ class OtherMethodsTest {
 
     @Test
     void registryListsMergekitNamesAndRejectsUnknownOnes() {
-        assertEquals(List.of("linear", "task_arithmetic", "ties", "dare_ties", "dare_linear", "breadcrumbs",
-                "breadcrumbs_ties", "della", "della_linear", "slerp", "model_stock", "passthrough"),
-                MergeMethods.names());
+        // mergekit's registry: its static methods and the ones easy_define registers
+        assertEquals(java.util.Set.of("linear", "task_arithmetic", "ties", "dare_ties", "dare_linear", "breadcrumbs",
+                "breadcrumbs_ties", "della", "della_linear", "slerp", "nuslerp", "multislerp", "karcher",
+                "model_stock", "sce", "ram", "ramplus_tl", "nearswap", "arcee_fusion", "passthrough"),
+                java.util.Set.copyOf(MergeMethods.names()));
+        assertEquals(20, MergeMethods.names().size());
         var e = assertThrows(IllegalArgumentException.class, () -> MergeMethods.byName("tie"));
         assertTrue(e.getMessage().contains("'tie'") && e.getMessage().contains("dare_ties"), e.getMessage());
         GeneralizedTaskArithmetic ties = (GeneralizedTaskArithmetic) MergeMethods.byName("ties");

@@ -171,7 +171,7 @@ public record RunReport(Path runDir, String title, List<List<String>> summary, M
             return;
         }
         LayerCounts counts = new LayerCounts(modelFolders(runDir), ParameterGrid.gradientPoints(recipe));
-        for (String parameter : List.of("weight", "density", "t")) {
+        for (String parameter : plottedParameters(recipe.mergeMethod())) {
             ParameterGrid grid;
             try {
                 grid = ParameterGrid.of(recipe, parameter, counts).withoutEmptyRows();
@@ -188,6 +188,26 @@ public record RunReport(Path runDir, String title, List<List<String>> summary, M
                     + ".", () -> Charts.heatMap("Best recipe: " + parameter + " per " + unit, grid.rows(),
                             grid.columns(), grid.values()));
         }
+    }
+
+    /**
+     * The parameters worth a per-layer plot, as the method declares them: its numeric per-model parameters, then
+     * those its search genes set (slerp's t, sce's select_topk); none for a name it does not know.
+     */
+    static List<String> plottedParameters(String method) {
+        if (!dev.evomerge.merge.MergeMethods.names().contains(method)) {
+            return List.of();
+        }
+        var m = dev.evomerge.merge.MergeMethods.byName(method);
+        Set<String> out = new java.util.LinkedHashSet<>();
+        m.parameters().stream()
+                .filter(p -> p.scope() == dev.evomerge.merge.ParameterSpec.Scope.PER_MODEL)
+                .filter(p -> !(p.defaultValue() instanceof Boolean))
+                .forEach(p -> out.add(p.name()));
+        m.searchGenes().perModel().stream().filter(g -> g.kind() == dev.evomerge.merge.Gene.Kind.PARAMETER)
+                .forEach(g -> out.add(g.name()));
+        m.searchGenes().perGroup().forEach(g -> out.add(g.name()));
+        return List.copyOf(out);
     }
 
     private static BufferedImage fitnessChart(List<HistoryRecord> history) {

@@ -84,6 +84,13 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
         return new FusedMerge(null, tensors, coefficients, none, ones, Consensus.NONE, false, 1f, 1f);
     }
 
+    /** {@code base + sum c[i] * (x[i] - base)} (the spherical methods' task-vector forms). */
+    public static FusedMerge taskVectors(TensorView base, List<TensorView> tensors, float[] coefficients) {
+        FusedMerge plain = combination(tensors, coefficients);
+        return new FusedMerge(java.util.Objects.requireNonNull(base, "base"), tensors, coefficients, plain.masks,
+                plain.scales, Consensus.NONE, false, 1f, 1f);
+    }
+
     public long elementCount() {
         return sources.getFirst().elementCount();
     }
