@@ -18,8 +18,12 @@ import java.util.Objects;
  * <p>Gene layout (row-major, as mergekit-evolve flattens its genotype tensor):
  * {@code [group][model][filter set][parameter]}, where the filter sets are the genome's {@code filters} in
  * order followed by the default set, and the parameters are those of {@link GenomeDefinition#geneParameters()}
- * (weight, then density where the method has one; slerp has one score per model). Weight genes range over
- * [0, 1], or [-1, 1] with {@code allow_negative_weights}; density and slerp genes over [0, 1].
+ * (weight, then density where the method has one; slerp has one score per model). With {@link GeneOptions#endGenes()}
+ * two more groups follow the layer groups: the embeddings' genes and the final norm + {@code lm_head}'s, which
+ * decode to filter entries ({@code embed_tokens}; {@code lm_head}, {@code model.norm}) ahead of the first and the
+ * last slice's lists; only their default filter set's genes are used. Weight genes range over
+ * [0, max_weight], or [-max_weight, max_weight] with {@code allow_negative_weights} (mergekit-evolve's layout:
+ * max_weight 1); density genes over [density floor, 1], slerp genes over [0, 1].
  *
  * <p>Decoding: one slice per layer group whose sources are the models over that group's layer range with their
  * genes as parameters (a filter list when the genome has filters), plus the base model as a parameterless source
@@ -40,6 +44,8 @@ public final class ParameterSpace implements SearchSpace {
     public static final String DEFAULT_DTYPE = "bfloat16";
 
     private final GenomeDefinition genome;
+    private final GeneOptions options;
+    private final int endGroups;
     private final int numLayers;
     private final String dtype;
     private final int groups;
@@ -50,18 +56,30 @@ public final class ParameterSpace implements SearchSpace {
     private final double[] lower;
     private final double[] upper;
 
-    /** A space over models with {@code numLayers} layers, merged in {@value #DEFAULT_DTYPE}. */
+    /** Filters that route the embeddings to their own genes (first slice). */
+    static final List<String> EMBEDDING_FILTERS = List.of("embed_tokens");
+    /** Filters that route the final norm and {@code lm_head} to their own genes (last slice). */
+    static final List<String> HEAD_FILTERS = List.of("lm_head", "model.norm");
+
+    /** mergekit-evolve's space over models with {@code numLayers} layers, merged in {@value #DEFAULT_DTYPE}. */
     public ParameterSpace(GenomeDefinition genome, int numLayers) {
         this(genome, numLayers, DEFAULT_DTYPE);
     }
 
+    /** mergekit-evolve's layout with another {@code dtype} ({@code null}: none). */
+    public ParameterSpace(GenomeDefinition genome, int numLayers, String dtype) {
+        this(genome, numLayers, new GeneOptions(GeneOptions.MERGEKIT_EVOLVE.maxWeight(), false,
+                GeneOptions.MERGEKIT_EVOLVE.minDensity(), dtype));
+    }
+
     /**
      * @param numLayers the models' layer count (from the base model's config)
-     * @param dtype     the recipe's {@code dtype}, or {@code null} for none
+     * @param options   weight range, end genes, density floor and dtype
      * @throws IllegalArgumentException when {@code layer_granularity} does not divide {@code numLayers}
      */
-    public ParameterSpace(GenomeDefinition genome, int numLayers, String dtype) {
+    public ParameterSpace(GenomeDefinition genome, int numLayers, GeneOptions options) {
         this.genome = Objects.requireNonNull(genome, "genome");
+        this.options = Objects.requireNonNull(options, "options");
         if (numLayers < 1) {
             throw new IllegalArgumentException("number of layers must be >= 1, got " + numLayers);
         }
@@ -71,31 +89,50 @@ public final class ParameterSpace implements SearchSpace {
                     + " does not divide the number of layers " + numLayers);
         }
         this.numLayers = numLayers;
-        this.dtype = dtype;
+        this.dtype = options.dtype();
         this.groups = g > 0 ? numLayers / g : 1;
         this.layersPerGroup = g > 0 ? g : numLayers;
+        // slerp's genes pick models per slice; end genes would have nothing to pick for
+        this.endGroups = options.endGenes() && !genome.mergeMethod().equals("slerp") ? 2 : 0;
         this.sets = genome.filters().size() + 1;
         this.params = genome.geneParameters();
-        int n = groups * genome.models().size() * sets * params.size();
+        int n = (groups + endGroups) * genome.models().size() * sets * params.size();
         this.names = new ArrayList<>(n);
         this.lower = new double[n];
         this.upper = new double[n];
         int i = 0;
-        for (int gr = 0; gr < groups; gr++) {
-            String range = "layers " + gr * layersPerGroup + "-" + ((gr + 1) * layersPerGroup - 1);
+        for (int gr = 0; gr < groups + endGroups; gr++) {
+            String range = gr == groups ? "embeddings" : gr == groups + 1 ? "norm + lm_head"
+                    : "layers " + gr * layersPerGroup + "-" + ((gr + 1) * layersPerGroup - 1);
             for (String model : genome.models()) {
                 for (int s = 0; s < sets; s++) {
                     String set = sets == 1 ? "" : " / " + setName(s);
                     for (String p : params) {
                         names.add(range + " / " + model + set + " / " + p);
-                        boolean signed = p.equals("weight") && genome.allowNegativeWeights();
-                        lower[i] = signed ? -1.0 : 0.0;
-                        upper[i] = 1.0;
+                        boolean weight = p.equals("weight");
+                        upper[i] = weight ? options.maxWeight() : 1.0;
+                        lower[i] = weight ? (genome.allowNegativeWeights() ? -options.maxWeight() : 0.0)
+                                : p.equals("density") ? options.minDensity() : 0.0;
                         i++;
                     }
                 }
             }
         }
+    }
+
+    /** Weight range, end genes, density floor and dtype. */
+    public GeneOptions options() {
+        return options;
+    }
+
+    /** Gene group of the embeddings, or -1 when they follow the first layer group. */
+    public int embeddingGroup() {
+        return endGroups > 0 ? groups : -1;
+    }
+
+    /** Gene group of the final norm and {@code lm_head}, or -1 when they follow the last layer group. */
+    public int headGroup() {
+        return endGroups > 0 ? groups + 1 : -1;
     }
 
     public GenomeDefinition genome() {
@@ -106,12 +143,15 @@ public final class ParameterSpace implements SearchSpace {
         return numLayers;
     }
 
-    /** Number of layer groups (1 when {@code layer_granularity} is 0). */
+    /** Number of layer groups (1 when {@code layer_granularity} is 0), the end genes' groups not counted. */
     public int groups() {
         return groups;
     }
 
-    /** Index of the gene for a group, model, filter set (filters in order, then the default) and parameter. */
+    /**
+     * Index of the gene for a group (layer groups, then {@link #embeddingGroup()} and {@link #headGroup()}), model,
+     * filter set (filters in order, then the default) and parameter.
+     */
     public int geneIndex(int group, int model, int set, int param) {
         return ((group * genome.models().size() + model) * sets + set) * params.size() + param;
     }
@@ -188,14 +228,17 @@ public final class ParameterSpace implements SearchSpace {
         return new LayerRange(group * layersPerGroup, (group + 1) * layersPerGroup);
     }
 
-    /** The parameters of one model in one group: scalars, or filter lists ending with the default entry. */
+    /**
+     * The parameters of one model in one group: scalars, or filter lists ending with the default entry. The first
+     * group's lists start with the embeddings' own genes, the last group's with the norm and head's.
+     */
     private Map<String, ParameterValue> groupParams(double[] x, int group, int model) {
         Map<String, ParameterValue> out = new LinkedHashMap<>();
         for (int p = 0; p < params.size(); p++) {
-            if (sets == 1) {
+            List<ParameterValue.FilterEntry> entries = endEntries(x, group == 0, group == groups - 1, model, p);
+            if (sets == 1 && entries.isEmpty()) {
                 out.put(params.get(p), ParameterValue.Scalar.of(x[geneIndex(group, model, 0, p)]));
             } else {
-                List<ParameterValue.FilterEntry> entries = new ArrayList<>();
                 for (int s = 0; s < sets; s++) {
                     String filter = s < genome.filters().size() ? genome.filters().get(s) : null;
                     entries.add(new ParameterValue.FilterEntry(filter,
@@ -205,6 +248,30 @@ public final class ParameterSpace implements SearchSpace {
             }
         }
         return out;
+    }
+
+    /**
+     * Filter entries for the end genes of one model and parameter: the embeddings' where {@code first}, the norm
+     * and head's where {@code last}; the default filter set's gene stands for each. Empty without end genes.
+     */
+    private List<ParameterValue.FilterEntry> endEntries(double[] x, boolean first, boolean last, int model, int p) {
+        List<ParameterValue.FilterEntry> entries = new ArrayList<>();
+        if (endGroups == 0) {
+            return entries;
+        }
+        if (first) {
+            for (String f : EMBEDDING_FILTERS) {
+                entries.add(new ParameterValue.FilterEntry(f,
+                        ParameterValue.Scalar.of(x[geneIndex(embeddingGroup(), model, sets - 1, p)])));
+            }
+        }
+        if (last) {
+            for (String f : HEAD_FILTERS) {
+                entries.add(new ParameterValue.FilterEntry(f,
+                        ParameterValue.Scalar.of(x[geneIndex(headGroup(), model, sets - 1, p)])));
+            }
+        }
+        return entries;
     }
 
     private List<SliceDef> discreteSlices(double[] x) {
@@ -239,10 +306,10 @@ public final class ParameterSpace implements SearchSpace {
         for (int m = 0; m < genome.models().size(); m++) {
             Map<String, ParameterValue> out = new LinkedHashMap<>();
             for (int p = 0; p < params.size(); p++) {
-                if (sets == 1) {
+                List<ParameterValue.FilterEntry> entries = endEntries(x, true, true, m, p);
+                if (sets == 1 && entries.isEmpty()) {
                     out.put(params.get(p), smoothValue(x, m, 0, p));
                 } else {
-                    List<ParameterValue.FilterEntry> entries = new ArrayList<>();
                     for (int s = 0; s < sets; s++) {
                         String filter = s < genome.filters().size() ? genome.filters().get(s) : null;
                         entries.add(new ParameterValue.FilterEntry(filter, smoothValue(x, m, s, p)));

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * The {@code search:} section of a search config.
  *
- * @param algorithm      {@code ga}, {@code cma-es}, {@code nsga2} or {@code m2n2}
+ * @param algorithm      {@code ga}, {@code cma-es}, {@code nsga2}, {@code m2n2} or {@code random} (the baseline)
  * @param population     candidates per generation (archive size for M2N2); 0 = the strategy's default
  * @param generations    stop after this many generations; 0 = no limit
  * @param maxEvaluations stop after this many evaluated candidates; 0 = no limit
@@ -16,7 +16,7 @@ import java.util.Objects;
 public record SearchSettings(String algorithm, int population, int generations, long maxEvaluations, long seed,
                              List<String> objectives) {
 
-    public static final List<String> ALGORITHMS = List.of("ga", "cma-es", "nsga2", "m2n2");
+    public static final List<String> ALGORITHMS = List.of("ga", "cma-es", "nsga2", "m2n2", "random");
 
     public SearchSettings {
         Objects.requireNonNull(algorithm, "algorithm");
