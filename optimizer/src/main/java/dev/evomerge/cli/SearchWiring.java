@@ -165,8 +165,9 @@ final class SearchWiring {
                     width += space.upper(i) - space.lower(i);
                 }
                 // Genes are mixing weights, so children are linear blends; four per generation fill a batch.
-                M2n2Config config = new M2n2Config(archive, 1.0, true, true, true,
-                        M2n2Config.Interpolation.LINEAR, M2N2_SIGMA * width / n, 4);
+                var m = s.m2n2();
+                M2n2Config config = new M2n2Config(archive, m.alpha(), m.crossover(), m.splitPoint(), m.attraction(),
+                        M2n2Config.Interpolation.LINEAR, m.mutation() * width / n, m.children());
                 if (!seeds.isEmpty()) {
                     yield StrategyFactory.m2n2FromSeeds(config, seeds, s.seed());
                 }
@@ -200,8 +201,6 @@ final class SearchWiring {
 
     /** CMA-ES's first step size, as a fraction of the mean gene range. */
     static final double CMA_SIGMA = 0.25;
-    /** M2N2's mutation, as a fraction of the mean gene range. */
-    static final double M2N2_SIGMA = 0.05;
 
     /** Generations bound a run only when set; {@code max_evaluations} alone is a budget of its own. */
     static RunLimits limits(SearchSettings s) {
