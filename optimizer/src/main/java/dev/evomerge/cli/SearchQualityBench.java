@@ -42,7 +42,8 @@ import java.util.Map;
  *
  * <p>Arguments: {@code --out DIR} (default {@code results/bench-search-quality}), {@code --zoos demo,pair,mix},
  * {@code --strategies random,cma-es,ga,m2n2}, {@code --budgets 150,500}, {@code --seeds 3},
- * {@code --genome-extra YAML} (lines added to every genome section, for ablations).
+ * {@code --genome-extra YAML} (lines added to every genome section, for ablations), {@code --limit N} (search rows
+ * per task, for a busy machine; 0: all).
  */
 final class SearchQualityBench {
 
@@ -55,10 +56,13 @@ final class SearchQualityBench {
     private final List<Integer> budgets;
     private final int seeds;
     private final String genomeExtra;
+    /** Search rows per task (0: all): a cheaper search for a busy machine; test rows are always all scored. */
+    private final int limit;
     private final Path cwd = Path.of("").toAbsolutePath();
 
     private SearchQualityBench(Path out, List<QualityZoo> zoos, List<String> strategies, List<Integer> budgets,
-            int seeds, String genomeExtra) {
+            int seeds, String genomeExtra, int limit) {
+        this.limit = limit;
         this.out = out.toAbsolutePath();
         this.zoos = zoos;
         this.strategies = strategies;
@@ -72,7 +76,7 @@ final class SearchQualityBench {
         for (int i = 0; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 System.err.println("usage: bench-search-quality [--out DIR] [--zoos demo,pair,mix] [--strategies"
-                        + " random,cma-es,ga,m2n2] [--budgets 150,500] [--seeds 3] [--genome-extra YAML]");
+                        + " random,cma-es,ga,m2n2] [--budgets 150,500] [--seeds 3] [--genome-extra YAML] [--limit N]");
                 System.exit(2);
             }
             a.put(args[i].substring(2), args[i + 1]);
@@ -86,7 +90,8 @@ final class SearchQualityBench {
                 .map(Integer::parseInt).sorted().toList();
         new SearchQualityBench(Path.of(a.getOrDefault("out", "results/bench-search-quality")), zoos,
                 List.of(a.getOrDefault("strategies", "random,cma-es,ga,m2n2").split(",")), budgets,
-                Integer.parseInt(a.getOrDefault("seeds", "3")), a.getOrDefault("genome-extra", "")).run();
+                Integer.parseInt(a.getOrDefault("seeds", "3")), a.getOrDefault("genome-extra", ""),
+                Integer.parseInt(a.getOrDefault("limit", "0"))).run();
     }
 
     private void run() throws IOException {
@@ -225,7 +230,7 @@ final class SearchQualityBench {
         Path done = dir.resolve("cell.json");
         if (Files.isRegularFile(done)) {
             JsonNode n = JSON.readTree(done.toFile());
-            if (n.path("budget").asInt() >= budget) {
+            if (n.path("budget").asInt() >= budget && n.path("limit").asInt() == limit) {
                 return JSON.treeToValue(n.get("cell"), Cell.class);
             }
         }
@@ -236,7 +241,8 @@ final class SearchQualityBench {
         Path run = dir.resolve("run");
         System.err.printf("== %s / %s / seed %d: %d evaluations%n", zoo.name(), strategy, seed, budget);
         long t0 = System.nanoTime();
-        int code = Main.run("search", config.toString(), "--run", run.toString(), "--device", "cpu");
+        int code = Main.run("search", config.toString(), "--run", run.toString(), "--device", "cpu",
+                "--limit", Integer.toString(limit));
         if (code != 0) {
             throw new IllegalStateException("search " + dir + " failed with exit code " + code);
         }
@@ -270,6 +276,7 @@ final class SearchQualityBench {
                 test.stream().mapToDouble(Double::doubleValue).toArray());
         ObjectNode n = JSON.createObjectNode();
         n.put("budget", budget);
+        n.put("limit", limit);
         n.put("seconds", seconds);
         n.set("cell", JSON.valueToTree(cell));
         JSON.writerWithDefaultPrettyPrinter().writeValue(done.toFile(), n);

@@ -190,7 +190,7 @@ final class SearchWiring {
                     hi[i] = space.upper(i);
                 }
                 yield StrategyFactory.random(seeds, lo, hi, s.population() > 0 ? s.population() : 8,
-                        Math.max(16, 3 * n), s.seed());
+                        Math.max(8, n), s.seed());
             }
             case "nsga2" -> StrategyFactory.nsga2(Nsga2.Settings.defaults(n, bounds(space),
                     s.population() > 0 ? s.population() : 20), objectives, s.seed());
