@@ -43,7 +43,9 @@ import java.util.Map;
  * <p>Arguments: {@code --out DIR} (default {@code results/bench-search-quality}), {@code --zoos demo,pair,mix},
  * {@code --strategies random,cma-es,ga,m2n2}, {@code --budgets 150,500}, {@code --seeds 3},
  * {@code --genome-extra YAML} (lines added to every genome section, for ablations), {@code --limit N} (search rows
- * per task, for a busy machine; 0: all).
+ * per task, for a busy machine; 0: all), {@code --search-extra YAML} (keys added to every {@code search:} mapping,
+ * e.g. {@code m2n2: {attraction: false}}), {@code --zoo-dir DIR} (where zoos are cached; default OUT/zoos, so
+ * ablations with another {@code --out} can share them).
  */
 final class SearchQualityBench {
 
@@ -58,11 +60,16 @@ final class SearchQualityBench {
     private final String genomeExtra;
     /** Search rows per task (0: all): a cheaper search for a busy machine; test rows are always all scored. */
     private final int limit;
+    /** Keys added to every {@code search:} mapping ({@code m2n2: {attraction: false}}), for ablations. */
+    private final String searchExtra;
+    private final Path zooRoot;
     private final Path cwd = Path.of("").toAbsolutePath();
 
     private SearchQualityBench(Path out, List<QualityZoo> zoos, List<String> strategies, List<Integer> budgets,
-            int seeds, String genomeExtra, int limit) {
+            int seeds, String genomeExtra, int limit, String searchExtra, Path zooRoot) {
         this.limit = limit;
+        this.searchExtra = searchExtra;
+        this.zooRoot = zooRoot == null ? out.toAbsolutePath().resolve("zoos") : zooRoot.toAbsolutePath();
         this.out = out.toAbsolutePath();
         this.zoos = zoos;
         this.strategies = strategies;
@@ -76,7 +83,7 @@ final class SearchQualityBench {
         for (int i = 0; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 System.err.println("usage: bench-search-quality [--out DIR] [--zoos demo,pair,mix] [--strategies"
-                        + " random,cma-es,ga,m2n2] [--budgets 150,500] [--seeds 3] [--genome-extra YAML] [--limit N]");
+                        + " random,cma-es,ga,m2n2] [--budgets 150,500] [--seeds 3] [--genome-extra YAML] [--search-extra YAML] [--limit N] [--zoo-dir DIR]");
                 System.exit(2);
             }
             a.put(args[i].substring(2), args[i + 1]);
@@ -91,7 +98,8 @@ final class SearchQualityBench {
         new SearchQualityBench(Path.of(a.getOrDefault("out", "results/bench-search-quality")), zoos,
                 List.of(a.getOrDefault("strategies", "random,cma-es,ga,m2n2").split(",")), budgets,
                 Integer.parseInt(a.getOrDefault("seeds", "3")), a.getOrDefault("genome-extra", ""),
-                Integer.parseInt(a.getOrDefault("limit", "0"))).run();
+                Integer.parseInt(a.getOrDefault("limit", "0")), a.getOrDefault("search-extra", ""),
+                a.containsKey("zoo-dir") ? Path.of(a.get("zoo-dir")) : null).run();
     }
 
     private void run() throws IOException {
@@ -99,7 +107,7 @@ final class SearchQualityBench {
         Map<String, Baselines> baselines = new LinkedHashMap<>();
         List<Cell> cells = new ArrayList<>();
         for (QualityZoo zoo : zoos) {
-            Path dir = out.resolve("zoos").resolve(zoo.name());
+            Path dir = zooRoot.resolve(zoo.name());
             buildZoo(dir, zoo.settings());
             baselines.put(zoo.name(), baselines(zoo, dir));
             for (String strategy : strategies) {
@@ -220,7 +228,7 @@ final class SearchQualityBench {
             sb.append("  - {path: ").append(zooDir).append("/tasks/").append(s.taskName()).append(".yaml}\n");
         }
         sb.append("search: {algorithm: ").append(strategy).append(", max_evaluations: ").append(budget)
-                .append(", seed: ").append(seed).append("}\n");
+                .append(", seed: ").append(seed).append(searchExtra.isBlank() ? "" : ", " + searchExtra).append("}\n");
         return sb.toString();
     }
 

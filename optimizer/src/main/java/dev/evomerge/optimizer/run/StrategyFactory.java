@@ -119,7 +119,7 @@ public interface StrategyFactory {
         return ga(List.of(), settings, seed);
     }
 
-    /** Jenetics' GA engine whose first population holds the evaluated {@code seeds}, topped up at random. */
+    /** Jenetics' GA engine whose first population is the evaluated {@code seeds}; its next generation breeds a full one. */
     static StrategyFactory ga(List<double[]> seeds, GeneticAlgorithm.Settings settings, long seed) {
         List<double[]> seedCopy = seeds.stream().map(double[]::clone).toList();
         return new StrategyFactory() {
