@@ -1,5 +1,8 @@
 package dev.evomerge.cli;
 
+import dev.evomerge.plan.MergePlanner;
+import dev.evomerge.plan.MergekitRules;
+import dev.evomerge.plan.ModelSet;
 import dev.evomerge.recipe.LayerStep;
 import dev.evomerge.recipe.MergeRecipe;
 import dev.evomerge.recipe.ModelEntry;
@@ -136,7 +139,23 @@ final class ExportCommand implements Callable<Integer> {
             throw new IllegalStateException(runDir + ": the genes of recipe " + hash + " no longer decode to the"
                     + " recipe that was scored (models or config changed?)");
         }
+        checkMergekitRuns(space instanceof CombinedSpace c ? c.parameterRecipe(genes) : recipe);
         return recipe;
+    }
+
+    /** Refuses a merge recipe mergekit would not run (a layer path is evomerge's own and is not checked). */
+    private void checkMergekitRuns(MergeRecipe recipe) {
+        if (!recipe.layerPath().isEmpty()) {
+            return;
+        }
+        List<String> problems;
+        try (ModelSet models = ModelSet.open(recipe, RunSession.of(RunDirectory.open(runDir)).workingDir())) {
+            problems = MergekitRules.violations(MergePlanner.plan(recipe, models));
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(out + ": not written: mergekit would refuse the recipe: " + problems.getFirst()
+                    + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
+        }
     }
 
     private static void write(Path target, String header, Map<String, Double> scores, String hash, MergeRecipe recipe)

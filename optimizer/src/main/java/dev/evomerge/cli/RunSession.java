@@ -146,15 +146,18 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         List<Task> tasks = prepared.tasks();
         StrategyFactory strategy = prepared.strategy();
         long generations = config.search().generations();
+        // With a budget of evaluations only, the bar counts evaluations instead of generations.
+        boolean byEvaluations = generations == 0;
+        long barMax = byEvaluations ? config.search().maxEvaluations() : generations;
         try (MergedTensorCache cache = MergedTensorCache.withBudgetMb(mergeCacheMb);
              RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, limit, workingDir,
                      prepared.device().used(), cache);
              ProgressBar bar = new ProgressBarBuilder().setTaskName("search").setStyle(ProgressBarStyle.ASCII)
-                     .setInitialMax(generations > 0 ? generations : -1).setUnit(" gen", 1).build()) {
+                     .setInitialMax(barMax).setUnit(byEvaluations ? " evals" : " gen", 1).build()) {
             var evaluator = wrap.apply(SearchWiring.evaluator(scorer, config.tasks(), mergedModels));
             var limits = SearchWiring.limits(config.search());
             java.util.function.Consumer<dev.evomerge.optimizer.run.GenerationReport> progress = report -> {
-                bar.stepTo(report.generation());
+                bar.stepTo(Math.min(barMax, byEvaluations ? report.evaluations() : report.generation()));
                 System.err.println(report.logLine() + " | " + cache.stats().summary());
             };
             SearchLoop loop = resume

@@ -57,6 +57,11 @@ final class SearchCommand implements Callable<Integer> {
                 result.generations(), result.evaluations(), result.freshEvaluations(), result.bestFitness(),
                 result.stopReason());
         System.out.println(finished.mergeCache().summary());
+        if (result.bestGenes() == null) {
+            System.out.println("no candidate was evaluated (stopped by " + result.stopReason()
+                    + "), so no best recipe was written; raise search.generations or search.max_evaluations");
+            return 1;
+        }
         System.out.println("best recipe: " + runDir.resolve(RunDirectory.BEST_RECIPE)
                 + " (export it with 'evomerge export " + runDir + " --out FILE.yaml')");
         return 0;

@@ -20,7 +20,9 @@ import dev.evomerge.plan.MergePlanner;
 import dev.evomerge.plan.ModelSet;
 import dev.evomerge.recipe.MergeRecipe;
 import dev.evomerge.space.CombinedSpace;
+import dev.evomerge.space.GeneOptions;
 import dev.evomerge.space.GenomeDefinition;
+import dev.evomerge.space.SeedPoints;
 import dev.evomerge.space.LayerRoutingSpace;
 import dev.evomerge.space.ParameterSpace;
 import dev.evomerge.space.SearchSpace;
@@ -55,7 +57,8 @@ final class SearchWiring {
         if (config.genome() != null) {
             GenomeDefinition genome = GenomeDefinition.parse(config.genome(), where);
             String reference = genome.baseModel() != null ? genome.baseModel() : genome.models().getFirst();
-            parameters = new ParameterSpace(genome, numLayers(workingDir.resolve(reference)));
+            parameters = new ParameterSpace(genome, numLayers(workingDir.resolve(reference)),
+                    GeneOptions.parse(config.genome(), where));
         }
         JsonNode r = config.layerRouting();
         if (r == null) {
@@ -132,8 +135,17 @@ final class SearchWiring {
         return s.objectives();
     }
 
+    /**
+     * The points a user would try by hand (base alone, each model alone, default merge, plain average), which
+     * every single-objective strategy evaluates first; none for the layer-routing and combined spaces.
+     */
+    static List<double[]> seeds(SearchSpace space) {
+        return space instanceof ParameterSpace p ? List.copyOf(SeedPoints.of(p).values()) : List.of();
+    }
+
     static StrategyFactory strategy(SearchSettings s, SearchSpace space, List<String> objectives) {
         int n = space.dimension();
+        List<double[]> seeds = seeds(space);
         return switch (s.algorithm()) {
             case "cma-es" -> {
                 double width = 0;
@@ -141,25 +153,44 @@ final class SearchWiring {
                     width += space.upper(i) - space.lower(i);
                 }
                 // A quarter of the typical gene range: wide enough to explore, narrow enough to stay inside.
-                yield StrategyFactory.cmaEs(midpoint(space), 0.25 * width / n, s.population(), s.seed(), n > 200);
+                yield StrategyFactory.cmaEs(seeds, midpoint(space), CMA_SIGMA * width / n, s.population(), s.seed(),
+                        n > 200);
             }
-            case "ga" -> StrategyFactory.ga(GeneticAlgorithm.Settings.defaults(n, bounds(space),
+            case "ga" -> StrategyFactory.ga(seeds, GeneticAlgorithm.Settings.defaults(n, bounds(space),
                     s.population() > 0 ? s.population() : 20), s.seed());
             case "m2n2" -> {
                 int archive = s.population() > 0 ? s.population() : 20;
+                double width = 0;
+                for (int i = 0; i < n; i++) {
+                    width += space.upper(i) - space.lower(i);
+                }
+                // Genes are mixing weights, so children are linear blends; four per generation fill a batch.
+                var m = s.m2n2();
+                M2n2Config config = new M2n2Config(archive, m.alpha(), m.crossover(), m.splitPoint(), m.attraction(),
+                        M2n2Config.Interpolation.LINEAR, m.mutation() * width / n, m.children());
+                if (!seeds.isEmpty()) {
+                    yield StrategyFactory.m2n2FromSeeds(config, seeds, s.seed());
+                }
                 Rng rng = Rng.seeded(s.seed() ^ 0x5EED5EEDL);
-                List<double[]> seeds = new ArrayList<>();
+                List<double[]> random = new ArrayList<>();
                 for (int k = 0; k < archive; k++) {
                     double[] g = new double[n];
                     for (int i = 0; i < n; i++) {
                         g[i] = space.lower(i) + rng.nextDouble() * (space.upper(i) - space.lower(i));
                     }
-                    seeds.add(g);
+                    random.add(g);
                 }
-                // Genes are mixing weights, so children are linear blends; four per generation fill a batch.
-                M2n2Config config = new M2n2Config(archive, 1.0, true, true, true,
-                        M2n2Config.Interpolation.LINEAR, 0.02, 4);
-                yield StrategyFactory.m2n2(config, seeds, s.seed());
+                yield StrategyFactory.m2n2(config, random, s.seed());
+            }
+            case "random" -> {
+                double[] lo = new double[n];
+                double[] hi = new double[n];
+                for (int i = 0; i < n; i++) {
+                    lo[i] = space.lower(i);
+                    hi[i] = space.upper(i);
+                }
+                yield StrategyFactory.random(seeds, lo, hi, s.population() > 0 ? s.population() : 8,
+                        Math.max(8, n), s.seed());
             }
             case "nsga2" -> StrategyFactory.nsga2(Nsga2.Settings.defaults(n, bounds(space),
                     s.population() > 0 ? s.population() : 20), objectives, s.seed());
@@ -168,8 +199,12 @@ final class SearchWiring {
         };
     }
 
+    /** CMA-ES's first step size, as a fraction of the mean gene range. */
+    static final double CMA_SIGMA = 0.25;
+
+    /** Generations bound a run only when set; {@code max_evaluations} alone is a budget of its own. */
     static RunLimits limits(SearchSettings s) {
-        RunLimits limits = RunLimits.generations(s.generations());
+        RunLimits limits = RunLimits.generations(s.generations() > 0 ? s.generations() : Long.MAX_VALUE);
         return s.maxEvaluations() > 0 ? limits.withMaxEvaluations(s.maxEvaluations()) : limits;
     }
 

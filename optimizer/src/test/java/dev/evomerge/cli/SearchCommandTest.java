@@ -279,4 +279,46 @@ class SearchCommandTest {
         assertTrue(err.toString().contains("--device gpu:1: no GPU is visible"), err.toString());
         assertFalse(Files.exists(run), "nothing is left behind");
     }
+
+    @Test
+    void aBudgetOfEvaluationsAloneRunsTheSearch() throws IOException {
+        Path config = config("", "{algorithm: cma-es, population: 4, max_evaluations: 10, seed: 3}");
+        assertEquals(0, cli("search", config.toString(), "--run", run.toString(), "--device", "cpu"), err.toString());
+        int lines = RunDirectory.open(run).historyLines().size();
+        // 4 seed points (base, ft1, ft2, default merge; the average of two is 0.5 each), then generations of 4
+        assertTrue(lines >= 10 && lines < 14, "history lines: " + lines);
+        assertTrue(Files.isRegularFile(run.resolve(RunDirectory.BEST_RECIPE)));
+    }
+
+    @Test
+    void aRunThatEvaluatedNothingSaysSoAndFails() {
+        var result = new dev.evomerge.optimizer.run.SearchLoop.Result(0, 0, 0, Double.NaN, null, null, "wall_time");
+        var stats = dev.evomerge.plan.MergedTensorCache.withBudgetMb(0).stats();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.out;
+        int code;
+        try {
+            System.setOut(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+            code = SearchCommand.report(new RunSession.Finished(result, stats), run);
+        } finally {
+            System.setOut(old);
+        }
+        String out = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertFalse(code == 0, out);
+        assertFalse(out.contains("best recipe:"), out);
+        assertTrue(out.contains("no candidate was evaluated"), out);
+    }
+
+    @Test
+    void theRandomBaselineStartsFromTheSeedPoints() throws IOException {
+        Path config = config("", "{algorithm: random, max_evaluations: 8, seed: 3}");
+        assertEquals(0, cli("search", config.toString(), "--run", run.toString(), "--device", "cpu"), err.toString());
+        var history = RunDirectory.open(run).history();
+        // base alone, each model alone, the default merge, the average: weights 0, one-hot, 1, 1/2
+        assertEquals(0.0, history.get(0).genes()[0]);
+        assertEquals(1.0, history.get(1).genes()[0]);
+        assertEquals(0.0, history.get(1).genes()[history.get(1).genes().length - 1]);
+        assertEquals(1, history.get(3).generation());
+        assertEquals(0.5, history.get(4).genes()[0]);
+    }
 }

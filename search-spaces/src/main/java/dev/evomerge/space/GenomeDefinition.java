@@ -47,8 +47,14 @@ public record GenomeDefinition(
         List<String> filters,
         boolean smooth) {
 
-    private static final Set<String> KEYS = Set.of("models", "merge_method", "base_model", "tokenizer_source",
-            "layer_granularity", "normalize", "allow_negative_weights", "filters", "smooth");
+    private static final Set<String> KEYS = union(Set.of("models", "merge_method", "base_model", "tokenizer_source",
+            "layer_granularity", "normalize", "allow_negative_weights", "filters", "smooth"), GeneOptions.KEYS);
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        java.util.Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
 
     public GenomeDefinition {
         models = List.copyOf(Objects.requireNonNull(models, "models"));

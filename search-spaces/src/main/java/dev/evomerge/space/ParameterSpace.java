@@ -24,8 +24,14 @@ import java.util.Objects;
  * order followed by the default set, and the parameters are the method's per-model genes
  * ({@link SearchGenes#perModel()}: weight, then density for the task-arithmetic family; a selection score for
  * methods without per-model parameters). The method's per-group genes ({@link SearchGenes#perGroup()}, e.g.
- * sce's {@code select_topk}) follow all of those, laid out {@code [group][filter set][parameter]}. Each gene
- * ranges over its declared bounds; a weight over [-1, 1] with {@code allow_negative_weights}.
+ * sce's {@code select_topk}) follow all of those, laid out {@code [group][filter set][parameter]}. With
+ * {@link GeneOptions#endGenes()} (methods that merge every model), two more groups of per-model genes follow the
+ * layer groups: the embeddings' and the final norm + {@code lm_head}'s, which decode to filter entries
+ * ({@code embed_tokens}; {@code lm_head}, {@code model.norm}) ahead of the first and the last slice's lists; only
+ * their default filter set's genes are used. Weight genes range over [0, max_weight], or [-max_weight,
+ * max_weight] with {@code allow_negative_weights} (mergekit-evolve's layout: max_weight 1); density genes start at
+ * the options' density floor (mergekit refuses a density that keeps nothing); every other gene ranges over the
+ * bounds its method declares.
  *
  * <p>Decoding: one slice per layer group whose sources are the models over that group's layer range with their
  * genes as parameters (a filter list when the genome has filters) and the group genes as slice parameters, plus
@@ -47,7 +53,14 @@ public final class ParameterSpace implements SearchSpace {
     /** What mergekit-evolve sets as the merge's dtype. */
     public static final String DEFAULT_DTYPE = "bfloat16";
 
+    /** Filters that route the embeddings to their own genes (first slice). */
+    static final List<String> EMBEDDING_FILTERS = List.of("embed_tokens");
+    /** Filters that route the final norm and {@code lm_head} to their own genes (last slice). */
+    static final List<String> HEAD_FILTERS = List.of("lm_head", "model.norm");
+
     private final GenomeDefinition genome;
+    private final GeneOptions options;
+    private final int endGroups;
     private final int numLayers;
     private final String dtype;
     private final int groups;
@@ -61,18 +74,25 @@ public final class ParameterSpace implements SearchSpace {
     private final double[] lower;
     private final double[] upper;
 
-    /** A space over models with {@code numLayers} layers, merged in {@value #DEFAULT_DTYPE}. */
+    /** mergekit-evolve's space over models with {@code numLayers} layers, merged in {@value #DEFAULT_DTYPE}. */
     public ParameterSpace(GenomeDefinition genome, int numLayers) {
         this(genome, numLayers, DEFAULT_DTYPE);
     }
 
+    /** mergekit-evolve's layout with another {@code dtype} ({@code null}: none). */
+    public ParameterSpace(GenomeDefinition genome, int numLayers, String dtype) {
+        this(genome, numLayers, new GeneOptions(GeneOptions.MERGEKIT_EVOLVE.maxWeight(), false,
+                GeneOptions.MERGEKIT_EVOLVE.minDensity(), dtype));
+    }
+
     /**
      * @param numLayers the models' layer count (from the base model's config)
-     * @param dtype     the recipe's {@code dtype}, or {@code null} for none
+     * @param options   weight range, end genes, density floor and dtype
      * @throws IllegalArgumentException when {@code layer_granularity} does not divide {@code numLayers}
      */
-    public ParameterSpace(GenomeDefinition genome, int numLayers, String dtype) {
+    public ParameterSpace(GenomeDefinition genome, int numLayers, GeneOptions options) {
         this.genome = Objects.requireNonNull(genome, "genome");
+        this.options = Objects.requireNonNull(options, "options");
         if (numLayers < 1) {
             throw new IllegalArgumentException("number of layers must be >= 1, got " + numLayers);
         }
@@ -82,7 +102,7 @@ public final class ParameterSpace implements SearchSpace {
                     + " does not divide the number of layers " + numLayers);
         }
         this.numLayers = numLayers;
-        this.dtype = dtype;
+        this.dtype = options.dtype();
         this.groups = g > 0 ? numLayers / g : 1;
         this.layersPerGroup = g > 0 ? g : numLayers;
         this.sets = genome.filters().size() + 1;
@@ -90,20 +110,24 @@ public final class ParameterSpace implements SearchSpace {
         this.modelGenes = method.searchGenes().perModel();
         this.groupGenes = method.searchGenes().perGroup();
         this.params = genome.geneParameters();
-        int n = groups * (genome.models().size() * params.size() + groupGenes.size()) * sets;
+        // end genes only where every model takes part: a selection picks models per layer group
+        this.endGroups = options.endGenes() && method.searchGenes().selection() instanceof SearchGenes.Selection.Every
+                && !modelGenes.isEmpty() ? 2 : 0;
+        int n = ((groups + endGroups) * genome.models().size() * params.size() + groups * groupGenes.size()) * sets;
         this.names = new ArrayList<>(n);
         this.lower = new double[n];
         this.upper = new double[n];
         int i = 0;
-        for (int gr = 0; gr < groups; gr++) {
-            String range = "layers " + gr * layersPerGroup + "-" + ((gr + 1) * layersPerGroup - 1);
+        for (int gr = 0; gr < groups + endGroups; gr++) {
+            String range = gr == groups ? "embeddings" : gr == groups + 1 ? "norm + lm_head"
+                    : "layers " + gr * layersPerGroup + "-" + ((gr + 1) * layersPerGroup - 1);
             for (String model : genome.models()) {
                 for (int s = 0; s < sets; s++) {
                     String set = sets == 1 ? "" : " / " + setName(s);
                     for (Gene gene : modelGenes) {
                         names.add(range + " / " + model + set + " / " + gene.name());
-                        lower[i] = gene.lower(genome.allowNegativeWeights());
-                        upper[i] = gene.upper();
+                        lower[i] = lowerBound(gene);
+                        upper[i] = upperBound(gene);
                         i++;
                     }
                 }
@@ -115,12 +139,53 @@ public final class ParameterSpace implements SearchSpace {
                 String set = sets == 1 ? "" : " / " + setName(s);
                 for (Gene gene : groupGenes) {
                     names.add(range + set + " / " + gene.name());
-                    lower[i] = gene.lower(genome.allowNegativeWeights());
-                    upper[i] = gene.upper();
+                    lower[i] = lowerBound(gene);
+                    upper[i] = upperBound(gene);
                     i++;
                 }
             }
         }
+    }
+
+    private double upperBound(Gene gene) {
+        return gene.kind() == Gene.Kind.PARAMETER && gene.name().equals("weight") ? options.maxWeight() : gene.upper();
+    }
+
+    private double lowerBound(Gene gene) {
+        if (gene.kind() == Gene.Kind.PARAMETER && gene.name().equals("density")) {
+            return Math.max(gene.lower(), options.minDensity());
+        }
+        return gene.signable() && genome.allowNegativeWeights() ? -upperBound(gene) : gene.lower();
+    }
+
+    /** Weight range, end genes, density floor and dtype. */
+    public GeneOptions options() {
+        return options;
+    }
+
+    /** The method's genes per model, in the layout's parameter order. */
+    public List<Gene> modelGenes() {
+        return modelGenes;
+    }
+
+    /** The method's genes per layer group. */
+    public List<Gene> groupGenes() {
+        return groupGenes;
+    }
+
+    /** The merge method the genes decode to. */
+    public MergeMethod method() {
+        return method;
+    }
+
+    /** Gene group of the embeddings, or -1 when they follow the first layer group. */
+    public int embeddingGroup() {
+        return endGroups > 0 ? groups : -1;
+    }
+
+    /** Gene group of the final norm and {@code lm_head}, or -1 when they follow the last layer group. */
+    public int headGroup() {
+        return endGroups > 0 ? groups + 1 : -1;
     }
 
     public GenomeDefinition genome() {
@@ -131,19 +196,23 @@ public final class ParameterSpace implements SearchSpace {
         return numLayers;
     }
 
-    /** Number of layer groups (1 when {@code layer_granularity} is 0). */
+    /** Number of layer groups (1 when {@code layer_granularity} is 0), the end genes' groups not counted. */
     public int groups() {
         return groups;
     }
 
-    /** Index of the gene for a group, model, filter set (filters in order, then the default) and parameter. */
+    /**
+     * Index of the gene for a group (layer groups, then {@link #embeddingGroup()} and {@link #headGroup()}), model,
+     * filter set (filters in order, then the default) and parameter.
+     */
     public int geneIndex(int group, int model, int set, int param) {
         return ((group * genome.models().size() + model) * sets + set) * params.size() + param;
     }
 
     /** Index of the gene for a group, filter set and the method's per-group parameter. */
     public int groupGeneIndex(int group, int set, int param) {
-        return groups * genome.models().size() * sets * params.size() + (group * sets + set) * groupGenes.size()
+        return (groups + endGroups) * genome.models().size() * sets * params.size()
+                + (group * sets + set) * groupGenes.size()
                 + param;
     }
 
@@ -226,17 +295,20 @@ public final class ParameterSpace implements SearchSpace {
         return new LayerRange(group * layersPerGroup, (group + 1) * layersPerGroup);
     }
 
-    /** The parameters of one model in one group: scalars, or filter lists ending with the default entry. */
+    /**
+     * The parameters of one model in one group: scalars, or filter lists ending with the default entry. With end
+     * genes, the first group's lists start with the embeddings' own genes, the last group's with the norm and head's.
+     */
     private Map<String, ParameterValue> groupParams(double[] x, int group, int model) {
         Map<String, ParameterValue> out = new LinkedHashMap<>();
         for (int p = 0; p < params.size(); p++) {
             if (modelGenes.get(p).kind() == Gene.Kind.SCORE) {
                 continue;
             }
-            if (sets == 1) {
+            List<ParameterValue.FilterEntry> entries = endEntries(x, group == 0, group == groups - 1, model, p);
+            if (sets == 1 && entries.isEmpty()) {
                 out.put(params.get(p), ParameterValue.Scalar.of(x[geneIndex(group, model, 0, p)]));
             } else {
-                List<ParameterValue.FilterEntry> entries = new ArrayList<>();
                 for (int s = 0; s < sets; s++) {
                     String filter = s < genome.filters().size() ? genome.filters().get(s) : null;
                     entries.add(new ParameterValue.FilterEntry(filter,
@@ -246,6 +318,30 @@ public final class ParameterSpace implements SearchSpace {
             }
         }
         return out;
+    }
+
+    /**
+     * Filter entries for the end genes of one model and parameter: the embeddings' where {@code first}, the norm
+     * and head's where {@code last}; the default filter set's gene stands for each. Empty without end genes.
+     */
+    private List<ParameterValue.FilterEntry> endEntries(double[] x, boolean first, boolean last, int model, int p) {
+        List<ParameterValue.FilterEntry> entries = new ArrayList<>();
+        if (endGroups == 0) {
+            return entries;
+        }
+        if (first) {
+            for (String f : EMBEDDING_FILTERS) {
+                entries.add(new ParameterValue.FilterEntry(f,
+                        ParameterValue.Scalar.of(x[geneIndex(embeddingGroup(), model, sets - 1, p)])));
+            }
+        }
+        if (last) {
+            for (String f : HEAD_FILTERS) {
+                entries.add(new ParameterValue.FilterEntry(f,
+                        ParameterValue.Scalar.of(x[geneIndex(headGroup(), model, sets - 1, p)])));
+            }
+        }
+        return entries;
     }
 
     /** The group's genes for the method's global parameters: scalars, or filter lists ending with the default. */
@@ -346,10 +442,10 @@ public final class ParameterSpace implements SearchSpace {
                 if (modelGenes.get(p).kind() == Gene.Kind.SCORE) {
                     continue;
                 }
-                if (sets == 1) {
+                List<ParameterValue.FilterEntry> entries = endEntries(x, true, true, m, p);
+                if (sets == 1 && entries.isEmpty()) {
                     out.put(params.get(p), smoothValue(x, m, 0, p));
                 } else {
-                    List<ParameterValue.FilterEntry> entries = new ArrayList<>();
                     for (int s = 0; s < sets; s++) {
                         String filter = s < genome.filters().size() ? genome.filters().get(s) : null;
                         entries.add(new ParameterValue.FilterEntry(filter, smoothValue(x, m, s, p)));

@@ -33,7 +33,9 @@ public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, Li
     private static final Set<String> TOP_KEYS = Set.of("genome", "tasks", "layer_routing", "search",
             "evaluation");
     private static final Set<String> SEARCH_KEYS = Set.of("algorithm", "population", "generations",
-            "max_evaluations", "seed", "objectives");
+            "max_evaluations", "seed", "objectives", "m2n2");
+    private static final Set<String> M2N2_KEYS = Set.of("alpha", "attraction", "split_point", "crossover", "mutation",
+            "children");
     private static final Set<String> EVALUATION_KEYS = Set.of("merge_cache_mb");
     private static final Set<String> TASK_KEYS = Set.of("path", "name", "weight", "metric");
 
@@ -140,14 +142,48 @@ public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, Li
         }
         List<String> objectives = new ArrayList<>();
         s.path("objectives").forEach(o -> objectives.add(o.asText()));
+        M2n2Settings m2n2 = m2n2(file, s.get("m2n2"));
         try {
             return new SearchSettings(algorithm, integer(file, "search.population", s.get("population")),
                     integer(file, "search.generations", s.get("generations")),
                     integer(file, "search.max_evaluations", s.get("max_evaluations")),
-                    s.has("seed") ? s.get("seed").asLong() : 0, objectives);
+                    s.has("seed") ? s.get("seed").asLong() : 0, objectives, m2n2);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static M2n2Settings m2n2(Path file, JsonNode m) {
+        M2n2Settings d = M2n2Settings.DEFAULT;
+        if (m == null) {
+            return d;
+        }
+        if (!m.isObject()) {
+            throw new IllegalArgumentException(file + ": search.m2n2 must be a mapping (" + String.join(", ",
+                    M2N2_KEYS.stream().sorted().toList()) + ")");
+        }
+        checkKeys(file, "search.m2n2.", m, M2N2_KEYS);
+        try {
+            return new M2n2Settings(
+                m.has("alpha") ? number(file, "search.m2n2.alpha", m.get("alpha")) : d.alpha(),
+                m.has("attraction") ? bool(file, "search.m2n2.attraction", m.get("attraction")) : d.attraction(),
+                m.has("split_point") ? bool(file, "search.m2n2.split_point", m.get("split_point")) : d.splitPoint(),
+                m.has("crossover") ? bool(file, "search.m2n2.crossover", m.get("crossover")) : d.crossover(),
+                m.has("mutation") ? number(file, "search.m2n2.mutation", m.get("mutation")) : d.mutation(),
+                m.has("children") ? integer(file, "search.m2n2.children", m.get("children")) : d.children());
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith(file.toString())) {
+                throw e;
+            }
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean bool(Path file, String key, JsonNode n) {
+        if (!n.isBoolean()) {
+            throw new IllegalArgumentException(file + ": " + key + " must be true or false");
+        }
+        return n.booleanValue();
     }
 
     private static EvaluationSettings evaluation(Path file, JsonNode e) {

@@ -3,6 +3,7 @@ package dev.evomerge.optimizer.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.evomerge.optimizer.strategy.BatchEvaluator;
+import dev.evomerge.optimizer.strategy.Candidate;
 import dev.evomerge.recipe.MergeRecipe;
 import dev.evomerge.results.CachedFitness;
 import dev.evomerge.results.Checkpoint;
@@ -60,7 +61,8 @@ public final class SearchLoop {
     private final RunDirectory run;
     private final SearchSpace space;
     private final StrategyFactory factory;
-    private final SearchStrategy strategy;
+    /** {@code null} until the seeding generation has run (fresh runs whose factory has seed points). */
+    private SearchStrategy strategy;
     private final RecipeEvaluator evaluator;
     private final RunLimits limits;
     private final Consumer<GenerationReport> progress;
@@ -105,7 +107,7 @@ public final class SearchLoop {
         if (!run.checkpoints().generations().isEmpty() || !run.historyLines().isEmpty()) {
             throw new IllegalStateException(run.path() + ": already holds a run; resume it instead");
         }
-        return new SearchLoop(run, space, factory, factory.start(), evaluator, limits, progress,
+        return new SearchLoop(run, space, factory, firstStrategy(factory), evaluator, limits, progress,
                 new HashMap<>(run.loadCache()), new HashMap<>());
     }
 
@@ -128,7 +130,8 @@ public final class SearchLoop {
         Map<String, CachedFitness> recovered = new HashMap<>();
         run.loadCache().forEach((hash, c) -> (c.generation() <= gen ? cache : recovered).put(hash, c));
         if (found.isEmpty()) {
-            return new SearchLoop(run, space, factory, factory.start(), evaluator, limits, progress, cache, recovered);
+            return new SearchLoop(run, space, factory, firstStrategy(factory), evaluator, limits, progress, cache,
+                    recovered);
         }
         JsonNode root;
         try {
@@ -158,6 +161,11 @@ public final class SearchLoop {
         return loop;
     }
 
+    /** The strategy at once, or {@code null} when the factory's seed points are to be evaluated first. */
+    private static SearchStrategy firstStrategy(StrategyFactory factory) {
+        return factory.seeds().isEmpty() ? factory.start(Seeding.NONE) : null;
+    }
+
     public long generation() {
         return generation;
     }
@@ -181,6 +189,7 @@ public final class SearchLoop {
         return pareto;
     }
 
+    /** The strategy; {@code null} before the seeding generation of a run with seed points. */
     public SearchStrategy strategy() {
         return strategy;
     }
@@ -232,7 +241,18 @@ public final class SearchLoop {
             }
         };
         generationRecords.clear();
-        strategy.step(batch);
+        if (strategy == null) {
+            // The seeding generation: the factory's seed points are scored, and the strategy is built from them.
+            List<double[]> seeds = factory.seeds();
+            double[][] examples = batch.evaluate(seeds);
+            List<Candidate> evaluated = new ArrayList<>();
+            for (int i = 0; i < seeds.size(); i++) {
+                evaluated.add(Candidate.of(seeds.get(i).clone(), examples[i]));
+            }
+            strategy = factory.start(new Seeding(evaluated));
+        } else {
+            strategy.step(batch);
+        }
         run.sync();
         if (pareto != null) {
             generationRecords.forEach(pareto::offer);

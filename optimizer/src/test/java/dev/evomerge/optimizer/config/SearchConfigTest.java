@@ -110,4 +110,27 @@ class SearchConfigTest {
         assertTrue(negative.contains("evaluation.merge_cache_mb must be an integer >= 0"), negative);
         assertFalse(unknown.contains("\n") || negative.contains("\n"));
     }
+
+    @Test
+    void aBudgetOfEvaluationsAloneIsASearch() throws IOException {
+        SearchConfig c = load("genome: {models: [a]}\ntasks: [{path: tasks/math.yaml}]\n"
+                + "search: {algorithm: random, max_evaluations: 150}\n");
+        assertEquals(150, c.search().maxEvaluations());
+        assertEquals(0, c.search().generations());
+        assertEquals(M2n2Settings.DEFAULT, c.search().m2n2());
+    }
+
+    @Test
+    void m2n2MechanismsCanBeSwitchedOffAndTheirKeysAreChecked() throws IOException {
+        SearchConfig c = load("genome: {models: [a]}\ntasks: [{path: tasks/math.yaml}]\n"
+                + "search: {algorithm: m2n2, max_evaluations: 150, m2n2: {attraction: false, alpha: 0, mutation: 0.1}}\n");
+        assertEquals(new M2n2Settings(0, false, true, true, 0.1, 4), c.search().m2n2());
+        String m = error("genome: {models: [a]}\ntasks: [{path: tasks/math.yaml}]\n"
+                + "search: {algorithm: m2n2, generations: 3, m2n2: {atraction: false}}\n");
+        assertTrue(m.endsWith("search.yaml: unknown key 'search.m2n2.atraction' (expected one of alpha, attraction,"
+                + " children, crossover, mutation, split_point)"), m);
+        m = error("genome: {models: [a]}\ntasks: [{path: tasks/math.yaml}]\n"
+                + "search: {algorithm: m2n2, generations: 3, m2n2: {children: 0}}\n");
+        assertTrue(m.endsWith("search.yaml: search.m2n2.children: must be >= 1, got 0"), m);
+    }
 }

@@ -37,7 +37,7 @@ class SearchLoopResumeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cma-es", "ga", "m2n2", "nsga2"})
+    @ValueSource(strings = {"cma-es", "ga", "m2n2", "nsga2", "random", "cma-es-seeded", "ga-seeded", "m2n2-seeded"})
     void resumedAfterStopsAndCrashesEqualsUninterrupted(String name) throws Exception {
         var space = Synthetic.space();
         var refEval = new Synthetic.CountingEvaluator();

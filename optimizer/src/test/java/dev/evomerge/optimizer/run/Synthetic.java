@@ -101,6 +101,11 @@ final class Synthetic {
         }
     }
 
+    /** Seed points as a user would pick them by hand: nothing, each model alone, everything, the average. */
+    static final List<double[]> SEEDS = List.of(new double[] {0, 0, 0, 0}, new double[] {1, 0, 0, 0},
+            new double[] {0, 1, 0, 0}, new double[] {0, 0, 1, 0}, new double[] {0, 0, 0, 1},
+            new double[] {1, 1, 1, 1}, new double[] {0.25, 0.25, 0.25, 0.25});
+
     static StrategyFactory factory(String name) {
         return switch (name) {
             case "cma-es" -> StrategyFactory.cmaEs(new double[] {0.5, 0.5, 0.5, 0.5}, 0.2, 6, 7, false);
@@ -112,6 +117,12 @@ final class Synthetic {
                     List.of(new double[] {0.1, 0.1, 0.1, 0.1}, new double[] {0.9, 0.9, 0.9, 0.9},
                             new double[] {0.1, 0.9, 0.1, 0.9}, new double[] {0.9, 0.1, 0.9, 0.1}),
                     7);
+            case "random" -> StrategyFactory.random(SEEDS, new double[DIM], new double[] {1, 1, 1, 1}, 5, 8, 0.04, 7);
+            case "cma-es-seeded" -> StrategyFactory.cmaEs(SEEDS, new double[] {0.5, 0.5, 0.5, 0.5}, 0.2, 6, 7, false);
+            case "ga-seeded" -> StrategyFactory.ga(SEEDS,
+                    GeneticAlgorithm.Settings.defaults(DIM, new DoubleRange(0, 1), 8), 7);
+            case "m2n2-seeded" -> StrategyFactory.m2n2FromSeeds(
+                    new M2n2Config(6, 1.0, true, true, true, M2n2Config.Interpolation.LINEAR, 0.05, 3), SEEDS, 7);
             default -> throw new IllegalArgumentException(name);
         };
     }
