@@ -8,7 +8,9 @@ import com.hubspot.jinjava.interpret.InterpreterFactory;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.exptest.ExpTest;
 import com.hubspot.jinjava.lib.filter.Filter;
+import com.hubspot.jinjava.util.HasObjectTruthValue;
 import java.util.Map;
 import java.util.regex.Pattern;
 import jinjava.javax.el.CompositeELResolver;
@@ -46,13 +48,61 @@ public final class HarnessTemplates {
         jinjava = new Jinjava(config);
         jinjava.getGlobalContext().registerFilter(new StringFilter());
         jinjava.getGlobalContext().registerFilter(new RegexReplaceFilter());
+        jinjava.getGlobalContext().registerExpTest(new IsNoneTest());
+    }
+
+    /**
+     * Python's {@code None} inside templates: a document's null field is defined (only a missing one is an
+     * error), false, and prints as {@code None}.
+     */
+    enum PyNone implements HasObjectTruthValue {
+        NONE;
+
+        @Override
+        public boolean getObjectTruthValue() {
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "None";
+        }
+    }
+
+    /** Null fields become {@link PyNone}, at any depth, so that jinjava tells them from missing ones. */
+    static Object withNone(Object value) {
+        return switch (value) {
+            case null -> PyNone.NONE;
+            case Map<?, ?> m -> {
+                Map<Object, Object> out = new java.util.LinkedHashMap<>();
+                m.forEach((k, v) -> out.put(k, withNone(v)));
+                yield out;
+            }
+            case java.util.List<?> l -> l.stream().map(HarnessTemplates::withNone).toList();
+            default -> value;
+        };
+    }
+
+    /** Jinja's {@code is none}, true for {@link PyNone}. */
+    private static final class IsNoneTest implements ExpTest {
+        @Override
+        public String getName() {
+            return "none";
+        }
+
+        @Override
+        public boolean evaluate(Object var, JinjavaInterpreter interpreter, Object... args) {
+            return var == null || var == PyNone.NONE;
+        }
     }
 
     /** Renders {@code template} with the document's fields as variables. */
     public String render(String template, Map<String, ?> doc) {
         RenderResult r;
         try {
-            r = jinjava.renderForResult(template, doc);
+            @SuppressWarnings("unchecked")
+            Map<String, ?> fields = (Map<String, ?>) withNone(doc);
+            r = jinjava.renderForResult(template, fields);
         } catch (RuntimeException e) {
             throw new TemplateException(oneLine(e.getMessage()));
         }

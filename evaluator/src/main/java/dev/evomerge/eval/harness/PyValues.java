@@ -29,6 +29,7 @@ public final class PyValues {
     public static String repr(Object value) {
         return switch (value) {
             case null -> "None";
+            case HarnessTemplates.PyNone n -> "None";
             case String s -> reprString(s);
             case Boolean b -> b ? "True" : "False";
             case Integer i -> i.toString();
