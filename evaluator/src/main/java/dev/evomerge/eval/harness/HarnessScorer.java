@@ -15,9 +15,9 @@ import java.util.function.Consumer;
 /**
  * Scores an lm-evaluation-harness task's documents on a model as lm-evaluation-harness's Hugging Face backend
  * does: the context's trailing whitespace moves into the continuation before tokenizing, the continuation's
- * tokens are those of context + continuation after the context's own, no special tokens are added (an empty
- * context is the BOS token, or EOS without one), generation is greedy up to {@code max_gen_toks} or a stop
- * string. Metrics are aggregated under lm-evaluation-harness's names ({@code acc,none},
+ * tokens are those of context + continuation after the context's own, texts get the special tokens the
+ * tokenizer adds (an empty context is the BOS token, or EOS without one), generation is greedy up to
+ * {@code max_gen_toks} or a stop string. Metrics are aggregated under lm-evaluation-harness's names ({@code acc,none},
  * {@code exact_match,strict-match}).
  *
  * {@snippet :
@@ -91,21 +91,30 @@ public final class HarnessScorer {
 
     Pair encodePair(String context, String continuation) {
         if (context.isEmpty()) {
-            return new Pair(new int[] {prefixToken()}, tokenizer.encode(continuation, false));
+            int[] cont = tokenizer.encode(continuation, false);
+            int prefix = prefixToken();
+            if (cont.length > 0 && cont[0] == prefix) {
+                return new Pair(new int[] {prefix}, Arrays.copyOfRange(cont, 1, cont.length));
+            }
+            return new Pair(new int[] {prefix}, cont);
         }
         int spaces = context.length() - PythonMethods.strip(context, null, false, true).length();
         if (spaces > 0) {
             continuation = context.substring(context.length() - spaces) + continuation;
             context = context.substring(0, context.length() - spaces);
         }
-        int[] whole = tokenizer.encode(context + continuation, false);
-        int[] ctx = tokenizer.encode(context, false);
-        int[] cont = Arrays.copyOfRange(whole, Math.min(ctx.length, whole.length), whole.length);
-        int[] ctxPart = Arrays.copyOfRange(whole, 0, Math.min(ctx.length, whole.length));
-        if (ctxPart.length == 0) {
-            ctxPart = new int[] {prefixToken()};
-        }
-        return new Pair(ctxPart, cont);
+        int[] whole = encode(context + continuation);
+        int[] ctx = encode(context);
+        return new Pair(ctx, Arrays.copyOfRange(whole, Math.min(ctx.length, whole.length), whole.length));
+    }
+
+    /**
+     * The tokenizer's own encoding, special tokens included (lm-evaluation-harness's default), except that a
+     * text already starting with the BOS token's text (a rendered chat template) gets none added.
+     */
+    int[] encode(String text) {
+        String bos = tokenizer.decode(new int[] {prefixToken()}, false);
+        return tokenizer.encode(text, bos.isEmpty() || !text.startsWith(bos));
     }
 
     private int prefixToken() {
@@ -184,7 +193,9 @@ public final class HarnessScorer {
         List<HarnessSample> out = new ArrayList<>();
         for (HarnessDoc d : docs) {
             String text = d.continuations().getFirst();
-            double[][] s = score(List.of(encodePair("", text)));
+            // As lm-evaluation-harness: the text's own encoding (BOS included, as the tokenizer adds it), every
+            // token scored after the prefix token.
+            double[][] s = score(List.of(new Pair(new int[] {prefixToken()}, encode(text))));
             Map<String, Double> scores = new LinkedHashMap<>();
             for (HarnessMetric m : spec.metrics()) {
                 scores.put(m.name() + ",none", s[0][0]);
@@ -210,7 +221,7 @@ public final class HarnessScorer {
         List<String> until = spec.until();
         for (int from = 0; from < docs.size(); from += GENERATE_BATCH) {
             List<HarnessDoc> batch = docs.subList(from, Math.min(docs.size(), from + GENERATE_BATCH));
-            int[][] prompts = batch.stream().map(d -> tokenizer.encode(d.context(), false)).toArray(int[][]::new);
+            int[][] prompts = batch.stream().map(d -> encode(d.context())).toArray(int[][]::new);
             int[][] gen = model.generate(prompts, spec.maxGenToks(), (row, tokens) ->
                     contains(eos, tokens[tokens.length - 1]) || !cut(tokenizer.decode(tokens), until).equals(tokenizer.decode(tokens)));
             for (int i = 0; i < gen.length; i++) {

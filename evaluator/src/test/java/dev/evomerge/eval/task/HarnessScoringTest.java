@@ -55,12 +55,12 @@ class HarnessScoringTest {
         return Task.load(d.resolve("task.yaml"), new HarnessTask.Options(null, -1));
     }
 
-    /** log p(text[from..] | text[..from]) with no special tokens: one token per character. */
+    /** log p(text[from..] | <s> text[..from]): one token per character after the BOS token. */
     private static double logLikelihood(String text, int from) {
-        int[] ids = tok.encode(text, false);
+        int[] ids = tok.encode(text, true);
         double[] lp = lm.logProbs(ids);
         double sum = 0;
-        for (int j = from; j < ids.length; j++) {
+        for (int j = from + 1; j < ids.length; j++) {
             sum += lp[j - 1];
         }
         return sum;
@@ -114,7 +114,7 @@ class HarnessScoringTest {
     }
 
     @Test
-    void rollingLoglikelihoodStartsFromBosAndReportsThePerplexities() throws Exception {
+    void rollingLoglikelihoodScoresTheTextsOwnEncodingAfterThePrefixToken() throws Exception {
         Task t = task("rolling", List.of(
                 "task: rolling",
                 "dataset_path: json",
@@ -134,7 +134,11 @@ class HarnessScoringTest {
         double bytes = 0;
         for (HarnessSample sample : s) {
             String text = sample.doc().continuations().getFirst();
-            int[] ids = tok.encode(text, true);   // <s> + one token per character
+            // lm-evaluation-harness scores tok_encode(text), which starts with <s>, after its prefix token <s>.
+            int[] bare = tok.encode(text, true);
+            int[] ids = new int[bare.length + 1];
+            ids[0] = bare[0];
+            System.arraycopy(bare, 0, ids, 1, bare.length);
             double[] lp = lm.logProbs(ids);
             double want = 0;
             for (double x : lp) {
