@@ -270,7 +270,7 @@ public final class HarnessScorer {
             }
             metrics.put(key, aggregate(name, sum, units, samples.size()));
         }
-        String primary = metricKeys(spec).getFirst();
+        String primary = task.scoreMetric();
         double[] perDoc = samples.stream().mapToDouble(s -> s.scores().get(primary)).toArray();
         return new Result(task.name(), samples.size(), metrics, primary, perDoc);
     }

@@ -31,7 +31,7 @@ import java.util.stream.IntStream;
  * }
  */
 public record HarnessTask(HarnessSpec spec, List<HarnessDoc> search, List<HarnessDoc> test, String searchSource,
-                          String testSource, List<String> warnings) {
+                          String testSource, List<String> warnings, String fitnessMetric) {
 
     /** The seed of lm-evaluation-harness's few-shot sampler. */
     static final int FEWSHOT_SEED = 1234;
@@ -46,6 +46,24 @@ public record HarnessTask(HarnessSpec spec, List<HarnessDoc> search, List<Harnes
         search = List.copyOf(search);
         test = List.copyOf(test);
         warnings = List.copyOf(warnings);
+        List<String> known = HarnessScorer.metricKeys(spec);
+        if (fitnessMetric != null && !known.contains(fitnessMetric)) {
+            throw new IllegalArgumentException("task " + spec.task() + " reports no metric '" + fitnessMetric
+                    + "' (it reports: " + String.join(", ", known) + ")");
+        }
+    }
+
+    /**
+     * The same task with {@code metric} (a name such as {@code acc_norm,none}) as its score: the search's fitness
+     * (mergekit-evolve's {@code metric:}); null for the first metric.
+     */
+    public HarnessTask withFitnessMetric(String metric) {
+        return new HarnessTask(spec, search, test, searchSource, testSource, warnings, metric);
+    }
+
+    /** The metric that is this task's score. */
+    public String scoreMetric() {
+        return fitnessMetric != null ? fitnessMetric : HarnessScorer.metricKeys(spec).getFirst();
     }
 
     /**
@@ -138,7 +156,7 @@ public record HarnessTask(HarnessSpec spec, List<HarnessDoc> search, List<Harnes
         boolean testExcludesItself = Objects.equals(spec.fewshotSplit(), spec.testSplit());
         List<HarnessDoc> search = render(spec, prompts, searchDocs, searchSplit, searchFewshot, shots, searchExcludesItself);
         List<HarnessDoc> test = render(spec, prompts, testDocs, evalSplit, fewshotDocs, shots, testExcludesItself);
-        return new HarnessTask(spec, search, test, searchSource, testSource, warnings);
+        return new HarnessTask(spec, search, test, searchSource, testSource, warnings, null);
     }
 
     private static List<Doc> load(HarnessSpec spec, String split, String evalSplit, List<Doc> evalDocs, Options options) {

@@ -92,6 +92,24 @@ public record Task(String name, TaskType type, Path file, Path data, Metric metr
                 h.spec().until(), "", Double.NaN, List.of(), h);
     }
 
+    /**
+     * The same task scored by {@code metric} (lm-evaluation-harness's name, e.g. {@code acc_norm,none}); for
+     * evomerge's own format only its own metric's name is accepted. Null keeps the task's default.
+     */
+    public Task withScoreMetric(String metric) {
+        if (metric == null) {
+            return this;
+        }
+        if (harness == null) {
+            if (!metric.equals(this.metric.label())) {
+                throw new IllegalArgumentException("task " + name + " is scored by " + this.metric.label() + ", not " + metric);
+            }
+            return this;
+        }
+        return new Task(name, type, file, data, this.metric, maxNewTokens, stop, prefix, testFraction, rows,
+                harness.withFitnessMetric(metric));
+    }
+
     /** Whether this task came from an lm-evaluation-harness task file. */
     public boolean isHarness() {
         return harness != null;
