@@ -169,7 +169,8 @@ final class SearchWiring {
     }
 
     static RunLimits limits(SearchSettings s) {
-        RunLimits limits = RunLimits.generations(s.generations());
+        // generations 0 means no generation limit (a config that sets only max_evaluations).
+        RunLimits limits = RunLimits.generations(s.generations() > 0 ? s.generations() : Long.MAX_VALUE);
         return s.maxEvaluations() > 0 ? limits.withMaxEvaluations(s.maxEvaluations()) : limits;
     }
 

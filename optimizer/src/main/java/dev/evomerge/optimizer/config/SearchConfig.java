@@ -37,6 +37,9 @@ public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, Li
     private static final Set<String> EVALUATION_KEYS = Set.of("merge_cache_mb");
     private static final Set<String> TASK_KEYS = Set.of("path", "name", "weight", "metric");
 
+    /** The search a config without {@code search:} runs: mergekit-evolve's CMA-ES, 100 evaluations. */
+    public static final SearchSettings MERGEKIT_EVOLVE_SEARCH = new SearchSettings("cma-es", 0, 0, 100, 0, List.of());
+
     public SearchConfig {
         tasks = List.copyOf(tasks);
         java.util.Objects.requireNonNull(evaluation, "evaluation");
@@ -151,7 +154,11 @@ public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, Li
     }
 
     private static SearchSettings search(Path file, JsonNode s) {
-        if (s == null || !s.isObject()) {
+        if (s == null) {
+            // A mergekit-evolve config has no search section: CMA-ES with its --max-fevals default of 100.
+            return MERGEKIT_EVOLVE_SEARCH;
+        }
+        if (!s.isObject()) {
             throw new IllegalArgumentException(file + ": 'search' must be a mapping (algorithm, generations, ...)");
         }
         checkKeys(file, "search.", s, SEARCH_KEYS);
