@@ -42,8 +42,22 @@ final class SearchCommand implements Callable<Integer> {
             + " that share layers (0: off; default: the config's evaluation.merge_cache_mb, else 1024)")
     private Long mergeCacheMb;
 
+    // mergekit-evolve's runtime flags, accepted so that its command lines run; evomerge has one runtime.
+    @Option(names = "--vllm", hidden = true)
+    private boolean vllm;
+
+    @Option(names = "--in-memory", hidden = true)
+    private boolean inMemory;
+
+    @Option(names = "--num-gpus", hidden = true, paramLabel = "N")
+    private Integer numGpus;
+
     @Override
     public Integer call() throws IOException {
+        if (vllm || inMemory || numGpus != null) {
+            System.err.println("note: --vllm, --in-memory and --num-gpus are mergekit-evolve's; evomerge always merges"
+                    + " in memory and scores with its own runtime on --device");
+        }
         SearchConfig config = SearchConfig.load(configFile, taskSearchPath);
         RunSession session = new RunSession(config, Path.of("").toAbsolutePath(), deviceOptions.computeDevice(), limit)
                 .withTaskLookup(dataDir, taskSearchPath);
