@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.evomerge.eval.EvalTarget;
+import dev.evomerge.eval.harness.ChatTemplate;
+import dev.evomerge.eval.harness.HarnessTask;
 import dev.evomerge.eval.runtime.ComputeDevice;
 import dev.evomerge.eval.task.Task;
 import dev.evomerge.eval.task.TaskResult;
@@ -47,6 +49,14 @@ final class EvalCommand implements Callable<Integer> {
             description = "write one line per document of lm-evaluation-harness tasks: prompt, targets, output, scores")
     private Path logSamples;
 
+    @Option(names = "--apply-chat-template",
+            description = "render lm-evaluation-harness tasks' prompts through the tokenizer's chat template")
+    private boolean applyChatTemplate;
+
+    @Option(names = "--fewshot-as-multiturn",
+            description = "with --apply-chat-template: each few-shot example as its own user and assistant turns")
+    private boolean fewshotAsMultiturn;
+
     @Mixin
     private DeviceOptions deviceOptions;
 
@@ -58,6 +68,9 @@ final class EvalCommand implements Callable<Integer> {
         TaskSplit taskSplit = TaskSplit.parse(split);
         ComputeDevice computeDevice = deviceOptions.computeDevice();
         // Every task file is read and checked before the model is loaded.
+        if (fewshotAsMultiturn && !applyChatTemplate) {
+            throw new IllegalArgumentException("--fewshot-as-multiturn needs --apply-chat-template");
+        }
         List<Task> loaded = tasks.stream().map(p -> Task.load(p, taskOptions.options())).toList();
         for (Task t : loaded) {
             if (t.isHarness()) {
@@ -69,6 +82,12 @@ final class EvalCommand implements Callable<Integer> {
              ModelTokenizer tokenizer = ModelTokenizer.load(model.tokenizerDir());
              SampleLog log = logSamples == null ? null : new SampleLog(logSamples)) {
             TaskRunner runner = new TaskRunner(model.model(), tokenizer);
+            if (applyChatTemplate) {
+                // The template is the model's: the tasks, already checked, are rendered again through it.
+                HarnessTask.Options chat = taskOptions.options()
+                        .withChatTemplate(ChatTemplate.load(model.tokenizerDir()), fewshotAsMultiturn);
+                loaded = tasks.stream().map(p -> Task.load(p, chat)).toList();
+            }
             for (Task task : loaded) {
                 if (task.isHarness()) {
                     results.add(runner.runHarness(task, taskSplit, limit, s -> {

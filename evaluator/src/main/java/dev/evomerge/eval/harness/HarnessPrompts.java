@@ -67,6 +67,30 @@ final class HarnessPrompts {
         return sb.toString();
     }
 
+    /**
+     * The messages as a chat template takes them: every turn as it is ({@code multiturn}), or, as
+     * lm-evaluation-harness's {@code multiturn_to_singleturn}, the system message and one user message holding
+     * the few-shot examples and the question as plain text.
+     */
+    static List<Map<String, String>> chat(List<Message> messages, boolean multiturn) {
+        List<Map<String, String>> out = new ArrayList<>();
+        List<Message> rest = messages;
+        if (messages.getFirst().role().equals("system")) {
+            out.add(Map.of("role", "system", "content", messages.getFirst().content()));
+            rest = messages.subList(1, messages.size());
+        }
+        if (multiturn) {
+            rest.forEach(m -> out.add(Map.of("role", m.role(), "content", m.content())));
+        } else {
+            StringBuilder user = new StringBuilder();
+            for (int i = 0; i < rest.size(); i++) {
+                user.append(rest.get(i).content()).append(i == rest.size() - 1 ? "" : rest.get(i).delimiter());
+            }
+            out.add(Map.of("role", "user", "content", user.toString()));
+        }
+        return out;
+    }
+
     private Object pick(Doc doc, List<String> choices, long i) {
         if (i < 0 || i >= choices.size()) {
             throw rowError("doc_to_target", doc, "answer index " + i + " is outside the " + choices.size() + " choices");

@@ -70,14 +70,33 @@ public record HarnessTask(HarnessSpec spec, List<HarnessDoc> search, List<Harnes
      * @param dataDir    where hub datasets' splits are looked up (null: none given)
      * @param numFewshot overrides the file's {@code num_fewshot} when >= 0
      */
-    public record Options(Path dataDir, int numFewshot) {
+    public record Options(Path dataDir, int numFewshot, ChatTemplate chatTemplate, boolean fewshotAsMultiturn) {
+
+        public Options(Path dataDir, int numFewshot) {
+            this(dataDir, numFewshot, null, false);
+        }
+
+        public Options {
+            if (fewshotAsMultiturn && chatTemplate == null) {
+                throw new IllegalArgumentException("--fewshot-as-multiturn needs --apply-chat-template");
+            }
+        }
+
         public static Options defaults() {
             String env = System.getenv(LocalDatasets.DATA_DIR_ENV);
             return new Options(env == null || env.isBlank() ? null : Path.of(env), -1);
         }
 
         public Options withDataDir(Path dir) {
-            return new Options(dir, numFewshot);
+            return new Options(dir, numFewshot, chatTemplate, fewshotAsMultiturn);
+        }
+
+        /**
+         * Prompts rendered through a tokenizer's chat template (lm-evaluation-harness's
+         * {@code --apply_chat_template}), the few-shot examples as separate turns when {@code multiturn}.
+         */
+        public Options withChatTemplate(ChatTemplate template, boolean multiturn) {
+            return new Options(dataDir, numFewshot, template, multiturn);
         }
     }
 
@@ -154,8 +173,8 @@ public record HarnessTask(HarnessSpec spec, List<HarnessDoc> search, List<Harnes
             searchExcludesItself = evalSplit.equals(fewshotSplit);
         }
         boolean testExcludesItself = Objects.equals(spec.fewshotSplit(), spec.testSplit());
-        List<HarnessDoc> search = render(spec, prompts, searchDocs, searchSplit, searchFewshot, shots, searchExcludesItself);
-        List<HarnessDoc> test = render(spec, prompts, testDocs, evalSplit, fewshotDocs, shots, testExcludesItself);
+        List<HarnessDoc> search = render(spec, prompts, searchDocs, searchSplit, searchFewshot, shots, searchExcludesItself, options);
+        List<HarnessDoc> test = render(spec, prompts, testDocs, evalSplit, fewshotDocs, shots, testExcludesItself, options);
         return new HarnessTask(spec, search, test, searchSource, testSource, warnings, null);
     }
 
@@ -164,24 +183,30 @@ public record HarnessTask(HarnessSpec spec, List<HarnessDoc> search, List<Harnes
     }
 
     private static List<HarnessDoc> render(HarnessSpec spec, HarnessPrompts prompts, List<Doc> docs, String split,
-            List<Doc> fewshotPool, int shots, boolean excludeItself) {
+            List<Doc> fewshotPool, int shots, boolean excludeItself, Options options) {
         FewshotSampler sampler = new FewshotSampler(fewshotPool, spec.firstN(), new PyRandom(FEWSHOT_SEED));
         List<HarnessDoc> out = new ArrayList<>(docs.size());
         for (int i = 0; i < docs.size(); i++) {
             Doc doc = docs.get(i);
             List<Doc> examples = shots == 0 ? List.of() : sampler.sample(shots, excludeItself ? doc : null);
-            out.add(build(spec, prompts, doc, split, i, HarnessPrompts.plain(prompts.messages(doc, examples))));
+            List<HarnessPrompts.Message> messages = prompts.messages(doc, examples);
+            String context = options.chatTemplate() == null ? HarnessPrompts.plain(messages)
+                    : options.chatTemplate().render(HarnessPrompts.chat(messages, options.fewshotAsMultiturn()), true);
+            out.add(build(spec, prompts, doc, split, i, context, options.chatTemplate() != null));
         }
         return out;
     }
 
-    static HarnessDoc build(HarnessSpec spec, HarnessPrompts prompts, Doc doc, String split, int index, String context) {
+    static HarnessDoc build(HarnessSpec spec, HarnessPrompts prompts, Doc doc, String split, int index, String context,
+            boolean chat) {
         HarnessSpec.Formatting f = spec.formatting();
         Object target = prompts.target(doc, f);
         return switch (spec.outputType()) {
             case MULTIPLE_CHOICE -> {
                 List<String> choices = prompts.choices(doc, f);
-                List<String> conts = choices.stream().map(c -> f.targetDelimiter() + c).toList();
+                // Under a chat template the answer starts the assistant's turn: no delimiter before it.
+                String delimiter = chat ? "" : f.targetDelimiter();
+                List<String> conts = choices.stream().map(c -> delimiter + c).toList();
                 List<Integer> gold = new ArrayList<>();
                 if (target instanceof List<?> l) {
                     for (Object g : l) {

@@ -37,6 +37,14 @@ public final class HarnessTemplates {
     private final Jinjava jinjava;
 
     public HarnessTemplates() {
+        this(false);
+    }
+
+    /**
+     * @param chat set up as Hugging Face's chat templates are rendered: {@code trim_blocks} and
+     *             {@code lstrip_blocks}, and a {@code raise_exception(message)} function
+     */
+    HarnessTemplates(boolean chat) {
         CompositeELResolver resolver = new CompositeELResolver();
         resolver.add(new PythonMethods());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
@@ -44,11 +52,26 @@ public final class HarnessTemplates {
                 .withFailOnUnknownTokens(true)
                 .withElResolver(resolver)
                 .withInterperterFactory(new PythonPrinting())
+                .withTrimBlocks(chat)
+                .withLstripBlocks(chat)
                 .build();
         jinjava = new Jinjava(config);
         jinjava.getGlobalContext().registerFilter(new StringFilter());
         jinjava.getGlobalContext().registerFilter(new RegexReplaceFilter());
         jinjava.getGlobalContext().registerExpTest(new IsNoneTest());
+        if (chat) {
+            jinjava.getGlobalContext().registerFunction(new com.hubspot.jinjava.lib.fn.ELFunctionDefinition("",
+                    "raise_exception", HarnessTemplates.class, "raiseException", String.class));
+        }
+    }
+
+    // jinjava reports a function's exception without its message; the message travels beside it.
+    private static final ThreadLocal<String> RAISED = new ThreadLocal<>();
+
+    /** A chat template's {@code raise_exception}: the template refuses the messages. */
+    public static String raiseException(String message) {
+        RAISED.set(message);
+        throw new TemplateException("the chat template refused the messages: " + message);
     }
 
     /**
@@ -99,12 +122,18 @@ public final class HarnessTemplates {
     /** Renders {@code template} with the document's fields as variables. */
     public String render(String template, Map<String, ?> doc) {
         RenderResult r;
+        RAISED.remove();
         try {
             @SuppressWarnings("unchecked")
             Map<String, ?> fields = (Map<String, ?>) withNone(doc);
             r = jinjava.renderForResult(template, fields);
         } catch (RuntimeException e) {
             throw new TemplateException(oneLine(e.getMessage()));
+        }
+        if (RAISED.get() != null) {
+            String raised = RAISED.get();
+            RAISED.remove();
+            throw new TemplateException("raise_exception: " + oneLine(raised));
         }
         if (r.hasErrors()) {
             TemplateError e = r.getErrors().getFirst();
