@@ -55,7 +55,10 @@ final class SampleLog implements AutoCloseable {
             double[] ll = s.logLikelihoods();
             boolean[] g = s.greedy();
             for (int i = 0; i < ll.length; i++) {
-                resps.addArray().add(ll[i]).add(g[i]);
+                ArrayNode one = resps.addArray().add(ll[i]);
+                if (i < g.length) {
+                    one.add(g[i]);   // whether greedy decoding writes it (loglikelihood tasks)
+                }
             }
         } else {
             line.putArray("resps").add(s.output());

@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * @param output       the generated text, cut at the first stop string (generation; empty otherwise)
  * @param logLikelihoods one per continuation (multiple choice, loglikelihood, rolling)
- * @param greedy       per continuation: whether greedy decoding writes it (loglikelihood, multiple choice)
+ * @param greedy       per continuation: whether greedy decoding writes it (loglikelihood and rolling; empty
+ *                     for multiple choice, whose metrics do not need it)
  * @param filtered     the filtered answer, by filter name (generation)
  * @param scores       per-document metric values by {@code metric,filter}; the perplexities hold the
  *                     document's log-likelihood (and its word or byte count under {@code ...:units})

@@ -149,12 +149,32 @@ public final class HarnessScorer {
         return new double[][] {ll, greedy};
     }
 
+    /**
+     * Summed log-likelihoods of the pairs' continuations. Pairs that share their context tokens (a document's
+     * choices, as a rule) run the context once into a KV cache shared by all continuations; others run whole.
+     */
+    private double[] sharedContext(List<Pair> pairs) {
+        int[] ctx = pairs.getFirst().context();
+        boolean same = pairs.stream().allMatch(p -> Arrays.equals(p.context(), ctx) && p.continuation().length > 0);
+        if (!same) {
+            return score(pairs)[0];
+        }
+        double[][] lp = model.sharedContextLogProbs(ctx, pairs.stream().map(Pair::continuation).toArray(int[][]::new));
+        double[] ll = new double[lp.length];
+        for (int k = 0; k < lp.length; k++) {
+            for (double x : lp[k]) {
+                ll[k] += x;
+            }
+        }
+        return ll;
+    }
+
     private List<HarnessSample> multipleChoice(HarnessSpec spec, List<HarnessDoc> docs) {
         List<HarnessSample> out = new ArrayList<>();
         for (HarnessDoc d : docs) {
             List<Pair> pairs = d.continuations().stream().map(c -> encodePair(d.context(), c)).toList();
-            double[][] s = score(pairs);
-            out.add(new HarnessSample(d, "", s[0], flags(s[1]), Map.of(), choiceScores(s[0], d, spec.metrics())));
+            double[] ll = sharedContext(pairs);
+            out.add(new HarnessSample(d, "", ll, new boolean[0], Map.of(), choiceScores(ll, d, spec.metrics())));
         }
         return out;
     }
