@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.evomerge.eval.RecipeScorer;
 import dev.evomerge.eval.runtime.ComputeDevice;
+import dev.evomerge.eval.harness.HarnessTask;
 import dev.evomerge.eval.runtime.DeviceChoice;
 import dev.evomerge.eval.task.Task;
 import dev.evomerge.eval.task.TaskSplit;
@@ -31,12 +32,14 @@ import me.tongfei.progressbar.ProgressBarStyle;
  *
  * @param mergeCacheMb merged-tensor cache budget in MiB (0: off)
  */
-record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, int limit, long mergeCacheMb) {
+record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, int limit, long mergeCacheMb,
+                  Path dataDir, List<Path> taskSearchPath) {
 
     static final String LAUNCH = "launch.json";
     static final String MERGE_CACHE = RunDirectory.MERGE_CACHE;
 
     RunSession {
+        taskSearchPath = List.copyOf(taskSearchPath);
         if (mergeCacheMb < 0) {
             throw new IllegalArgumentException("--merge-cache-mb must be >= 0, got " + mergeCacheMb);
         }
@@ -47,9 +50,21 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         this(config, workingDir, device, limit, config.evaluation().mergeCacheMb());
     }
 
+    RunSession(SearchConfig config, Path workingDir, ComputeDevice device, int limit, long mergeCacheMb) {
+        this(config, workingDir, device, limit, mergeCacheMb, null, List.of());
+    }
+
+    /**
+     * The same session reading lm-evaluation-harness tasks' hub datasets under {@code dir} (null:
+     * {@code EVOMERGE_DATA_DIR}), with {@code taskSearchPath} the folders its config's task names were looked up in.
+     */
+    RunSession withTaskLookup(Path dir, List<Path> searchPath) {
+        return new RunSession(config, workingDir, device, limit, mergeCacheMb, dir, searchPath);
+    }
+
     /** The same session with another cache budget (a command-line override). */
     RunSession withMergeCacheMb(long mb) {
-        return new RunSession(config, workingDir, device, limit, mb);
+        return new RunSession(config, workingDir, device, limit, mb, dataDir, taskSearchPath);
     }
 
     /** What a finished session reports: the loop's result and the merged-tensor cache's counters. */
@@ -68,6 +83,10 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         n.put("precision", device.precision().label());
         n.put("limit", limit);
         n.put("merge_cache_mb", mergeCacheMb);
+        if (dataDir != null) {
+            n.put("data_dir", dataDir.toAbsolutePath().toString());
+        }
+        taskSearchPath.forEach(p -> n.withArray("task_search_path").add(p.toAbsolutePath().toString()));
         try {
             Path tmp = run.path().resolve(LAUNCH + ".tmp");
             JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), n);
@@ -85,10 +104,13 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         }
         try {
             var n = JSON.readTree(launch.toFile());
-            SearchConfig config = SearchConfig.parse(run.config(), Path.of(n.get("config").asText()));
+            List<Path> searchPath = new java.util.ArrayList<>();
+            n.path("task_search_path").forEach(p -> searchPath.add(Path.of(p.asText())));
+            SearchConfig config = SearchConfig.parse(run.config(), Path.of(n.get("config").asText()), searchPath);
             return new RunSession(config, Path.of(n.get("working_dir").asText()),
                     ComputeDevice.parse(n.path("device").asText("auto"), n.path("precision").asText("float32")), n.path("limit").asInt(0),
-                    n.path("merge_cache_mb").asLong(config.evaluation().mergeCacheMb()));
+                    n.path("merge_cache_mb").asLong(config.evaluation().mergeCacheMb()),
+                    n.hasNonNull("data_dir") ? Path.of(n.get("data_dir").asText()) : null, searchPath);
         } catch (IOException e) {
             throw new IllegalArgumentException(launch + ": " + e.getMessage(), e);
         }
@@ -102,6 +124,16 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * How lm-evaluation-harness task files are compiled for this session: the data directory from
+     * {@code EVOMERGE_DATA_DIR} (or {@code search --data-dir}, see {@link #withDataDir}), few-shot count from
+     * the config's {@code num_fewshot}.
+     */
+    HarnessTask.Options taskOptions() {
+        HarnessTask.Options d = HarnessTask.Options.defaults();
+        return new HarnessTask.Options(dataDir != null ? dataDir : d.dataDir(), config.taskSettings().numFewshot());
     }
 
     SearchSpace space() {
@@ -119,7 +151,20 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
     Prepared prepare() {
         SearchSpace space = space();
         SearchWiring.checkModels(space, workingDir);
-        List<Task> tasks = config.tasks().stream().map(TaskRef::path).map(Task::load).toList();
+        HarnessTask.Options options = taskOptions();
+        List<Task> tasks = new java.util.ArrayList<>();
+        for (int i = 0; i < config.tasks().size(); i++) {
+            TaskRef ref = config.tasks().get(i);
+            Task task = Task.load(ref.path(), options);
+            try {
+                tasks.add(task.withScoreMetric(ref.metric()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(config.file() + ": tasks[" + i + "].metric: " + e.getMessage(), e);
+            }
+            if (task.isHarness()) {
+                task.harness().warnings().forEach(w -> System.err.println("warning: " + w));
+            }
+        }
         List<String> objectives = SearchWiring.objectives(config.search(), tasks.stream().map(Task::name).toList(), space);
         StrategyFactory strategy = SearchWiring.strategy(config.search(), space, objectives);
         DeviceChoice chosen = DeviceChoice.of(device);
@@ -150,7 +195,8 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         boolean byEvaluations = generations == 0;
         long barMax = byEvaluations ? config.search().maxEvaluations() : generations;
         try (MergedTensorCache cache = MergedTensorCache.withBudgetMb(mergeCacheMb);
-             RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, limit, workingDir,
+             RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH,
+                     limit > 0 ? limit : config.taskSettings().limit(), workingDir,
                      prepared.device().used(), cache);
              ProgressBar bar = new ProgressBarBuilder().setTaskName("search").setStyle(ProgressBarStyle.ASCII)
                      .setInitialMax(barMax).setUnit(byEvaluations ? " evals" : " gen", 1).build()) {

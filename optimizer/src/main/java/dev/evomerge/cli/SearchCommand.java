@@ -26,17 +26,41 @@ final class SearchCommand implements Callable<Integer> {
     @Mixin
     private DeviceOptions deviceOptions;
 
-    @Option(names = "--limit", defaultValue = "0", description = "at most N rows per task (0: all), for quick tries")
+    @Option(names = {"--limit", "--search-rows"}, defaultValue = "0",
+            description = "at most N search rows per task a candidate is scored on (0: all, or the config's limit)")
     private int limit;
+
+    @Option(names = "--task-search-path", paramLabel = "DIR",
+            description = "folder of lm-evaluation-harness task files that the config's task names are looked up in (repeatable)")
+    private java.util.List<Path> taskSearchPath = new java.util.ArrayList<>();
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "where lm-evaluation-harness tasks' hub datasets are (default: $EVOMERGE_DATA_DIR)")
+    private Path dataDir;
 
     @Option(names = "--merge-cache-mb", paramLabel = "N", description = "MiB of merged tensors kept for candidates"
             + " that share layers (0: off; default: the config's evaluation.merge_cache_mb, else 1024)")
     private Long mergeCacheMb;
 
+    // mergekit-evolve's runtime flags, accepted so that its command lines run; evomerge has one runtime.
+    @Option(names = "--vllm", hidden = true)
+    private boolean vllm;
+
+    @Option(names = "--in-memory", hidden = true)
+    private boolean inMemory;
+
+    @Option(names = "--num-gpus", hidden = true, paramLabel = "N")
+    private Integer numGpus;
+
     @Override
     public Integer call() throws IOException {
-        SearchConfig config = SearchConfig.load(configFile);
-        RunSession session = new RunSession(config, Path.of("").toAbsolutePath(), deviceOptions.computeDevice(), limit);
+        if (vllm || inMemory || numGpus != null) {
+            System.err.println("note: --vllm, --in-memory and --num-gpus are mergekit-evolve's; evomerge always merges"
+                    + " in memory and scores with its own runtime on --device");
+        }
+        SearchConfig config = SearchConfig.load(configFile, taskSearchPath);
+        RunSession session = new RunSession(config, Path.of("").toAbsolutePath(), deviceOptions.computeDevice(), limit)
+                .withTaskLookup(dataDir, taskSearchPath);
         if (mergeCacheMb != null) {
             session = session.withMergeCacheMb(mergeCacheMb);
         }

@@ -46,6 +46,9 @@ public final class EvalBench {
         int reps = 3;
         String device = "cpu";
         String precision = "float32";
+        int mcDocs = 8;
+        int mcContext = 192;
+        boolean mcOnly = false;
         for (int i = 0; i < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -58,6 +61,9 @@ public final class EvalBench {
                 case "--reps" -> reps = Integer.parseInt(v);
                 case "--device" -> device = v;
                 case "--precision" -> precision = v;
+                case "--mc-docs" -> mcDocs = Integer.parseInt(v);
+                case "--mc-context" -> mcContext = Integer.parseInt(v);
+                case "--mc-only" -> mcOnly = Boolean.parseBoolean(v);
                 // Read by DJL when the engine starts, which is below.
                 case "--threads" -> System.setProperty("ai.djl.pytorch.num_threads", v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -82,6 +88,10 @@ public final class EvalBench {
                 for (int i = 0; i < s.length; i++) {
                     s[i] = r.nextInt(vocab);
                 }
+            }
+            multipleChoice(lm, vocab, mcDocs, mcContext, reps);
+            if (mcOnly) {
+                return;
             }
             lm.logProbs(seqs); // warm-up
             double score = best(reps, () -> lm.logProbs(seqs));
@@ -121,6 +131,61 @@ public final class EvalBench {
                         uncached, java.util.Arrays.deepEquals(out[0], out[1]));
             }
         }
+    }
+
+    /**
+     * Multiple-choice documents (a context of {@code context} tokens, 4 choices of 4 tokens): documents per second
+     * with the context computed once per document ({@link LanguageModel#sharedContextLogProbs}) against each
+     * choice scored as its own context + choice sequence (the choices of a document in one batch).
+     */
+    private static void multipleChoice(LanguageModel lm, int vocab, int docs, int context, int reps) {
+        Random r = new Random(2);
+        int[][] contexts = new int[docs][context];
+        int[][][] choices = new int[docs][4][4];
+        for (int d = 0; d < docs; d++) {
+            for (int i = 0; i < context; i++) {
+                contexts[d][i] = r.nextInt(vocab);
+            }
+            for (int[] c : choices[d]) {
+                for (int i = 0; i < c.length; i++) {
+                    c[i] = r.nextInt(vocab);
+                }
+            }
+        }
+        double[][][] shared = new double[docs][][];
+        double[][][] separate = new double[docs][][];
+        Runnable sharedRun = () -> {
+            for (int d = 0; d < docs; d++) {
+                shared[d] = lm.sharedContextLogProbs(contexts[d], choices[d]);
+            }
+        };
+        Runnable separateRun = () -> {
+            for (int d = 0; d < docs; d++) {
+                int[][] seqs = new int[4][];
+                for (int k = 0; k < 4; k++) {
+                    seqs[k] = java.util.Arrays.copyOf(contexts[d], context + 4);
+                    System.arraycopy(choices[d][k], 0, seqs[k], context, 4);
+                }
+                separate[d] = lm.logProbs(seqs);
+            }
+        };
+        sharedRun.run();
+        separateRun.run();
+        double a = best(reps, sharedRun);
+        double b = best(reps, separateRun);
+        double diff = 0;
+        for (int d = 0; d < docs; d++) {
+            for (int k = 0; k < 4; k++) {
+                for (int j = 0; j < 4; j++) {
+                    diff = Math.max(diff, Math.abs(shared[d][k][j] - separate[d][k][context - 1 + j]));
+                }
+            }
+        }
+        System.out.printf("%-42s %10s %12s%n", "multiple choice, " + docs + " docs x 4 choices", "seconds", "docs/s");
+        System.out.printf("%-42s %10.3f %12.2f%n", "  context once per document (" + context + " tokens)", a, docs / a);
+        System.out.printf("%-42s %10.3f %12.2f%n", "  context once per choice", b, docs / b);
+        System.out.printf("%-42s %10.2fx%n", "  speed-up", b / a);
+        System.out.printf("  largest log-prob difference between the two: %.2e%n", diff);
     }
 
     private static void printGeneration(String label, long tokens, double cached, double uncached, boolean same) {

@@ -271,6 +271,68 @@ public final class LanguageModel {
         return next;
     }
 
+    /**
+     * For each continuation, the log-probability of each of its tokens after {@code context} and the
+     * continuation's earlier tokens: {@code result[k][j]} is log p(cont[k][j] | context, cont[k][..j]). The
+     * context runs once, into a KV cache that the continuations then share in one batched pass, instead of
+     * once per continuation as {@link #logProbs(int[][])} of the concatenated sequences would run it.
+     */
+    public double[][] sharedContextLogProbs(int[] context, int[][] continuations) {
+        checkPrompt(context);
+        int n = continuations.length;
+        double[][] out = new double[n][];
+        if (n == 0) {
+            return out;
+        }
+        int[] lengths = new int[n];
+        int t = 0;
+        for (int k = 0; k < n; k++) {
+            if (continuations[k].length == 0) {
+                throw new IllegalArgumentException("continuation " + k + " is empty");
+            }
+            checkTokens(continuations[k]);
+            lengths[k] = continuations[k].length;
+            t = Math.max(t, lengths[k]);
+        }
+        try (NDScope scope = new NDScope(); KvCache cache = new KvCache(decoder.manager(), decoder.steps(), 1)) {
+            scope.suppressNotUsedWarning();
+            NDArray ctx = decoder.hidden(new int[][] {context}, new int[] {context.length}, cache);
+            long d = ctx.getShape().get(2);
+            // The first token of every continuation is predicted from the context's last position.
+            float[] first = decoder.logits(ctx.get(new NDIndex("0, -1:, :"))).logSoftmax(-1).toFloatArray();
+            float[] picked;
+            try (KvCache shared = cache.repeat(n)) {
+                int rows = n * (t - 1);
+                picked = new float[Math.max(rows, 0)];
+                if (t > 1) {
+                    int[][] inputs = new int[n][t - 1];
+                    long[] targets = new long[rows];
+                    for (int k = 0; k < n; k++) {
+                        for (int j = 0; j < t - 1; j++) {
+                            inputs[k][j] = j < lengths[k] - 1 ? continuations[k][j] : 0;
+                            targets[k * (t - 1) + j] = j + 1 < lengths[k] ? continuations[k][j + 1] : 0;
+                        }
+                    }
+                    int[] inputLengths = new int[n];
+                    for (int k = 0; k < n; k++) {
+                        inputLengths[k] = Math.max(1, lengths[k] - 1);
+                    }
+                    NDArray h = decoder.hidden(inputs, inputLengths, shared).reshape(rows, d);
+                    NDArray logp = decoder.logits(h).logSoftmax(-1);
+                    picked = logp.gather(HostArrays.longs(decoder.manager(), targets, new Shape(rows, 1)), 1).toFloatArray();
+                }
+            }
+            for (int k = 0; k < n; k++) {
+                out[k] = new double[lengths[k]];
+                out[k][0] = first[continuations[k][0]];
+                for (int j = 1; j < lengths[k]; j++) {
+                    out[k][j] = picked[k * (t - 1) + j - 1];
+                }
+            }
+        }
+        return out;
+    }
+
     /** Greedy decoding that reruns the whole sequence for every token: the reference for the cache. */
     public int[] generateWithoutCache(int[] prompt, int maxNewTokens) {
         return generateWithoutCache(new int[][] {prompt}, maxNewTokens)[0];

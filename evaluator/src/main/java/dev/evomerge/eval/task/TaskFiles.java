@@ -100,7 +100,29 @@ final class TaskFiles {
         if (rows.isEmpty()) {
             throw new TaskException(data, 0, "no rows");
         }
-        return new Task(name, type, yaml, data, metric, maxNew, stop, prefix, testFraction, rows);
+        return new Task(name, type, yaml, data, metric, maxNew, stop, prefix, testFraction, rows, null);
+    }
+
+    /**
+     * Whether {@code yaml} is an lm-evaluation-harness task file: a top-level {@code task} or {@code include}
+     * key, which evomerge's own format does not have. Unreadable files are left to the own-format reader.
+     */
+    static boolean isHarnessFile(Path yaml) {
+        try {
+            org.yaml.snakeyaml.nodes.Node root = new org.yaml.snakeyaml.Yaml().compose(
+                    new java.io.StringReader(Files.readString(yaml)));
+            if (root instanceof org.yaml.snakeyaml.nodes.MappingNode m) {
+                for (org.yaml.snakeyaml.nodes.NodeTuple t : m.getValue()) {
+                    if (t.getKeyNode() instanceof org.yaml.snakeyaml.nodes.ScalarNode k
+                            && (k.getValue().equals("task") || k.getValue().equals("include"))) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     // Streams the top-level mapping so each key keeps its line for error messages.

@@ -25,7 +25,7 @@ public record TaskResult(String name, double score, int n, TaskSplit split, doub
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(split, "split");
         perExample = perExample.clone();
-        extra = Map.copyOf(extra);
+        extra = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(extra));   // metrics in the order the task lists them
         if (perExample.length != n) {
             throw new IllegalArgumentException("perExample has " + perExample.length + " scores for " + n + " rows");
         }

@@ -2,11 +2,17 @@ package dev.evomerge.eval.task;
 
 import dev.evomerge.eval.runtime.LanguageModel;
 import dev.evomerge.eval.tokenizer.ModelTokenizer;
+import dev.evomerge.eval.harness.HarnessDoc;
+import dev.evomerge.eval.harness.HarnessSample;
+import dev.evomerge.eval.harness.HarnessScorer;
+import dev.evomerge.eval.harness.HarnessTask;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Scores one model on tasks: greedy generation for {@code generate}, summed continuation log-likelihood for
@@ -42,6 +48,9 @@ public final class TaskRunner {
 
     /** Scores the rows of {@code split}, the first {@code limit} of them when {@code limit > 0}. */
     public TaskResult run(Task task, TaskSplit split, int limit) {
+        if (task.isHarness()) {
+            return runHarness(task, split, limit, sample -> { });
+        }
         List<TaskRow> rows = task.rows(split);
         if (limit > 0 && rows.size() > limit) {
             rows = rows.subList(0, limit);
@@ -54,6 +63,34 @@ public final class TaskRunner {
             case CHOICE -> choice(task, split, rows);
             case LOGLIK -> loglik(task, split, rows);
         };
+    }
+
+    /**
+     * Scores an lm-evaluation-harness task's documents of {@code split} (search, test, or both), handing each
+     * document's sample to {@code log}. The result's {@code extra} holds every metric under
+     * lm-evaluation-harness's name; its score is the first metric, negated where lower is better (the
+     * perplexities), so that a larger score is always better; its per-document scores are the first metric's
+     * (for the perplexities, each document's log-likelihood).
+     */
+    public TaskResult runHarness(Task task, TaskSplit split, int limit, Consumer<HarnessSample> log) {
+        HarnessTask h = task.harness();
+        List<HarnessDoc> docs = switch (split) {
+            case SEARCH -> h.search();
+            case TEST -> h.test();
+            case ALL -> {
+                List<HarnessDoc> all = new ArrayList<>(h.search());
+                all.addAll(h.test());
+                yield all;
+            }
+        };
+        if (limit > 0 && docs.size() > limit) {
+            docs = docs.subList(0, limit);
+        }
+        HarnessScorer.Result r = new HarnessScorer(model, tokenizer).score(h, docs, log);
+        double primary = r.metrics().get(r.primary());
+        boolean higherIsBetter = !r.primary().contains("perplexity") && !r.primary().startsWith("bits_per_byte");
+        // Per document, the perplexities hold log-likelihoods, which are already better larger.
+        return new TaskResult(task.name(), higherIsBetter ? primary : -primary, r.n(), split, r.perDoc(), r.metrics());
     }
 
     private TaskResult generate(Task task, TaskSplit split, List<TaskRow> rows) {

@@ -75,6 +75,10 @@ public final class DemoZoo {
     /** Builds the zoo into {@code dir} unless it already holds this build; returns {@code dir}. */
     public static Path build(Path dir, ZooSettings settings, Listener listener) {
         if (isBuilt(dir, settings)) {
+            // A zoo built before the lm-evaluation-harness versions of its tasks existed gets them too.
+            if (!Files.isDirectory(dir.resolve("tasks").resolve(DemoHarnessTasks.FOLDER))) {
+                DemoHarnessTasks.write(dir.resolve("tasks"));
+            }
             return dir;
         }
         try {
@@ -86,6 +90,7 @@ public final class DemoZoo {
             Set<String> heldOut = new LinkedHashSet<>();
             rows.values().forEach(list -> list.forEach(e -> heldOut.add(e.prompt())));
             writeTasks(dir.resolve("tasks"), rows, settings.searchRows());
+            DemoHarnessTasks.write(dir.resolve("tasks"));
 
             ObjectNode config = config(settings);
             LlamaConfig llama = LlamaConfig.fromJson(config, dir.resolve("base/config.json"));

@@ -27,11 +27,11 @@ import java.util.stream.Stream;
  * @param layerRouting the {@code layer_routing:} section as written (the data-flow space), or {@code null}
  */
 public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, List<TaskRef> tasks,
-                           SearchSettings search, EvaluationSettings evaluation) {
+                           SearchSettings search, EvaluationSettings evaluation, EvolveTaskSettings taskSettings) {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> TOP_KEYS = Set.of("genome", "tasks", "layer_routing", "search",
-            "evaluation");
+            "evaluation", "limit", "num_fewshot", "shuffle", "random_init", "apply_chat_template", "fewshot_as_multiturn");
     private static final Set<String> SEARCH_KEYS = Set.of("algorithm", "population", "generations",
             "max_evaluations", "seed", "objectives", "m2n2");
     private static final Set<String> M2N2_KEYS = Set.of("alpha", "attraction", "split_point", "crossover", "mutation",
@@ -39,14 +39,26 @@ public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, Li
     private static final Set<String> EVALUATION_KEYS = Set.of("merge_cache_mb");
     private static final Set<String> TASK_KEYS = Set.of("path", "name", "weight", "metric");
 
+    /** The search a config without {@code search:} runs: mergekit-evolve's CMA-ES, 100 evaluations. */
+    public static final SearchSettings MERGEKIT_EVOLVE_SEARCH = new SearchSettings("cma-es", 0, 0, 100, 0, List.of());
+
     public SearchConfig {
         tasks = List.copyOf(tasks);
         java.util.Objects.requireNonNull(evaluation, "evaluation");
     }
 
     public static SearchConfig load(Path file) {
+        return load(file, List.of());
+    }
+
+    /**
+     * As {@link #load(Path)}, where a task named by {@code name:} is also looked up, by its {@code task:} name,
+     * among the lm-evaluation-harness task files under {@code taskSearchPath} (mergekit-evolve's
+     * {@code --task-search-path}).
+     */
+    public static SearchConfig load(Path file, List<Path> taskSearchPath) {
         try {
-            return parse(Files.readString(file), file);
+            return parse(Files.readString(file), file, taskSearchPath);
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read the search config: " + firstLine(e), e);
         }
@@ -57,6 +69,11 @@ public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, Li
      * parses its stored copy this way, against the folder the original came from.
      */
     public static SearchConfig parse(String text, Path file) {
+        return parse(text, file, List.of());
+    }
+
+    /** As {@link #parse(String, Path)}, with a task search path (see {@link #load(Path, List)}). */
+    public static SearchConfig parse(String text, Path file, List<Path> taskSearchPath) {
         JsonNode root;
         YamlAliases.refuse(text, file.toString());
         try {
@@ -73,11 +90,12 @@ public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, Li
         if (genome == null && routing == null) {
             throw new IllegalArgumentException(file + ": needs 'genome' (parameter space) or 'layer_routing'");
         }
-        return new SearchConfig(file, genome, routing, tasks(file, root.get("tasks")), search(file, root.get("search")),
-                evaluation(file, root.get("evaluation")));
+        return new SearchConfig(file, genome, routing, tasks(file, root.get("tasks"), taskSearchPath),
+                search(file, root.get("search")), evaluation(file, root.get("evaluation")),
+                EvolveTaskSettings.parse(file, root));
     }
 
-    private static List<TaskRef> tasks(Path file, JsonNode node) {
+    private static List<TaskRef> tasks(Path file, JsonNode node, List<Path> taskSearchPath) {
         if (node == null || !node.isArray() || node.isEmpty()) {
             throw new IllegalArgumentException(file + ": 'tasks' must be a non-empty list");
         }
@@ -97,18 +115,24 @@ public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, Li
                     throw new IllegalArgumentException(file + ": " + key + ".path: task file " + path + " does not exist");
                 }
             } else if (t.hasNonNull("name")) {
-                path = byName(file, key, folder, t.get("name").asText());
+                String name = t.get("name").asText();
+                path = HarnessTaskIndex.find(taskSearchPath, name).orElseGet(() -> byName(file, key, folder, name,
+                        taskSearchPath));
             } else {
                 throw new IllegalArgumentException(file + ": " + key + " needs 'path' or 'name'");
             }
             double weight = t.has("weight") ? number(file, key + ".weight", t.get("weight")) : 1.0;
-            refs.add(new TaskRef(path, weight));
+            JsonNode metric = t.get("metric");
+            if (metric != null && !metric.isNull() && !metric.isTextual()) {
+                throw new IllegalArgumentException(file + ": " + key + ".metric: expected a metric name such as acc,none");
+            }
+            refs.add(new TaskRef(path, weight, metric == null || metric.isNull() ? null : metric.asText()));
         }
         return refs;
     }
 
     /** mergekit-evolve names tasks; we look for a task YAML in the config's folder with that {@code name}. */
-    private static Path byName(Path file, String key, Path folder, String name) {
+    private static Path byName(Path file, String key, Path folder, String name, List<Path> taskSearchPath) {
         try (Stream<Path> files = Files.walk(folder, 3)) {
             for (Path p : files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
                     .sorted().toList()) {
@@ -127,11 +151,16 @@ public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, Li
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        throw new IllegalArgumentException(file + ": " + key + ".name: no task named '" + name + "' in " + folder);
+        throw new IllegalArgumentException(file + ": " + key + ".name: no task named '" + name + "' in " + folder
+                + (taskSearchPath.isEmpty() ? "" : " or under --task-search-path " + taskSearchPath));
     }
 
     private static SearchSettings search(Path file, JsonNode s) {
-        if (s == null || !s.isObject()) {
+        if (s == null) {
+            // A mergekit-evolve config has no search section: CMA-ES with its --max-fevals default of 100.
+            return MERGEKIT_EVOLVE_SEARCH;
+        }
+        if (!s.isObject()) {
             throw new IllegalArgumentException(file + ": 'search' must be a mapping (algorithm, generations, ...)");
         }
         checkKeys(file, "search.", s, SEARCH_KEYS);

@@ -1,0 +1,189 @@
+package dev.evomerge.eval.task;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.evomerge.eval.harness.HarnessFilter;
+import dev.evomerge.eval.harness.HarnessSample;
+import dev.evomerge.eval.harness.HarnessTask;
+import dev.evomerge.eval.runtime.ComputeDevice;
+import dev.evomerge.eval.runtime.LanguageModel;
+import dev.evomerge.eval.runtime.ModelWeights;
+import dev.evomerge.eval.tokenizer.ModelTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * lm-evaluation-harness task files scored on a tiny random model (one token per character), against
+ * log-likelihoods summed here by hand from the model's per-token log-probabilities.
+ */
+class HarnessScoringTest {
+
+    @TempDir
+    static Path tmp;
+
+    private static ModelWeights weights;
+    private static ModelTokenizer tok;
+    private static LanguageModel lm;
+    private static TaskRunner runner;
+
+    @BeforeAll
+    static void load() {
+        Path dir = TinyTaskModel.write(tmp.resolve("model"), 5);
+        weights = ModelWeights.load(dir, ComputeDevice.CPU);
+        tok = ModelTokenizer.load(dir);
+        lm = LanguageModel.of(weights);
+        runner = new TaskRunner(lm, tok);
+    }
+
+    @AfterAll
+    static void close() {
+        tok.close();
+        weights.close();
+    }
+
+    private static Task task(String name, List<String> yaml, List<String> rows) throws Exception {
+        Path d = Files.createDirectories(tmp.resolve(name));
+        Files.write(d.resolve("test.jsonl"), rows);
+        Files.write(d.resolve("task.yaml"), yaml);
+        return Task.load(d.resolve("task.yaml"), new HarnessTask.Options(null, -1));
+    }
+
+    /** log p(text[from..] | <s> text[..from]): one token per character after the BOS token. */
+    private static double logLikelihood(String text, int from) {
+        int[] ids = tok.encode(text, true);
+        double[] lp = lm.logProbs(ids);
+        double sum = 0;
+        for (int j = from + 1; j < ids.length; j++) {
+            sum += lp[j - 1];
+        }
+        return sum;
+    }
+
+    private static List<HarnessSample> samples(Task t, TaskResult[] result) {
+        List<HarnessSample> out = new ArrayList<>();
+        result[0] = runner.runHarness(t, TaskSplit.ALL, 0, out::add);
+        return out;
+    }
+
+    @Test
+    void multipleChoiceMovesTheContextsTrailingSpaceIntoEachContinuation() throws Exception {
+        Task t = task("mc", List.of(
+                "task: mc",
+                "dataset_path: json",
+                "dataset_kwargs: {data_files: {test: test.jsonl}}",
+                "test_split: test",
+                "output_type: multiple_choice",
+                "doc_to_text: 'Q: {{q}} A: '",
+                "target_delimiter: ''",
+                "doc_to_choice: opts",
+                "doc_to_target: gold"), List.of(
+                "{\"q\": \"ab\", \"opts\": [\"x\", \"yzw\"], \"gold\": 1}",
+                "{\"q\": \"cd\", \"opts\": [\"uv\", \"w\"], \"gold\": 0}",
+                "{\"q\": \"ef\", \"opts\": [\"a\", \"bb\"], \"gold\": 1}"));
+        TaskResult[] r = new TaskResult[1];
+        List<HarnessSample> s = samples(t, r);
+        double acc = 0;
+        double accNorm = 0;
+        for (HarnessSample sample : s) {
+            String ctx = sample.doc().context();
+            assertTrue(ctx.endsWith("A: "), ctx);
+            List<String> choices = sample.doc().choices();
+            double[] ll = sample.logLikelihoods();
+            int best = 0;
+            int bestNorm = 0;
+            for (int k = 0; k < choices.size(); k++) {
+                // The context's last character, a space, is scored with the choice.
+                double want = logLikelihood(ctx + choices.get(k), ctx.length() - 1);
+                assertEquals(want, ll[k], 1e-4);
+                best = ll[k] > ll[best] ? k : best;
+                bestNorm = ll[k] / choices.get(k).length() > ll[bestNorm] / choices.get(bestNorm).length() ? k : bestNorm;
+            }
+            acc += sample.doc().gold().contains(best) ? 1 : 0;
+            accNorm += sample.doc().gold().contains(bestNorm) ? 1 : 0;
+        }
+        assertEquals(acc / 3, r[0].extra().get("acc,none"), 1e-12);
+        assertEquals(accNorm / 3, r[0].extra().get("acc_norm,none"), 1e-12);
+        assertEquals(r[0].extra().get("acc,none"), r[0].score());
+    }
+
+    @Test
+    void rollingLoglikelihoodScoresTheTextsOwnEncodingAfterThePrefixToken() throws Exception {
+        Task t = task("rolling", List.of(
+                "task: rolling",
+                "dataset_path: json",
+                "dataset_kwargs: {data_files: {test: test.jsonl}}",
+                "test_split: test",
+                "output_type: loglikelihood_rolling",
+                "doc_to_text: ''",
+                "doc_to_target: '{{page}}'"), List.of(
+                "{\"page\": \"ab cd\"}",
+                "{\"page\": \"e f g\"}",
+                "{\"page\": \"hij\"}",
+                "{\"page\": \"k lm\"}"));
+        TaskResult[] r = new TaskResult[1];
+        List<HarnessSample> s = samples(t, r);
+        double ll = 0;
+        double words = 0;
+        double bytes = 0;
+        for (HarnessSample sample : s) {
+            String text = sample.doc().continuations().getFirst();
+            // lm-evaluation-harness scores tok_encode(text), which starts with <s>, after its prefix token <s>.
+            int[] bare = tok.encode(text, true);
+            int[] ids = new int[bare.length + 1];
+            ids[0] = bare[0];
+            System.arraycopy(bare, 0, ids, 1, bare.length);
+            double[] lp = lm.logProbs(ids);
+            double want = 0;
+            for (double x : lp) {
+                want += x;
+            }
+            assertEquals(want, sample.logLikelihoods()[0], 1e-4);
+            ll += want;
+            words += text.split("\\s+").length;
+            bytes += text.length();
+        }
+        assertEquals(Math.exp(-ll / words), r[0].extra().get("word_perplexity,none"), 1e-6);
+        assertEquals(Math.exp(-ll / bytes), r[0].extra().get("byte_perplexity,none"), 1e-6);
+        assertEquals(-ll / bytes / Math.log(2), r[0].extra().get("bits_per_byte,none"), 1e-6);
+        assertEquals(-r[0].extra().get("word_perplexity,none"), r[0].score());
+    }
+
+    @Test
+    void generationIsScoredPerFilterUnderLmEvalNames() throws Exception {
+        Task t = task("gen", List.of(
+                "task: gen",
+                "dataset_path: json",
+                "dataset_kwargs: {data_files: {test: test.jsonl}}",
+                "test_split: test",
+                "doc_to_text: 'Q: {{q}}'",
+                "doc_to_target: '{{a}}'",
+                "generation_kwargs: {until: ['\\n'], max_gen_toks: 6}",
+                "filter_list:",
+                "  - name: strict",
+                "    filter: [{function: regex, regex_pattern: '(\\w)'}, {function: take_first}]",
+                "  - name: raw",
+                "    filter: [{function: remove_whitespace}]"), List.of(
+                "{\"q\": \"ab\", \"a\": \"x\"}",
+                "{\"q\": \"cd\", \"a\": \"y\"}"));
+        TaskResult[] r = new TaskResult[1];
+        List<HarnessSample> s = samples(t, r);
+        double strict = 0;
+        for (HarnessSample sample : s) {
+            assertTrue(sample.output().length() <= 6 && !sample.output().contains("\n"), sample.output());
+            String want = new HarnessFilter.Regex("(\\w)", 0, "[invalid]").apply(sample.output());
+            assertEquals(want, sample.filtered().get("strict"));
+            double hit = want.equals(sample.doc().targets().getFirst()) ? 1 : 0;
+            assertEquals(hit, sample.scores().get("exact_match,strict"));
+            strict += hit;
+        }
+        assertEquals(List.of("exact_match,strict", "exact_match,raw"), List.copyOf(r[0].extra().keySet()));
+        assertEquals(strict / 2, r[0].extra().get("exact_match,strict"));
+    }
+}
