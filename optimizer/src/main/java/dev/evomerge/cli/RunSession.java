@@ -19,9 +19,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * One search, started or resumed: the config, where models are found, the device, and the budget of the
@@ -138,13 +135,16 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         StrategyFactory strategy = prepared.strategy();
         long generations = config.search().generations();
         try (MergedTensorCache cache = MergedTensorCache.withBudgetMb(mergeCacheMb);
-             RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, limit, workingDir, device, cache);
-             ProgressBar bar = new ProgressBarBuilder().setTaskName("search").setStyle(ProgressBarStyle.ASCII)
-                     .setInitialMax(generations > 0 ? generations : -1).setUnit(" gen", 1).build()) {
+             RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, limit, workingDir, device, cache)) {
             var evaluator = wrap.apply(SearchWiring.evaluator(scorer, config.tasks(), mergedModels));
             var limits = SearchWiring.limits(config.search());
+            // The bar opens once the loop knows where it starts, so a resumed run's earlier generations do not
+            // count as work done in this session.
+            ProgressLine[] bar = new ProgressLine[1];
             java.util.function.Consumer<dev.evomerge.optimizer.run.GenerationReport> progress = report -> {
-                bar.stepTo(report.generation());
+                if (bar[0] != null) {
+                    bar[0].stepTo(report.generation());
+                }
                 System.err.println(report.logLine() + " | " + cache.stats().summary());
             };
             SearchLoop loop = resume
@@ -154,7 +154,12 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
             if (!prepared.objectives().isEmpty()) {
                 loop.trackPareto(prepared.objectives());
             }
-            SearchLoop.Result result = loop.run();
+            SearchLoop.Result result;
+            try (ProgressLine line = ProgressLine.open("search", generations > 0 ? generations : -1,
+                    loop.generation(), ProgressLine.Unit.of("gen"))) {
+                bar[0] = line;
+                result = loop.run();
+            }
             if (result.bestGenes() != null) {
                 run.writeBestRecipe(space.decode(result.bestGenes()).toYaml());
             }
