@@ -155,7 +155,7 @@ class CheckpointWriterTest {
             List<TensorSpec> specs = List.of(new TensorSpec("a", DType.F32, Shape.of(1)),
                     new TensorSpec("a", DType.F32, Shape.of(2)));
             CheckpointException e = assertThrows(CheckpointException.class, () -> w.layout(specs, 100));
-            assertTrue(e.getMessage().contains("'a'"), e.getMessage());
+            assertTrue(e.getMessage().contains("tensor 'a': appears twice in the output layout"), e.getMessage());
         }
     }
 

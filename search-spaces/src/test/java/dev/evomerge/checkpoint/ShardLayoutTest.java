@@ -46,7 +46,7 @@ class ShardLayoutTest {
     void aTensorNamedTwiceIsRefusedByName() {
         var e = assertThrows(CheckpointException.class,
                 () -> ShardLayout.plan(List.of(f32("a", 1), f32("a", 1)), 100, Path.of("out")));
-        assertTrue(e.getMessage().contains("appears twice"), e.getMessage());
+        assertTrue(e.getMessage().contains("tensor 'a': appears twice in the output layout"), e.getMessage());
     }
 
     @Test
