@@ -67,10 +67,17 @@ final class CommandCheck {
             return checkArgs(args);
         }
         String first = words.get(at).replaceFirst("^\\./", "");
-        if (first.startsWith("scripts/") && !first.endsWith("/") && !Files.isRegularFile(repo.resolve(first))) {
+        if (first.startsWith("scripts/") && !first.endsWith("/") && !isPlaceholder(first)
+                && !Files.isRegularFile(repo.resolve(first))) {
             return Optional.of("'" + first + "' does not exist");
         }
         return Optional.empty();
+    }
+
+    /** {@code scripts/NAME}, {@code scripts/<name>}, {@code scripts/bench-*}: a kind of script, not one. */
+    private static boolean isPlaceholder(String path) {
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        return name.matches("[A-Z][A-Z0-9_-]*") || name.contains("<") || name.contains("*");
     }
 
     /** The arguments given to evomerge, with a forwarding script's subcommand first; null if not a launch. */

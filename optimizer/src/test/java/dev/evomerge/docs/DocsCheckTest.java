@@ -65,6 +65,7 @@ class DocsCheckTest {
             "Export with `scripts/evomerge export RUN --out best.yaml` and merge with `evomerge merge [--overwrite] R --out D`.\n",
             "```text\nevomerge nonsense --whatever\n```\n",
             "```\nmerged 20 tensors with linear in 0.12 s\n```\n",
+            "Any `scripts/NAME` or `scripts/bench-*` script takes `--help`.\n",
     })
     void commandsThatMatchTheCommandLinePass(String readme) throws IOException {
         Files.createDirectories(root.resolve("scripts"));
