@@ -9,6 +9,12 @@ fi
 export PATH="$JAVA_HOME/bin:$PATH"
 # Maven itself runs on JDK 25 too; this keeps its own Unsafe warnings out of the logs.
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+# PyTorch's intra-op threads are an OpenMP team that, by default, spins at the end of every parallel region
+# waiting for the slowest member. On a core shared with another process that member is often descheduled, and
+# the rest spin through their time slices: a search of the demo's small models ran 3-4x slower beside one busy
+# loop than with passive waiting (threads sleep instead), which costs nothing measurable on an idle machine.
+# OpenMP reads this once, when the native library loads, so it has to be set before the JVM starts.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 EVOMERGE_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
   --sun-misc-unsafe-memory-access=allow -Dai.djl.offline=true)
 EVOMERGE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

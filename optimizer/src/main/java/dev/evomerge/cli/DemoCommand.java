@@ -20,9 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -131,8 +128,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         System.err.println("== training the demo zoo in " + zoo + " (once; later runs reuse it)");
         int total = settings.base().steps() + settings.experts().size() * settings.expert().steps();
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("zoo").setStyle(ProgressBarStyle.ASCII)
-                .setInitialMax(total).setUnit(" steps", 1).build()) {
+        try (ProgressLine bar = ProgressLine.open("zoo", total, ProgressLine.Unit.of("steps"))) {
             DemoZoo.build(zoo, settings, new DemoZoo.Listener() {
                 public void stage(String name, int steps) {
                     bar.setExtraMessage(name);
@@ -151,8 +147,7 @@ final class DemoCommand implements Callable<Integer> {
         List<Task> tasks = skills.stream().map(s -> Task.load(taskDir.resolve(s.taskName() + ".yaml"))).toList();
         List<DemoTable.Row> rows = new ArrayList<>();
         Path cwd = Path.of("").toAbsolutePath();
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("test split").setStyle(ProgressBarStyle.ASCII)
-                .setInitialMax(entries.size()).setUnit(" models", 1).build()) {
+        try (ProgressLine bar = ProgressLine.open("test split", entries.size(), ProgressLine.Unit.of("models"))) {
             for (DemoTable.Entry e : entries) {
                 Map<String, Double> scores = new LinkedHashMap<>();
                 try (EvalTarget target = EvalTarget.load(e.scoredFrom(), cwd, device);

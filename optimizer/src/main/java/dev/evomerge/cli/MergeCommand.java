@@ -7,9 +7,6 @@ import dev.evomerge.recipe.MergeRecipe;
 import dev.evomerge.recipe.RecipeParser;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -52,7 +49,7 @@ final class MergeCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         // The bar starts with the first merged tensor, so an input error is reported on a clean line.
-        ProgressBar[] bar = new ProgressBar[1];
+        ProgressLine[] bar = new ProgressLine[1];
         MergePlan plan;
         try {
             plan = Merger.merge(recipe, Path.of("").toAbsolutePath(), out,
@@ -77,15 +74,10 @@ final class MergeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static ProgressBar progressBar(long totalBytes) {
+    private static ProgressLine progressBar(long totalBytes) {
         // In whole units, so a merge of a few MB would read 0/0 MB throughout.
         boolean small = totalBytes < 10_000_000;
-        return new ProgressBarBuilder()
-                .setTaskName("merge")
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUnit(small ? " kB" : " MB", small ? 1_000 : 1_000_000)
-                .showSpeed()
-                .setInitialMax(totalBytes)
-                .build();
+        return ProgressLine.open("merge", totalBytes,
+                new ProgressLine.Unit(small ? "kB" : "MB", small ? 1_000 : 1_000_000, true));
     }
 }

@@ -21,9 +21,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * One search, started or resumed: the config, where models are found, the device, and the budget of the
@@ -197,13 +194,16 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         try (MergedTensorCache cache = MergedTensorCache.withBudgetMb(mergeCacheMb);
              RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH,
                      limit > 0 ? limit : config.taskSettings().limit(), workingDir,
-                     prepared.device().used(), cache);
-             ProgressBar bar = new ProgressBarBuilder().setTaskName("search").setStyle(ProgressBarStyle.ASCII)
-                     .setInitialMax(barMax).setUnit(byEvaluations ? " evals" : " gen", 1).build()) {
+                     prepared.device().used(), cache)) {
             var evaluator = wrap.apply(SearchWiring.evaluator(scorer, config.tasks(), mergedModels));
             var limits = SearchWiring.limits(config.search());
+            // The bar opens once the loop knows where it starts, so a resumed run's earlier generations do not
+            // count as work done in this session.
+            ProgressLine[] bar = new ProgressLine[1];
             java.util.function.Consumer<dev.evomerge.optimizer.run.GenerationReport> progress = report -> {
-                bar.stepTo(Math.min(barMax, byEvaluations ? report.evaluations() : report.generation()));
+                if (bar[0] != null) {
+                    bar[0].stepTo(Math.min(barMax, byEvaluations ? report.evaluations() : report.generation()));
+                }
                 System.err.println(report.logLine() + " | " + cache.stats().summary());
             };
             SearchLoop loop = resume
@@ -213,7 +213,13 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
             if (!prepared.objectives().isEmpty()) {
                 loop.trackPareto(prepared.objectives());
             }
-            SearchLoop.Result result = loop.run();
+            SearchLoop.Result result;
+            try (ProgressLine line = ProgressLine.open("search", barMax > 0 ? barMax : -1,
+                    byEvaluations ? loop.evaluations() : loop.generation(),
+                    ProgressLine.Unit.of(byEvaluations ? "evals" : "gen"))) {
+                bar[0] = line;
+                result = loop.run();
+            }
             if (result.bestGenes() != null) {
                 run.writeBestRecipe(space.decode(result.bestGenes()).toYaml());
             }

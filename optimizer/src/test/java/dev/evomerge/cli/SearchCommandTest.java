@@ -14,10 +14,12 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The main job end to end on tiny models: search, resume, export, and merging the export. */
+@Tag("slow")
 class SearchCommandTest {
 
     @TempDir

@@ -70,7 +70,8 @@ class OtherMethodsTest {
     void modelStockNeedsTwoModelsBesidesTheBase() {
         var e = assertThrows(IllegalArgumentException.class, () -> merge("model_stock", of(F32, 0),
                 List.of(source(of(F32, 1))), params()));
-        assertTrue(e.getMessage().contains("'t'"), e.getMessage());
+        assertTrue(e.getMessage().contains("'model_stock' needs the base and at least two other models, got one"),
+                e.getMessage());
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * README says which versions). Each fixture is scored one sequence at a time and as one right-padded batch,
  * and its greedy continuations are regenerated with the KV cache.
  */
+@Tag("slow")
 class TransformersReferenceTest {
 
     /** The bound: relative to the log-probability, and absolute below magnitude 1. */

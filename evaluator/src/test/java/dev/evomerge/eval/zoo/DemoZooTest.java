@@ -15,10 +15,12 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The demo zoo: reproducible, loadable, with clean task splits. */
+@Tag("slow")
 class DemoZooTest {
 
     @TempDir

@@ -170,6 +170,11 @@ public final class SearchLoop {
         return generation;
     }
 
+    /** Candidates evaluated so far, cache hits included (a resumed run counts those before it too). */
+    public long evaluations() {
+        return evaluations;
+    }
+
     /**
      * Keeps the Pareto front over {@code objectives} (task names from {@link CandidateScores#tasks()}, or
      * {@code fitness}) and rewrites {@code pareto.json} after every generation. The front is rebuilt from

@@ -2,6 +2,7 @@ package dev.evomerge.optimizer.digits;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
  * digits 0-4 and 5-9), 1,000 forward passes instead of 10,000. It needs data/digits/digits.csv.gz and
  * fails (does not skip) with "run scripts/fetch-digits" when the file is missing.
  */
+@Tag("slow")
 class M2n2VersusGaOnDigitsTest {
   @Test
   void m2n2BeatsTheGaOnThreeSeedsWithPretrainedSeeds() {
