@@ -100,7 +100,7 @@ class SearchCommandTest {
                   base_model: %s
                 tasks:
                   - path: lm.yaml
-                search: {algorithm: ga, population: 4, generations: 2, seed: 4}
+                search: {algorithm: ga, population: 4, max_evaluations: 6, seed: 4}
                 """.formatted(tmp.resolve("ft1"), tmp.resolve("ft2"), tmp.resolve("ft3"), method, tmp.resolve("base")));
         assertEquals(0, cli("search", config.toString(), "--run", run.toString(), "--device", "cpu"), err.toString());
         RunDirectory dir = RunDirectory.open(run);
