@@ -18,7 +18,7 @@ import java.util.Objects;
  * <li>{@code config.yaml}: the config as given, written once;</li>
  * <li>{@code history.jsonl}: one {@link HistoryRecord} per evaluated candidate;</li>
  * <li>{@code fitness-cache.jsonl}: one {@link CachedFitness} per distinct recipe evaluated;</li>
- * <li>{@code checkpoint/gen-NNNNNN.ckpt}: see {@link Checkpoints};</li>
+ * <li>{@code checkpoint/gen-NNNNNN.ckpt}: see {@link SearchSnapshots};</li>
  * <li>{@code pareto.json} (multi-objective runs) and {@code best-recipe.yaml}, rewritten atomically.</li>
  * </ul>
  * The two {@code .jsonl} files are append-only; a line torn by a kill is ignored on reading and cut off
@@ -45,13 +45,13 @@ public final class RunDirectory {
     private final Path dir;
     private final AppendLog history;
     private final AppendLog cache;
-    private final Checkpoints checkpoints;
+    private final SearchSnapshots checkpoints;
 
     private RunDirectory(Path dir) {
         this.dir = dir;
         this.history = new AppendLog(dir.resolve(HISTORY));
         this.cache = new AppendLog(dir.resolve(CACHE));
-        this.checkpoints = new Checkpoints(dir.resolve(CHECKPOINTS));
+        this.checkpoints = new SearchSnapshots(dir.resolve(CHECKPOINTS));
     }
 
     /** Starts a new run in {@code dir} (created if missing); refuses a folder that already holds a run. */
@@ -92,7 +92,7 @@ public final class RunDirectory {
         }
     }
 
-    public Checkpoints checkpoints() {
+    public SearchSnapshots checkpoints() {
         return checkpoints;
     }
 

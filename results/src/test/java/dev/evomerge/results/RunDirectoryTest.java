@@ -65,12 +65,12 @@ class RunDirectoryTest {
     @Test
     void corruptLatestCheckpointFallsBackToThePreviousOne() throws Exception {
         RunDirectory run = RunDirectory.create(tmp, "c");
-        Checkpoints c = run.checkpoints();
+        SearchSnapshots c = run.checkpoints();
         for (int g = 1; g <= 5; g++) {
             c.write(g, ("{\"g\":" + g + "}").getBytes(StandardCharsets.UTF_8));
         }
         assertEquals(List.of(3L, 4L, 5L), c.generations(), "only the newest are kept");
-        Checkpoint latest = c.latest().orElseThrow();
+        SearchSnapshot latest = c.latest().orElseThrow();
         assertEquals(5, latest.generation());
         assertEquals("{\"g\":5}", new String(latest.payload(), StandardCharsets.UTF_8));
         assertTrue(latest.warnings().isEmpty());
@@ -78,7 +78,7 @@ class RunDirectoryTest {
         byte[] bytes = Files.readAllBytes(c.file(5));
         bytes[bytes.length - 2] ^= 1;   // flip one bit of the payload
         Files.write(c.file(5), bytes);
-        Checkpoint fallback = c.latest().orElseThrow();
+        SearchSnapshot fallback = c.latest().orElseThrow();
         assertEquals(4, fallback.generation());
         assertEquals(1, fallback.warnings().size());
         assertTrue(fallback.warnings().get(0).contains("gen-000005.ckpt"), fallback.warnings().get(0));
@@ -97,6 +97,6 @@ class RunDirectoryTest {
         run.writeBestRecipe("merge_method: linear\n");
         assertTrue(Files.readString(tmp.resolve(RunDirectory.PARETO)).contains("\"recipe_hash\""));
         assertEquals("merge_method: linear\n", Files.readString(tmp.resolve(RunDirectory.BEST_RECIPE)));
-        assertTrue(Checkpoints.sha256(new byte[0]).startsWith("e3b0c442"));
+        assertTrue(SearchSnapshots.sha256(new byte[0]).startsWith("e3b0c442"));
     }
 }

@@ -6,7 +6,7 @@ import dev.evomerge.optimizer.strategy.BatchEvaluator;
 import dev.evomerge.optimizer.strategy.Candidate;
 import dev.evomerge.recipe.MergeRecipe;
 import dev.evomerge.results.CachedFitness;
-import dev.evomerge.results.Checkpoint;
+import dev.evomerge.results.SearchSnapshot;
 import dev.evomerge.results.HistoryRecord;
 import dev.evomerge.results.ParetoFront;
 import dev.evomerge.results.RunDirectory;
@@ -119,9 +119,9 @@ public final class SearchLoop {
             RecipeEvaluator evaluator, RunLimits limits, Consumer<GenerationReport> progress,
             Consumer<String> warnings) {
         Consumer<String> warn = warnings == null ? w -> {} : warnings;
-        Optional<Checkpoint> found = run.checkpoints().latest();
+        Optional<SearchSnapshot> found = run.checkpoints().latest();
         found.ifPresent(c -> c.warnings().forEach(w -> warn.accept("skipping corrupt checkpoint: " + w)));
-        long gen = found.map(Checkpoint::generation).orElse(0L);
+        long gen = found.map(SearchSnapshot::generation).orElse(0L);
         int dropped = run.truncateHistoryAfter(gen);
         if (dropped > 0) {
             warn.accept(run.path() + ": dropped " + dropped + " history lines of generations after checkpoint " + gen);

@@ -16,24 +16,25 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The {@code checkpoint/} folder: one file per generation, {@code gen-000012.ckpt}, written atomically;
+ * The {@code checkpoint/} folder of a run directory, where the search saves its state ({@link SearchSnapshot}):
+ * one file per generation, {@code gen-000012.ckpt}, written atomically;
  * the newest {@value #KEEP} are kept. A file is a header line {@code evomerge-checkpoint 1 sha256=HEX}
  * followed by the JSON payload, whose exact bytes the checksum covers. Loading takes the newest file
  * whose checksum matches and reports every newer one it had to skip.
  *
  * {@snippet :
  * checkpoints.write(12, json);
- * Optional<Checkpoint> c = checkpoints.latest();   // falls back past a corrupt gen-000012.ckpt
+ * Optional<SearchSnapshot> c = checkpoints.latest();   // falls back past a corrupt gen-000012.ckpt
  * }
  */
-public final class Checkpoints {
+public final class SearchSnapshots {
     static final int KEEP = 3;
     private static final String MAGIC = "evomerge-checkpoint 1 sha256=";
     private static final Pattern NAME = Pattern.compile("gen-(\\d{6,})\\.ckpt");
 
     private final Path dir;
 
-    Checkpoints(Path dir) {
+    SearchSnapshots(Path dir) {
         this.dir = dir;
     }
 
@@ -79,14 +80,14 @@ public final class Checkpoints {
     }
 
     /** The newest checkpoint whose checksum matches, or empty when there is none. */
-    public Optional<Checkpoint> latest() {
+    public Optional<SearchSnapshot> latest() {
         List<Long> gens = new ArrayList<>(generations());
         List<String> warnings = new ArrayList<>();
         for (int i = gens.size() - 1; i >= 0; i--) {
             Path f = file(gens.get(i));
             try {
                 byte[] payload = verified(f);
-                return Optional.of(new Checkpoint(gens.get(i), payload, warnings));
+                return Optional.of(new SearchSnapshot(gens.get(i), payload, warnings));
             } catch (CorruptCheckpointException e) {
                 warnings.add(e.getMessage());
             }
