@@ -177,8 +177,8 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
             }
             boolean normalize = flag(in.global(), "normalize", defaultNormalize);
             float lambda = (float) number(in.global(), "lambda", 1.0);
-            new FusedMerge(base, sources, weights, masks, scales, consensus, normalize, divisor, lambda)
-                    .run(out, outType);
+            FusedMerge.taskArithmetic(base, sources, weights, masks, scales,
+                    new FusedMerge.Mixing(consensus, normalize, divisor, lambda)).run(out, outType);
         }
     }
 

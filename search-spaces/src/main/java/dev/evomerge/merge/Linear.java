@@ -66,9 +66,7 @@ public final class Linear implements MergeMethod {
             weights[i] = (float) in.sources().get(i).parameters().number("weight");
             sum += weights[i];
         }
-        FusedMerge plain = FusedMerge.combination(tensors, weights);
         boolean normalize = GeneralizedTaskArithmetic.flag(in.global(), "normalize", true);
-        new FusedMerge(null, tensors, weights, plain.masks(), plain.scales(), Consensus.NONE, normalize, sum, 1f)
-                .run(out, outType);
+        FusedMerge.weightedSum(tensors, weights, normalize, sum).run(out, outType);
     }
 }

@@ -49,9 +49,9 @@ public final class Reductions {
             for (int i = 0; i < m; i++) {
                 TensorView v = vectors.get(i);
                 if (scalar) {
-                    FusedMerge.deltaScalar(v.data(), v.dtype(), t0, len, bt, x[i]);
+                    Tiles.deltaScalar(v.data(), v.dtype(), t0, len, bt, x[i]);
                 } else {
-                    FusedMerge.delta(v.data(), v.dtype(), t0, len, bt, x[i]);
+                    Tiles.delta(v.data(), v.dtype(), t0, len, bt, x[i]);
                 }
             }
             for (int i = 0; i < m; i++) {
@@ -168,15 +168,15 @@ public final class Reductions {
                         continue;
                     }
                     if (scalar) {
-                        FusedMerge.deltaScalar(v.data(), v.dtype(), t0, len, b, x);
+                        Tiles.deltaScalar(v.data(), v.dtype(), t0, len, b, x);
                         for (int j = 0; j < len; j++) {
                             kept[j] = masks[i].keeps(t0 + j, Math.abs(x[j])) ? x[j] : 0f;
                         }
                         sums[2 * i] += absSumScalar(x, len);
                         sums[2 * i + 1] += absSumScalar(kept, len);
                     } else {
-                        FusedMerge.delta(v.data(), v.dtype(), t0, len, b, x);
-                        FusedMerge.applyMask(masks[i], t0, len, x, kept, 1f, 1f);
+                        Tiles.delta(v.data(), v.dtype(), t0, len, b, x);
+                        Tiles.applyMask(masks[i], t0, len, x, kept, 1f, 1f);
                         sums[2 * i] += absSum(x, len);
                         sums[2 * i + 1] += absSum(kept, len);
                     }

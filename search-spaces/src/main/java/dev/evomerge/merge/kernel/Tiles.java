@@ -150,4 +150,114 @@ public final class Tiles {
             Floats.write(seg, type, start + j, src[j]);
         }
     }
+
+    /** {@code dst = x - b} (or {@code x} when b is null), widening x straight from memory in the same loop. */
+    static void delta(MemorySegment x, DType type, long t0, int len, float[] b, float[] dst) {
+        if (type == DType.F16 || b == null) {
+            Tiles.widen(x, type, t0, len, dst);
+            if (b != null) {
+                subtract(dst, b, len);
+            }
+            return;
+        }
+        boolean bf16 = type == DType.BF16;
+        int bound = Tiles.F.loopBound(len);
+        int j = 0;
+        MemorySegment xs = Tiles.slice(x, bf16, t0, bound);
+        for (; j < bound; j += Tiles.LANES) {
+            Tiles.load(xs, bf16, j).sub(FloatVector.fromArray(Tiles.F, b, j)).intoArray(dst, j);
+        }
+        for (; j < len; j++) {
+            dst[j] = Floats.read(x, type, t0 + j) - b[j];
+        }
+    }
+
+    /** {@link #delta} in plain scalar Java, for small tensors. */
+    static void deltaScalar(MemorySegment x, DType type, long t0, int len, float[] b, float[] dst) {
+        for (int j = 0; j < len; j++) {
+            float v = Floats.read(x, type, t0 + j);
+            dst[j] = b != null ? v - b[j] : v;
+        }
+    }
+
+    static void subtract(float[] x, float[] b, int len) {
+        int bound = Tiles.F.loopBound(len);
+        int j = 0;
+        for (; j < bound; j += Tiles.LANES) {
+            FloatVector.fromArray(Tiles.F, x, j).sub(FloatVector.fromArray(Tiles.F, b, j)).intoArray(x, j);
+        }
+        for (; j < len; j++) {
+            x[j] = x[j] - b[j];
+        }
+    }
+
+    /** {@code dst = keep ? (d * scale) * weight : 0}; with scale = weight = 1 it is the masked delta. */
+    static void applyMask(SourceMask mask, long t0, int len, float[] d, float[] dst, float scale, float weight) {
+        int bound = Tiles.F.loopBound(len);
+        int j = 0;
+        FloatVector zero = FloatVector.zero(Tiles.F);
+        switch (mask) {
+            case SourceMask.None none -> {
+                for (; j < bound; j += Tiles.LANES) {
+                    FloatVector.fromArray(Tiles.F, d, j).mul(scale).mul(weight).intoArray(dst, j);
+                }
+            }
+            case SourceMask.RankBand band -> {
+                IntVector iota = IntVector.zero(Tiles.I).addIndex(1);
+                TopSet outer = band.outer();
+                TopSet inner = band.inner();
+                int outerCut = relativeCutoff(outer.cutoff(), t0);
+                int innerCut = relativeCutoff(inner.cutoff(), t0);
+                boolean noInner = inner.equals(TopSet.NONE);
+                for (; j < bound; j += Tiles.LANES) {
+                    FloatVector v = FloatVector.fromArray(Tiles.F, d, j);
+                    FloatVector a = v.abs();
+                    VectorMask<Float> keep = a.compare(VectorOperators.GT, outer.value());
+                    VectorMask<Float> tie = a.compare(VectorOperators.EQ, outer.value());
+                    if (tie.anyTrue()) {
+                        keep = keep.or(tie.and(iota.add(j).compare(VectorOperators.LT, outerCut).cast(Tiles.F)));
+                    }
+                    if (!noInner) {
+                        VectorMask<Float> inInner = a.compare(VectorOperators.GT, inner.value())
+                                .or(a.compare(VectorOperators.EQ, inner.value())
+                                        .and(iota.add(j).compare(VectorOperators.LT, innerCut).cast(Tiles.F)));
+                        keep = keep.andNot(inInner);
+                    }
+                    zero.blend(v.mul(scale).mul(weight), keep).intoArray(dst, j);
+                }
+            }
+            case SourceMask.Random random -> {
+                IntVector iota = IntVector.zero(Tiles.I).addIndex(1);
+                // Tiles never straddle a 2^32 boundary (TILE divides 2^32), so one key serves the tile.
+                long key = MaskHash.key(random.seed(), random.stream(), t0 >>> 32);
+                int low = (int) t0;
+                int threshold = random.threshold();
+                for (; j < bound; j += Tiles.LANES) {
+                    IntVector bits = MaskHash.bits24(iota.add(low + j), key);
+                    VectorMask<Float> keep = bits.compare(VectorOperators.LT, threshold).cast(Tiles.F);
+                    FloatVector v = FloatVector.fromArray(Tiles.F, d, j);
+                    zero.blend(v.mul(scale).mul(weight), keep).intoArray(dst, j);
+                }
+            }
+            case SourceMask.Packed packed -> {
+                for (; j < bound; j += Tiles.LANES) {
+                    VectorMask<Float> keep = Tiles.packed(packed.bits(), t0 + j);
+                    FloatVector v = FloatVector.fromArray(Tiles.F, d, j);
+                    zero.blend(v.mul(scale).mul(weight), keep).intoArray(dst, j);
+                }
+            }
+            case SourceMask.Stored stored -> {
+                for (; j < len; j++) {
+                    dst[j] = stored.bytes().get(ValueLayout.JAVA_BYTE, t0 + j) != 0 ? (d[j] * scale) * weight : 0f;
+                }
+            }
+        }
+        for (; j < len; j++) {
+            dst[j] = mask.keeps(t0 + j, Math.abs(d[j])) ? (d[j] * scale) * weight : 0f;
+        }
+    }
+
+    private static int relativeCutoff(long cutoff, long t0) {
+        return (int) Math.max(0, Math.min(Tiles.TILE, cutoff - t0));
+    }
 }

@@ -81,7 +81,7 @@ class KernelTest {
         long start = (1L << 32) - 2048;   // crosses the 2^32 index boundary between tiles
         for (long t0 = start; t0 < start + n; t0 += Tiles.TILE) {
             int len = (int) Math.min(Tiles.TILE, start + n - t0);
-            FusedMerge.applyMask(mask, t0, len, d, dst, 1f, 1f);
+            Tiles.applyMask(mask, t0, len, d, dst, 1f, 1f);
             for (int j = 0; j < len; j++) {
                 assertEquals(mask.keeps(t0 + j, 1f) ? 1f : 0f, dst[j], "index " + (t0 + j));
             }
@@ -252,13 +252,13 @@ class KernelTest {
             none[s] = SourceMask.None.INSTANCE;
         }
         float[] scales = {1.25f, 1f, 0.75f};
-        check(new FusedMerge(base, sources, w, random, scales, Consensus.SUM, false, 1f, 1f), DType.BF16);
-        check(new FusedMerge(base, sources, w, none, new float[] {1, 1, 1}, Consensus.NONE, true, 0.6f, 1.5f), DType.F16);
-        check(new FusedMerge(base, sources, w, none, new float[] {1, 1, 1}, Consensus.NONE, false, 1f, 1f), DType.F32);
-        check(new FusedMerge(base, sources, w, band, new float[] {1, 1, 1}, Consensus.SUM, true, 1f, 1f), DType.BF16);
-        check(new FusedMerge(base, sources, w, crumbs, new float[] {1, 1, 1}, Consensus.SUM, true, 1f, 1f), DType.BF16);
-        check(new FusedMerge(base, sources, w, random, scales, Consensus.COUNT, true, 1f, 0.5f), DType.BF16);
-        check(new FusedMerge(null, sources, w, none, new float[] {1, 1, 1}, Consensus.NONE, false, 1f, 1f), DType.BF16);
+        check(FusedMerge.taskArithmetic(base, sources, w, random, scales, new FusedMerge.Mixing(Consensus.SUM, false, 1f, 1f)), DType.BF16);
+        check(FusedMerge.taskArithmetic(base, sources, w, none, new float[] {1, 1, 1}, new FusedMerge.Mixing(Consensus.NONE, true, 0.6f, 1.5f)), DType.F16);
+        check(FusedMerge.taskArithmetic(base, sources, w, none, new float[] {1, 1, 1}, new FusedMerge.Mixing(Consensus.NONE, false, 1f, 1f)), DType.F32);
+        check(FusedMerge.taskArithmetic(base, sources, w, band, new float[] {1, 1, 1}, new FusedMerge.Mixing(Consensus.SUM, true, 1f, 1f)), DType.BF16);
+        check(FusedMerge.taskArithmetic(base, sources, w, crumbs, new float[] {1, 1, 1}, new FusedMerge.Mixing(Consensus.SUM, true, 1f, 1f)), DType.BF16);
+        check(FusedMerge.taskArithmetic(base, sources, w, random, scales, new FusedMerge.Mixing(Consensus.COUNT, true, 1f, 0.5f)), DType.BF16);
+        check(FusedMerge.taskArithmetic(null, sources, w, none, new float[] {1, 1, 1}, new FusedMerge.Mixing(Consensus.NONE, false, 1f, 1f)), DType.BF16);
     }
 
     @Test
@@ -292,10 +292,10 @@ class KernelTest {
         float[] w = {0.5f, 0.3f, -0.2f};
         float[] ones = {1, 1, 1};
         float[] scales = {1.25f, 1f, 0.75f};
-        check(new FusedMerge(base, sources, w, band, ones, Consensus.SUM, true, 1f, 1f), DType.BF16);
-        check(new FusedMerge(base, sources, w, band, scales, Consensus.SUM, false, 1f, 0.5f), DType.F32);
-        check(new FusedMerge(base, sources, w, none, ones, Consensus.NONE, false, 1f, 1f), DType.BF16);
-        check(new FusedMerge(base, sources, w, none, scales, Consensus.NONE, true, 0.6f, 1.5f), DType.F32);
+        check(FusedMerge.taskArithmetic(base, sources, w, band, ones, new FusedMerge.Mixing(Consensus.SUM, true, 1f, 1f)), DType.BF16);
+        check(FusedMerge.taskArithmetic(base, sources, w, band, scales, new FusedMerge.Mixing(Consensus.SUM, false, 1f, 0.5f)), DType.F32);
+        check(FusedMerge.taskArithmetic(base, sources, w, none, ones, new FusedMerge.Mixing(Consensus.NONE, false, 1f, 1f)), DType.BF16);
+        check(FusedMerge.taskArithmetic(base, sources, w, none, scales, new FusedMerge.Mixing(Consensus.NONE, true, 0.6f, 1.5f)), DType.F32);
         // TIES on two models: the same loops with a third lane that keeps nothing.
         List<TensorView> two = List.of(sources.get(2), sources.get(1));
         long[] k2 = {n / 3, n / 2 + 3};
@@ -310,11 +310,11 @@ class KernelTest {
             band2[s] = new SourceMask.RankBand(top2[s], TopSet.NONE);
         }
         float[] w2 = {0.5f, -0.7f};
-        FusedMerge ties2 = new FusedMerge(base, two, w2, band2, new float[] {1, 1}, Consensus.SUM, true, 1f, 1f);
+        FusedMerge ties2 = FusedMerge.taskArithmetic(base, two, w2, band2, new float[] {1, 1}, new FusedMerge.Mixing(Consensus.SUM, true, 1f, 1f));
         assertTrue(ThreeSources.of(ties2, DType.BF16) != null, "TIES on two models takes the fused loop");
         check(ties2, DType.BF16);
         check(withInfinities(ties2), DType.BF16);
-        check(new FusedMerge(base, two, w2, band2, new float[] {1.5f, 0.5f}, Consensus.SUM, false, 1f, 0.5f),
+        check(FusedMerge.taskArithmetic(base, two, w2, band2, new float[] {1.5f, 0.5f}, new FusedMerge.Mixing(Consensus.SUM, false, 1f, 0.5f)),
                 DType.F32);
     }
 
@@ -333,21 +333,21 @@ class KernelTest {
             Arrays.fill(none, SourceMask.None.INSTANCE);
             float[] wm = Arrays.copyOf(w, m);
             float[] sm = Arrays.copyOf(scales, m);
-            assertTrue(WeightedSums.of(new FusedMerge(null, sources, wm, none, sm, Consensus.NONE, false, 1f, 1f))
+            assertTrue(WeightedSums.of(FusedMerge.taskArithmetic(null, sources, wm, none, sm, new FusedMerge.Mixing(Consensus.NONE, false, 1f, 1f)))
                     != null, "the fused loop applies to " + m + " sources");
-            check(new FusedMerge(null, sources, wm, none, sm, Consensus.NONE, false, 1f, 1f), DType.BF16);
-            check(new FusedMerge(null, sources, wm, none, sm, Consensus.NONE, true, 0.7f, 1f), DType.F32);
-            check(new FusedMerge(null, sources, wm, none, sm, Consensus.NONE, true, 0.7f, 1.5f), DType.BF16);
+            check(FusedMerge.taskArithmetic(null, sources, wm, none, sm, new FusedMerge.Mixing(Consensus.NONE, false, 1f, 1f)), DType.BF16);
+            check(FusedMerge.taskArithmetic(null, sources, wm, none, sm, new FusedMerge.Mixing(Consensus.NONE, true, 0.7f, 1f)), DType.F32);
+            check(FusedMerge.taskArithmetic(null, sources, wm, none, sm, new FusedMerge.Mixing(Consensus.NONE, true, 0.7f, 1.5f)), DType.BF16);
         }
         // Task arithmetic on two models.
         SourceMask[] none = {SourceMask.None.INSTANCE, SourceMask.None.INSTANCE};
         List<TensorView> two = List.of(all.get(1), all.get(2));
         float[] w2 = {0.6f, -0.25f};
         float[] s2 = {1.25f, 1f};
-        FusedMerge ta = new FusedMerge(all.get(0), two, w2, none, s2, Consensus.NONE, false, 1f, 1f);
+        FusedMerge ta = FusedMerge.taskArithmetic(all.get(0), two, w2, none, s2, new FusedMerge.Mixing(Consensus.NONE, false, 1f, 1f));
         assertTrue(WeightedSums.of(ta) != null, "the fused loop applies to a base and two sources");
         check(ta, DType.BF16);
-        check(new FusedMerge(all.get(0), two, w2, none, s2, Consensus.NONE, true, 0.35f, 0.5f), DType.F32);
+        check(FusedMerge.taskArithmetic(all.get(0), two, w2, none, s2, new FusedMerge.Mixing(Consensus.NONE, true, 0.35f, 0.5f)), DType.F32);
     }
 
     @Test
@@ -362,9 +362,7 @@ class KernelTest {
             nan[i] = i % 3 == 0 ? Float.NaN : -0.25f;
         }
         SourceMask[] none = {SourceMask.None.INSTANCE, SourceMask.None.INSTANCE};
-        FusedMerge count = new FusedMerge(tensor(DType.BF16, zeros),
-                List.of(tensor(DType.BF16, half), tensor(DType.F32, nan)), new float[] {1f, 1f}, none,
-                new float[] {1f, 1f}, Consensus.COUNT, true, 1f, 1f);
+        FusedMerge count = FusedMerge.taskArithmetic(tensor(DType.BF16, zeros), List.of(tensor(DType.BF16, half), tensor(DType.F32, nan)), new float[] {1f, 1f}, none, new float[] {1f, 1f}, new FusedMerge.Mixing(Consensus.COUNT, true, 1f, 1f));
         check(count, DType.BF16);
     }
 
@@ -378,8 +376,7 @@ class KernelTest {
         for (int i = 0; i < n; i++) {
             v[i] = i % 97 == 5 ? Float.POSITIVE_INFINITY : f.base().getFloat(i);
         }
-        return new FusedMerge(tensor(f.base().dtype(), v), f.sources(), f.weights(), f.masks(), f.scales(),
-                f.consensus(), f.normalize(), f.divisor(), f.lambda());
+        return FusedMerge.taskArithmetic(tensor(f.base().dtype(), v), f.sources(), f.weights(), f.masks(), f.scales(), new FusedMerge.Mixing(f.consensus(), f.normalize(), f.divisor(), f.lambda()));
     }
 
     /** The set holds exactly k elements, none smaller than one left out, and ties go lowest index first. */
@@ -485,10 +482,10 @@ class KernelTest {
         }
         float[] ones = {1, 1, 1};
         List<FusedMerge> merges = List.of(
-                new FusedMerge(base, sources, w, band, ones, Consensus.SUM, true, 1f, 1f),
-                new FusedMerge(base, sources, w, random, new float[] {2f, 1.5f, 3f}, Consensus.COUNT, false, 1f, 0.7f),
-                new FusedMerge(base, sources, w, none, ones, Consensus.NONE, true, 0.6f, 1.5f),
-                new FusedMerge(null, sources, w, none, ones, Consensus.NONE, false, 1f, 1f));
+                FusedMerge.taskArithmetic(base, sources, w, band, ones, new FusedMerge.Mixing(Consensus.SUM, true, 1f, 1f)),
+                FusedMerge.taskArithmetic(base, sources, w, random, new float[] {2f, 1.5f, 3f}, new FusedMerge.Mixing(Consensus.COUNT, false, 1f, 0.7f)),
+                FusedMerge.taskArithmetic(base, sources, w, none, ones, new FusedMerge.Mixing(Consensus.NONE, true, 0.6f, 1.5f)),
+                FusedMerge.taskArithmetic(null, sources, w, none, ones, new FusedMerge.Mixing(Consensus.NONE, false, 1f, 1f)));
         for (FusedMerge f : merges) {
             check(f, DType.BF16);
             MemorySegment scalar = Arena.ofAuto().allocate(2L * n);
@@ -527,8 +524,8 @@ class KernelTest {
                 for (long t0 = (long) c * Chunks.SIZE; t0 < Math.min(n, (long) (c + 1) * Chunks.SIZE); t0 += Tiles.TILE) {
                     int len = (int) Math.min(Tiles.TILE, n - t0);
                     Tiles.widen(base.data(), DType.BF16, t0, len, b);
-                    FusedMerge.delta(src.data(), DType.BF16, t0, len, b, x);
-                    FusedMerge.applyMask(mask, t0, len, x, kept, 1f, 1f);
+                    Tiles.delta(src.data(), DType.BF16, t0, len, b, x);
+                    Tiles.applyMask(mask, t0, len, x, kept, 1f, 1f);
                     part[0] += Reductions.absSum(x, len);
                     part[1] += Reductions.absSum(kept, len);
                 }
@@ -572,21 +569,19 @@ class KernelTest {
         float[] scales = {2.5f, 1.75f, 1.4f};
         SourceMask[] packed = {record[0], record[1], record[2]};
         List<TensorView> three = sources.subList(0, 3);
-        check(new FusedMerge(base, three, w, packed, scales, Consensus.SUM, true, 1f, 1f), DType.BF16);
-        check(new FusedMerge(base, three, w, packed, scales, Consensus.SUM, false, 1f, 0.5f), DType.F32);
+        check(FusedMerge.taskArithmetic(base, three, w, packed, scales, new FusedMerge.Mixing(Consensus.SUM, true, 1f, 1f)), DType.BF16);
+        check(FusedMerge.taskArithmetic(base, three, w, packed, scales, new FusedMerge.Mixing(Consensus.SUM, false, 1f, 0.5f)), DType.F32);
         // DARE-TIES on two models: the three-source loop with a third lane that keeps nothing.
-        FusedMerge two = new FusedMerge(base, sources.subList(0, 2), new float[] {0.5f, -0.3f},
-                new SourceMask[] {record[0], record[1]}, new float[] {2.5f, 1.75f}, Consensus.SUM, true, 1f, 1f);
+        FusedMerge two = FusedMerge.taskArithmetic(base, sources.subList(0, 2), new float[] {0.5f, -0.3f}, new SourceMask[] {record[0], record[1]}, new float[] {2.5f, 1.75f}, new FusedMerge.Mixing(Consensus.SUM, true, 1f, 1f));
         assertTrue(ThreeSources.of(two, DType.BF16) != null, "DARE-TIES on two models takes the fused loop");
         check(two, DType.BF16);
-        check(withInfinities(new FusedMerge(base, two.sources(), new float[] {-0.5f, 0.3f}, two.masks(),
-                two.scales(), Consensus.SUM, true, 1f, 1f)), DType.BF16);
+        check(withInfinities(FusedMerge.taskArithmetic(base, two.sources(), new float[] {-0.5f, 0.3f}, two.masks(), two.scales(), new FusedMerge.Mixing(Consensus.SUM, true, 1f, 1f))), DType.BF16);
         SourceMask[] withF16 = {record[0], record[3], record[2]};
         List<TensorView> generalPath = List.of(sources.get(0), sources.get(3), sources.get(2));
-        check(new FusedMerge(base, generalPath, w, withF16, scales, Consensus.SUM, true, 1f, 1f), DType.BF16);
-        check(new FusedMerge(base, generalPath, w, withF16, scales, Consensus.NONE, true, 0.6f, 1f), DType.BF16);
+        check(FusedMerge.taskArithmetic(base, generalPath, w, withF16, scales, new FusedMerge.Mixing(Consensus.SUM, true, 1f, 1f)), DType.BF16);
+        check(FusedMerge.taskArithmetic(base, generalPath, w, withF16, scales, new FusedMerge.Mixing(Consensus.NONE, true, 0.6f, 1f)), DType.BF16);
         // A range that starts off a byte boundary (as model stock's rows do) still reads the right bits.
-        FusedMerge dare = new FusedMerge(base, three, w, packed, scales, Consensus.SUM, true, 1f, 1f);
+        FusedMerge dare = FusedMerge.taskArithmetic(base, three, w, packed, scales, new FusedMerge.Mixing(Consensus.SUM, true, 1f, 1f));
         MemorySegment part = Arena.ofAuto().allocate(2L * n);
         MemorySegment expected = Arena.ofAuto().allocate(2L * n);
         dare.range(3, n, part, DType.BF16);
@@ -597,8 +592,8 @@ class KernelTest {
         // The packed merge gives the hashed merge's bits.
         MemorySegment fromBits = Arena.ofAuto().allocate(2L * n);
         MemorySegment fromHash = Arena.ofAuto().allocate(2L * n);
-        new FusedMerge(base, three, w, packed, scales, Consensus.SUM, true, 1f, 1f).run(fromBits, DType.BF16);
-        new FusedMerge(base, three, w, Arrays.copyOf(random, 3), scales, Consensus.SUM, true, 1f, 1f)
+        FusedMerge.taskArithmetic(base, three, w, packed, scales, new FusedMerge.Mixing(Consensus.SUM, true, 1f, 1f)).run(fromBits, DType.BF16);
+        FusedMerge.taskArithmetic(base, three, w, Arrays.copyOf(random, 3), scales, new FusedMerge.Mixing(Consensus.SUM, true, 1f, 1f))
                 .run(fromHash, DType.BF16);
         assertEquals(-1, fromBits.mismatch(fromHash), "packed and hashed masks merge alike");
     }
@@ -622,8 +617,8 @@ class KernelTest {
                     if (from != null) {
                         Tiles.widen(from.data(), from.dtype(), t0, len, bt);
                     }
-                    FusedMerge.delta(a.data(), a.dtype(), t0, len, bt, x);
-                    FusedMerge.delta(b.data(), b.dtype(), t0, len, bt, y);
+                    Tiles.delta(a.data(), a.dtype(), t0, len, bt, x);
+                    Tiles.delta(b.data(), b.dtype(), t0, len, bt, y);
                     part[0] += Reductions.dot(x, x, len);
                     part[1] += Reductions.dot(x, y, len);
                     part[2] += Reductions.dot(y, y, len);
