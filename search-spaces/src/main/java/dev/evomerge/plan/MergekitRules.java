@@ -1,5 +1,7 @@
 package dev.evomerge.plan;
 
+import dev.evomerge.merge.GeneralizedTaskArithmetic;
+import dev.evomerge.merge.Sparsification;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,11 +35,16 @@ public final class MergekitRules {
                         s.tensor().tensorName(), s.tensor().model(), elements);
                 if (!(density > 0)) {
                     out.add(where + ": mergekit needs a density above 0");
-                } else if (t.method().name().equals("ties") && density < 1 && (long) (density * elements) < 1) {
+                } else if (magnitudeSparsified(t) && density < 1 && (long) (density * elements) < 1) {
                     out.add(where + ": mergekit's TIES keeps int(density x elements) elements and refuses 0");
                 }
             }
         }
         return out;
+    }
+
+    /** TIES' sparsification: the one whose top-k mergekit asserts to be non-empty. */
+    private static boolean magnitudeSparsified(TensorTask t) {
+        return t.method() instanceof GeneralizedTaskArithmetic g && g.sparsification() == Sparsification.MAGNITUDE;
     }
 }
