@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "evomerge 0.1.0",
         description = "Evolves model-merging recipes.",
-        subcommands = {MergeCommand.class, EvalCommand.class, SearchCommand.class, ResumeCommand.class,
+        subcommands = {MergeCommand.class, EvalCommand.class, SearchCommand.class, ResumeCommand.class, WorkerCommand.class,
                 ExportCommand.class, SynthCommand.class, ReportCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -59,7 +59,15 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
 
     /** Writes launch.json into a new run directory. */
     void record(RunDirectory run) {
+        record(run, ClusterPlan.NONE);
+    }
+
+    /** Writes launch.json into a new run directory, with the run's cluster when it has one. */
+    void record(RunDirectory run, ClusterPlan cluster) {
         ObjectNode n = JSON.createObjectNode();
+        if (cluster.enabled()) {
+            n.set("cluster", cluster.toJson(JSON));
+        }
         n.put("config", config.file().toAbsolutePath().toString());
         n.put("working_dir", workingDir.toString());
         n.put("device", device.kind().name().toLowerCase(java.util.Locale.ROOT));
@@ -89,6 +97,15 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
                     n.path("merge_cache_mb").asLong(config.evaluation().mergeCacheMb()));
         } catch (IOException e) {
             throw new IllegalArgumentException(launch + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The cluster a run was launched with ({@link ClusterPlan#NONE} for a single-process run). */
+    static ClusterPlan clusterOf(RunDirectory run) {
+        try {
+            return ClusterPlan.fromJson(JSON.readTree(run.path().resolve(LAUNCH).toFile()).get("cluster"));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(run.path().resolve(LAUNCH) + ": " + e.getMessage(), e);
         }
     }
 
@@ -126,6 +143,12 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
     /** As above, with the evaluator wrapped (the overhead benchmark times it). */
     Finished run(Prepared prepared, RunDirectory run, boolean resume,
             java.util.function.UnaryOperator<dev.evomerge.optimizer.run.RecipeEvaluator> wrap) {
+        return run(prepared, run, resume, wrap, ClusterPlan.NONE);
+    }
+
+    /** As above, scoring candidates on the plan's cluster when it has one. */
+    Finished run(Prepared prepared, RunDirectory run, boolean resume,
+            java.util.function.UnaryOperator<dev.evomerge.optimizer.run.RecipeEvaluator> wrap, ClusterPlan clusterPlan) {
         SearchSpace space = prepared.space();
         // A combined space's routed recipes name their merged model by hash; the evaluator looks it up here.
         java.util.function.Function<String, dev.evomerge.recipe.MergeRecipe> mergedModels = name -> null;
@@ -137,15 +160,19 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         List<Task> tasks = prepared.tasks();
         StrategyFactory strategy = prepared.strategy();
         long generations = config.search().generations();
-        try (MergedTensorCache cache = MergedTensorCache.withBudgetMb(mergeCacheMb);
+        try (ClusterSession cluster = clusterPlan.enabled() ? ClusterSession.start(clusterPlan.settings(),
+                clusterPlan.runId(), device, mergeCacheMb, run.path(), line -> System.err.println("evomerge: " + line)) : null;
+             MergedTensorCache cache = MergedTensorCache.withBudgetMb(mergeCacheMb);
              RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, limit, workingDir, device, cache);
              ProgressBar bar = new ProgressBarBuilder().setTaskName("search").setStyle(ProgressBarStyle.ASCII)
                      .setInitialMax(generations > 0 ? generations : -1).setUnit(" gen", 1).build()) {
-            var evaluator = wrap.apply(SearchWiring.evaluator(scorer, config.tasks(), mergedModels));
+            var evaluator = wrap.apply(cluster != null ? cluster.evaluator(config.tasks(), mergedModels, limit, workingDir)
+                    : SearchWiring.evaluator(scorer, config.tasks(), mergedModels));
             var limits = SearchWiring.limits(config.search());
             java.util.function.Consumer<dev.evomerge.optimizer.run.GenerationReport> progress = report -> {
                 bar.stepTo(report.generation());
-                System.err.println(report.logLine() + " | " + cache.stats().summary());
+                System.err.println(report.logLine() + " | " + (cluster != null ? cluster.generationLine()
+                        : cache.stats().summary()));
             };
             SearchLoop loop = resume
                     ? SearchLoop.resume(run, space, strategy, evaluator, limits, progress,
@@ -154,7 +181,17 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
             if (!prepared.objectives().isEmpty()) {
                 loop.trackPareto(prepared.objectives());
             }
-            SearchLoop.Result result = loop.run();
+            SearchLoop.Result result;
+            try {
+                result = loop.run();
+            } finally {
+                if (cluster != null) {
+                    cluster.writeStats(run.path());
+                }
+            }
+            if (cluster != null) {
+                System.err.println("evomerge: cluster session: " + cluster.summary());
+            }
             if (result.bestGenes() != null) {
                 run.writeBestRecipe(space.decode(result.bestGenes()).toYaml());
             }

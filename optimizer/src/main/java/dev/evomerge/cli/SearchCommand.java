@@ -33,6 +33,9 @@ final class SearchCommand implements Callable<Integer> {
             + " that share layers (0: off; default: the config's evaluation.merge_cache_mb, else 1024)")
     private Long mergeCacheMb;
 
+    @Mixin
+    private ClusterOptions clusterOptions;
+
     @Override
     public Integer call() throws IOException {
         SearchConfig config = SearchConfig.load(configFile);
@@ -42,13 +45,17 @@ final class SearchCommand implements Callable<Integer> {
         }
         // Everything that can be wrong with the config is found before the run directory is made.
         RunSession.Prepared prepared = session.prepare();
+        ClusterPlan cluster = ClusterPlan.forNewRun(clusterOptions.over(config.evaluation().cluster()));
+        if (cluster.enabled()) {
+            ClusterSession.check(cluster.settings());
+        }
         if (Files.exists(runDir)) {
             throw new IllegalArgumentException(runDir + ": already exists (resume it with 'evomerge resume "
                     + runDir + "' or choose another --run)");
         }
         RunDirectory run = RunDirectory.create(runDir, Files.readString(configFile));
-        session.record(run);
-        return report(session.run(prepared, run, false), runDir);
+        session.record(run, cluster);
+        return report(session.run(prepared, run, false, e -> e, cluster), runDir);
     }
 
     static int report(RunSession.Finished finished, Path runDir) {

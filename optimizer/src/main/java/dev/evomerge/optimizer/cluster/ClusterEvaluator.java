@@ -48,7 +48,8 @@ public final class ClusterEvaluator {
     private final Dispatch dispatch = new Dispatch();
     private final Map<String, String> addresses = new HashMap<>();
     private final Set<String> refusedSenders = new HashSet<>();
-    private final WorkerShares shares = new WorkerShares(System.nanoTime());
+    private WorkerShares shares = new WorkerShares(System.nanoTime());
+    private boolean started;
 
     public ClusterEvaluator(HazelcastInstance hz, PayloadSigner signer, String runId, Duration waitForWorkers,
             Consumer<String> log) {
@@ -70,6 +71,10 @@ public final class ClusterEvaluator {
 
     /** Scores every job on the cluster; one result per job, in the order given. */
     public List<WorkerResult> evaluate(List<CandidateJob> jobs) {
+        if (!started) {
+            shares = new WorkerShares(System.nanoTime());   // busy fractions count from the first candidate on
+            started = true;
+        }
         Map<String, String> sealed = new LinkedHashMap<>();
         for (CandidateJob job : jobs) {
             sealed.put(job.recipeHash(), signer.seal(WireFormat.TASK, runId, WireFormat.job(job)));

@@ -23,8 +23,8 @@ import java.util.stream.Collectors;
 /**
  * Starts this process's Hazelcast member the way every evomerge member starts: joined by an explicit member list
  * over TCP/IP (multicast and auto-detection off), bound to one interface (loopback unless told otherwise, and never
- * beyond it without a secret), no phone-home, Hazelcast's own log at warnings only, and Java deserialization
- * limited to Hazelcast's and the JDK's own classes: evomerge's payloads are strings, so nothing a foreign member
+ * beyond it without a secret), no phone-home, Hazelcast's own log at errors only (its warnings are about its own
+ * housekeeping: migrations, members leaving), and Java deserialization limited to Hazelcast's and the JDK's classes: evomerge's payloads are strings, so nothing a foreign member
  * offers as a serialized object can make a member run code.
  *
  * {@snippet :
@@ -113,12 +113,17 @@ public final class ClusterMember {
 
     /** Starts and joins a member; fails with a one-line error when binding beyond loopback without a secret. */
     public static HazelcastInstance start(Role role, List<String> members, Bind bind, ClusterSecret secret) {
+        checkBind(bind, secret);
+        HAZELCAST_LOG.setLevel(Level.SEVERE);
+        return Hazelcast.newHazelcastInstance(config(role, members, bind));
+    }
+
+    /** Refuses to bind beyond loopback without a secret. */
+    public static void checkBind(Bind bind, ClusterSecret secret) {
         if (!bind.isLoopback() && !secret.isGiven()) {
             throw new IllegalArgumentException("binding to " + bind + " (beyond loopback) needs a cluster secret:"
                     + " --secret-file FILE (mode 0600) or " + ClusterSecret.ENVIRONMENT);
         }
-        HAZELCAST_LOG.setLevel(Level.WARNING);
-        return Hazelcast.newHazelcastInstance(config(role, members, bind));
     }
 
     static Config config(Role role, List<String> members, Bind bind) {
