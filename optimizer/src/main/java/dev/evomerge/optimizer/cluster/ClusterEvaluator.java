@@ -1,8 +1,9 @@
 package dev.evomerge.optimizer.cluster;
 
 import com.hazelcast.collection.IQueue;
-import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -35,7 +36,7 @@ public final class ClusterEvaluator {
     /** Where workers post their messages. */
     static final String OUTBOX = "evomerge.outbox";
     private static final String INBOX_PREFIX = "evomerge.inbox.";
-    private static final long POLL_MILLIS = 100;
+    private static final long POLL_MILLIS = 20;
 
     /** One candidate's results, and who scored it in how long. */
     public record WorkerResult(String recipeHash, String worker, double seconds, List<TaskScore> tasks) {}
@@ -50,6 +51,7 @@ public final class ClusterEvaluator {
     private final Set<String> refusedSenders = new HashSet<>();
     private WorkerShares shares = new WorkerShares(System.nanoTime());
     private boolean started;
+    private long lastHiccupLog = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
 
     public ClusterEvaluator(HazelcastInstance hz, PayloadSigner signer, String runId, Duration waitForWorkers,
             Consumer<String> log) {
@@ -71,10 +73,6 @@ public final class ClusterEvaluator {
 
     /** Scores every job on the cluster; one result per job, in the order given. */
     public List<WorkerResult> evaluate(List<CandidateJob> jobs) {
-        if (!started) {
-            shares = new WorkerShares(System.nanoTime());   // busy fractions count from the first candidate on
-            started = true;
-        }
         Map<String, String> sealed = new LinkedHashMap<>();
         for (CandidateJob job : jobs) {
             sealed.put(job.recipeHash(), signer.seal(WireFormat.TASK, runId, WireFormat.job(job)));
@@ -90,7 +88,6 @@ public final class ClusterEvaluator {
                     if (!live.contains(w)) {
                         dispatch.lost(w).ifPresent(c -> log.accept("worker " + addresses.getOrDefault(w, w)
                                 + " left the cluster while scoring candidate " + shortHash(c) + "; it goes to another worker"));
-                        destroyInbox(w);
                     }
                 }
                 dispatch.unscorable(live).ifPresent(u -> {
@@ -100,7 +97,21 @@ public final class ClusterEvaluator {
                             + why + " (the run is resumable: fix the workers and run 'evomerge resume')");
                 });
                 for (Dispatch.Assignment a : dispatch.assign()) {
-                    hz.<String>getQueue(inbox(a.worker())).offer(sealed.get(a.candidate()));
+                    try {
+                        hz.<String>getQueue(inbox(a.worker())).offer(sealed.get(a.candidate()));
+                    } catch (HazelcastInstanceNotActiveException e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        // The queue is moving between members; the worker says it is free again once it can.
+                        dispatch.lost(a.worker());
+                        hiccup(e);
+                        continue;
+                    }
+                    if (!started) {
+                        // Busy fractions count from the first candidate handed out, not from the workers' start-up.
+                        shares = new WorkerShares(System.nanoTime());
+                        started = true;
+                    }
                     lastProgress = System.nanoTime();
                 }
                 if (dispatch.inFlightCount() == 0) {
@@ -170,8 +181,11 @@ public final class ClusterEvaluator {
         String envelope;
         try {
             IQueue<String> outbox = hz.getQueue(OUTBOX);
-            Object item = outbox.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+            // Never a blocking poll: one parked on a queue whose partition then migrates (a member left) can wait
+            // for a response that never comes (seen with Hazelcast 5.7), so the loop polls and sleeps instead.
+            Object item = outbox.poll();
             if (item == null) {
+                Thread.sleep(POLL_MILLIS);
                 return null;
             }
             if (!(item instanceof String s)) {
@@ -182,9 +196,15 @@ public final class ClusterEvaluator {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for workers", e);
-        } catch (HazelcastException | SecurityException e) {
+        } catch (HazelcastSerializationException e) {
             // The serialization filter refuses a Java-serialized object here; the item is already taken off the queue.
             log.accept("refused a message: " + firstLine(e));
+            return null;
+        } catch (HazelcastInstanceNotActiveException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            hiccup(e);
+            sleep();
             return null;
         }
         PayloadSigner.Opened opened;
@@ -208,6 +228,15 @@ public final class ClusterEvaluator {
         }
     }
 
+    /** A cluster operation failed while members come or go: logged once a while, then retried. */
+    private void hiccup(RuntimeException e) {
+        long now = System.nanoTime();
+        if (now - lastHiccupLog > TimeUnit.SECONDS.toNanos(10)) {
+            log.accept("cluster unavailable for a moment (" + firstLine(e) + "); retrying");
+            lastHiccupLog = now;
+        }
+    }
+
     private static String claimedSender(String envelope) {
         try {
             var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(envelope);
@@ -215,14 +244,6 @@ public final class ClusterEvaluator {
             return body.path("address").asText("an unknown member");
         } catch (IOException | RuntimeException e) {
             return "an unknown member";
-        }
-    }
-
-    private void destroyInbox(String worker) {
-        try {
-            hz.getQueue(inbox(worker)).destroy();
-        } catch (HazelcastException e) {
-            // Nothing lost: its candidate was handed out again.
         }
     }
 

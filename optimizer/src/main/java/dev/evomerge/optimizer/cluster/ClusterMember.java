@@ -39,6 +39,9 @@ public final class ClusterMember {
     /** The first port tried when none is given (Hazelcast's usual one). */
     public static final int DEFAULT_PORT = 5701;
 
+    /** A JVM property naming Hazelcast's log level ({@code -Devomerge.hazelcast.log=INFO} to see its membership news). */
+    public static final String LOG_LEVEL_PROPERTY = "evomerge.hazelcast.log";
+
     // Kept so that the level set on it is not lost when the logger is collected.
     private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
 
@@ -114,7 +117,7 @@ public final class ClusterMember {
     /** Starts and joins a member; fails with a one-line error when binding beyond loopback without a secret. */
     public static HazelcastInstance start(Role role, List<String> members, Bind bind, ClusterSecret secret) {
         checkBind(bind, secret);
-        HAZELCAST_LOG.setLevel(Level.SEVERE);
+        HAZELCAST_LOG.setLevel(Level.parse(System.getProperty(LOG_LEVEL_PROPERTY, "SEVERE")));
         return Hazelcast.newHazelcastInstance(config(role, members, bind));
     }
 

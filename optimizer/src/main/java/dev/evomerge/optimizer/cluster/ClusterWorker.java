@@ -1,9 +1,9 @@
 package dev.evomerge.optimizer.cluster;
 
 import com.hazelcast.collection.IQueue;
-import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +28,7 @@ public final class ClusterWorker implements Runnable {
         List<TaskScore> score(CandidateJob job) throws Exception;
     }
 
-    private static final long POLL_MILLIS = 500;
+    private static final long POLL_MILLIS = 50;
     private static final long REANNOUNCE_MILLIS = 2000;
 
     private final HazelcastInstance hz;
@@ -65,8 +65,13 @@ public final class ClusterWorker implements Runnable {
         IQueue<String> outbox = hz.getQueue(ClusterEvaluator.OUTBOX);
         String announced = null;
         long announcedAt = 0;
-        try {
-            while (running) {
+        String unsent = null;
+        while (running) {
+            try {
+                if (unsent != null) {
+                    outbox.offer(unsent);   // a result is never dropped for a hiccup of the cluster
+                    unsent = null;
+                }
                 if (announced == null || (System.nanoTime() - announcedAt > TimeUnit.MILLISECONDS.toNanos(REANNOUNCE_MILLIS)
                         && !outbox.contains(announced))) {
                     announced = seal("", new WorkerMessage.Ready(id, address, seq++));
@@ -89,27 +94,45 @@ public final class ClusterWorker implements Runnable {
                     log.accept("refused a candidate: " + e.getMessage());
                     continue;
                 }
-                outbox.offer(seal(task.run(), score(job)));
+                unsent = seal(task.run(), score(job));
                 announced = null;
+            } catch (HazelcastInstanceNotActiveException e) {
+                return;   // the member was shut down: the worker ends with it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // A member leaving moves queues between members; operations fail meanwhile. Wait, then go on.
+                log.accept("cluster unavailable for a moment (" + rootMessage(e) + "); retrying");
+                announced = null;
+                pause();
             }
-        } catch (HazelcastInstanceNotActiveException e) {
-            // The member was shut down: the worker ends with it.
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            running = false;
         }
     }
 
     private String take(IQueue<String> inbox) throws InterruptedException {
         try {
-            Object item = inbox.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+            Object item = inbox.poll();   // not a blocking poll: see ClusterEvaluator's receive
+            if (item == null) {
+                Thread.sleep(POLL_MILLIS);
+                return null;
+            }
             if (item != null && !(item instanceof String)) {
                 log.accept("refused an inbox item that is not a string (" + item.getClass().getName() + ")");
                 return null;
             }
             return (String) item;
-        } catch (HazelcastInstanceNotActiveException e) {
-            throw e;
-        } catch (HazelcastException | SecurityException e) {
+        } catch (HazelcastSerializationException e) {
+            // The serialization filter stops a Java-serialized object here; it is already off the queue.
             log.accept("refused an inbox item: " + rootMessage(e));
             return null;
         }
@@ -124,7 +147,7 @@ public final class ClusterWorker implements Runnable {
             double seconds = (System.nanoTime() - t0) / 1e9;
             log.accept(String.format(java.util.Locale.ROOT, "scored candidate %s in %.2f s", hash, seconds));
             return new WorkerMessage.Scored(id, address, job.recipeHash(), seconds, tasks);
-        } catch (Exception | OutOfMemoryError e) {
+        } catch (Exception | OutOfMemoryError | LinkageError e) {   // a worker reports what it cannot do, and goes on
             String reason = rootMessage(e);
             log.accept("could not score candidate " + hash + ": " + reason);
             return new WorkerMessage.Failed(id, address, job.recipeHash(), reason);
