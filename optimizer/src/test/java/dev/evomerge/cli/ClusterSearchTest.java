@@ -19,6 +19,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -127,7 +128,7 @@ class ClusterSearchTest {
             List<BufferedReader> outs = new ArrayList<>();
             for (int k = 0; k < 2; k++) {
                 List<String> cmd = new ArrayList<>(List.of(java));
-                cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                         .filter(a -> !a.startsWith("-javaagent") && !a.startsWith("-agentlib")).toList());
                 cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SlowWorker.class.getName(), members,
                         "127.0.0.1:" + (k == 0 ? port : LocalWorkers.freePort("127.0.0.1")), k == 0 ? "1500" : "100"));
