@@ -20,7 +20,6 @@ import dev.evomerge.recipe.MergeRecipe;
 import dev.evomerge.results.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +52,6 @@ final class ClusterSession implements AutoCloseable {
     private final ClusterWorker localWorker;
     private final WorkerScoring localScoring;
     private final ClusterEvaluator evaluator;
-    private final long cpuAtStart = processCpuNanos();
     private long candidates;
 
     private ClusterSession(HazelcastInstance hz, LocalWorkers localWorkers, ClusterWorker localWorker,
@@ -175,7 +173,7 @@ final class ClusterSession implements AutoCloseable {
             o.put("busy_seconds", s.busySeconds());
             o.put("busy_fraction", wall > 0 ? s.busySeconds() / wall : 0);
         });
-        double cpu = (processCpuNanos() - cpuAtStart) / 1e9;
+        double cpu = shares.sessionCpuSeconds();
         n.put("search_cpu_seconds", cpu);
         n.put("search_cpu_ms_per_candidate", candidates > 0 ? 1000 * cpu / candidates : 0);
         n.put("search_scores_too", localWorker != null);
@@ -189,13 +187,6 @@ final class ClusterSession implements AutoCloseable {
     /** The session's line for the end of the run. */
     String summary() {
         return evaluator.shares().sessionLine(System.nanoTime());
-    }
-
-    private static long processCpuNanos() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getProcessCpuTime();
-        }
-        return 0;
     }
 
     @Override

@@ -106,9 +106,13 @@ class ClusterSearchTest {
         assertEquals(2, used.size(), "both workers scored candidates: " + used);
         assertTrue(used.stream().allMatch(w -> w.matches("127\\.0\\.0\\.1:\\d+")), used.toString());
         var stats = RunJson.mapper().readTree(clustered.resolve(ClusterSession.STATS).toFile());
-        assertEquals(history(clustered).size() - 0, stats.get("candidates").asInt()
-                + RunDirectory.open(clustered).history().stream().filter(r -> r.cacheHit()).count());
+        long fresh = RunDirectory.open(clustered).history().stream().filter(r -> !r.cacheHit()).count();
+        assertEquals(fresh, stats.get("candidates").asLong(), "cluster.json counts the candidates the workers scored");
         assertEquals(used, iterable(stats.get("workers").fieldNames()));
+        ClusterPlan stored = RunSession.clusterOf(RunDirectory.open(clustered));
+        assertEquals(2, stored.settings().workers(), "resume finds the cluster the run was launched with");
+        assertTrue(stored.runId().matches("[0-9a-f-]{36}"), stored.runId());
+        assertEquals(ClusterPlan.NONE, RunSession.clusterOf(RunDirectory.open(single)));
     }
 
     private static Set<String> iterable(java.util.Iterator<String> it) {

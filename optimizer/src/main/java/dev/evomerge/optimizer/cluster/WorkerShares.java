@@ -24,11 +24,25 @@ public final class WorkerShares {
     private final Map<String, Share> window = new TreeMap<>();
     private final Map<String, Share> session = new TreeMap<>();
     private final long sessionStart;
+    private final long cpuAtStart = processCpuNanos();
     private long windowStart;
 
     public WorkerShares(long nanoTime) {
         this.sessionStart = nanoTime;
         this.windowStart = nanoTime;
+    }
+
+    /** CPU seconds this process has used since the session began (all its threads, Hazelcast's included). */
+    public double sessionCpuSeconds() {
+        return (processCpuNanos() - cpuAtStart) / 1e9;
+    }
+
+    private static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
     }
 
     synchronized void scored(String worker, double seconds) {
