@@ -36,7 +36,7 @@ public final class ClusterEvaluator {
     /** Where workers post their messages. */
     static final String OUTBOX = "evomerge.outbox";
     private static final String INBOX_PREFIX = "evomerge.inbox.";
-    private static final long POLL_MILLIS = 20;
+    private static final long POLL_MILLIS = 250;
 
     /** One candidate's results, and who scored it in how long. */
     public record WorkerResult(String recipeHash, String worker, double seconds, List<TaskScore> tasks) {}
@@ -49,6 +49,7 @@ public final class ClusterEvaluator {
     private final Dispatch dispatch = new Dispatch();
     private final Map<String, String> addresses = new HashMap<>();
     private final Set<String> refusedSenders = new HashSet<>();
+    private final java.util.concurrent.Semaphore arrivals = new java.util.concurrent.Semaphore(0);
     private WorkerShares shares = new WorkerShares(System.nanoTime());
     private boolean started;
     private long lastHiccupLog = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
@@ -60,6 +61,19 @@ public final class ClusterEvaluator {
         this.runId = runId;
         this.waitForWorkers = waitForWorkers;
         this.log = log;
+        hz.<String>getQueue(OUTBOX).addItemListener(new Arrivals(arrivals), false);
+    }
+
+    /** Wakes a loop sleeping between polls when its queue gets an item (the item itself is not sent along). */
+    record Arrivals(java.util.concurrent.Semaphore arrivals) implements com.hazelcast.collection.ItemListener<String> {
+        @Override
+        public void itemAdded(com.hazelcast.collection.ItemEvent<String> item) {
+            arrivals.release();
+        }
+
+        @Override
+        public void itemRemoved(com.hazelcast.collection.ItemEvent<String> item) {
+        }
     }
 
     /** Inbox queue of one worker (by member id). */
@@ -182,10 +196,12 @@ public final class ClusterEvaluator {
         try {
             IQueue<String> outbox = hz.getQueue(OUTBOX);
             // Never a blocking poll: one parked on a queue whose partition then migrates (a member left) can wait
-            // for a response that never comes (seen with Hazelcast 5.7), so the loop polls and sleeps instead.
+            // for a response that never comes (seen with Hazelcast 5.7). The loop polls, and between polls sleeps
+            // until the queue says an item came (or a while, should that event be lost).
             Object item = outbox.poll();
             if (item == null) {
-                Thread.sleep(POLL_MILLIS);
+                arrivals.tryAcquire(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                arrivals.drainPermits();
                 return null;
             }
             if (!(item instanceof String s)) {

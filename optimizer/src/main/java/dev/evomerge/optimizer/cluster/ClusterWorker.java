@@ -28,7 +28,7 @@ public final class ClusterWorker implements Runnable {
         List<TaskScore> score(CandidateJob job) throws Exception;
     }
 
-    private static final long POLL_MILLIS = 50;
+    private static final long POLL_MILLIS = 250;
     private static final long REANNOUNCE_MILLIS = 2000;
 
     private final HazelcastInstance hz;
@@ -37,6 +37,7 @@ public final class ClusterWorker implements Runnable {
     private final Consumer<String> log;
     private final String id;
     private final String address;
+    private final java.util.concurrent.Semaphore arrivals = new java.util.concurrent.Semaphore(0);
     private volatile boolean running = true;
     private long seq;
 
@@ -62,6 +63,7 @@ public final class ClusterWorker implements Runnable {
     @Override
     public void run() {
         IQueue<String> inbox = hz.getQueue(ClusterEvaluator.inbox(id));
+        inbox.addItemListener(new ClusterEvaluator.Arrivals(arrivals), false);
         IQueue<String> outbox = hz.getQueue(ClusterEvaluator.OUTBOX);
         String announced = null;
         long announcedAt = 0;
@@ -123,7 +125,8 @@ public final class ClusterWorker implements Runnable {
         try {
             Object item = inbox.poll();   // not a blocking poll: see ClusterEvaluator's receive
             if (item == null) {
-                Thread.sleep(POLL_MILLIS);
+                arrivals.tryAcquire(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                arrivals.drainPermits();
                 return null;
             }
             if (item != null && !(item instanceof String)) {
