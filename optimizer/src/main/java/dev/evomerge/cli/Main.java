@@ -17,8 +17,8 @@ import picocli.CommandLine.Command;
         version = "evomerge 0.1.0",
         description = "Evolves model-merging recipes.",
         subcommands = {MergeCommand.class, EvalCommand.class, SearchCommand.class, ResumeCommand.class,
-                ExportCommand.class, SynthCommand.class, ReportCommand.class, DemoCommand.class, TasksCommand.class,
-                CommandLine.HelpCommand.class})
+                WorkerCommand.class, ExportCommand.class, SynthCommand.class, ReportCommand.class, DemoCommand.class,
+                TasksCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code for bad input (a recipe, checkpoint or option the user can fix). */

@@ -9,7 +9,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code evomerge resume DIR}: continues a search from its last good checkpoint. */
 @Command(name = "resume", mixinStandardHelpOptions = true,
-        description = "Continue a search from its last good checkpoint, as if it had never stopped.")
+        description = "Continue a search from its last good checkpoint, as if it had never stopped"
+                + " (on the cluster it was launched with, if any).")
 final class ResumeCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "DIR")
@@ -26,6 +27,6 @@ final class ResumeCommand implements Callable<Integer> {
         if (mergeCacheMb != null) {
             session = session.withMergeCacheMb(mergeCacheMb);
         }
-        return SearchCommand.report(session.run(session.prepare(), run, true), runDir);
+        return SearchCommand.report(session.run(session.prepare(), run, true, e -> e, RunSession.clusterOf(run)), runDir);
     }
 }

@@ -72,7 +72,15 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
 
     /** Writes launch.json into a new run directory: what was asked for, and the device the run took. */
     void record(RunDirectory run, DeviceChoice chosen) {
+        record(run, chosen, ClusterPlan.NONE);
+    }
+
+    /** As above, with the run's cluster when it has one. */
+    void record(RunDirectory run, DeviceChoice chosen, ClusterPlan cluster) {
         ObjectNode n = JSON.createObjectNode();
+        if (cluster.enabled()) {
+            n.set("cluster", cluster.toJson(JSON));
+        }
         n.put("config", config.file().toAbsolutePath().toString());
         n.put("working_dir", workingDir.toString());
         n.put("device", device.label());
@@ -110,6 +118,15 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
                     n.hasNonNull("data_dir") ? Path.of(n.get("data_dir").asText()) : null, searchPath);
         } catch (IOException e) {
             throw new IllegalArgumentException(launch + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The cluster a run was launched with ({@link ClusterPlan#NONE} for a single-process run). */
+    static ClusterPlan clusterOf(RunDirectory run) {
+        try {
+            return ClusterPlan.fromJson(JSON.readTree(run.path().resolve(LAUNCH).toFile()).get("cluster"));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(run.path().resolve(LAUNCH) + ": " + e.getMessage(), e);
         }
     }
 
@@ -177,6 +194,12 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
     /** As above, with the evaluator wrapped (the overhead benchmark times it). */
     Finished run(Prepared prepared, RunDirectory run, boolean resume,
             java.util.function.UnaryOperator<dev.evomerge.optimizer.run.RecipeEvaluator> wrap) {
+        return run(prepared, run, resume, wrap, ClusterPlan.NONE);
+    }
+
+    /** As above, scoring candidates on the plan's cluster when it has one. */
+    Finished run(Prepared prepared, RunDirectory run, boolean resume,
+            java.util.function.UnaryOperator<dev.evomerge.optimizer.run.RecipeEvaluator> wrap, ClusterPlan clusterPlan) {
         SearchSpace space = prepared.space();
         // A combined space's routed recipes name their merged model by hash; the evaluator looks it up here.
         java.util.function.Function<String, dev.evomerge.recipe.MergeRecipe> mergedModels = name -> null;
@@ -191,11 +214,16 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         // With a budget of evaluations only, the bar counts evaluations instead of generations.
         boolean byEvaluations = generations == 0;
         long barMax = byEvaluations ? config.search().maxEvaluations() : generations;
-        try (MergedTensorCache cache = MergedTensorCache.withBudgetMb(mergeCacheMb);
-             RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH,
-                     limit > 0 ? limit : config.taskSettings().limit(), workingDir,
+        int rows = limit > 0 ? limit : config.taskSettings().limit();
+        try (ClusterSession cluster = clusterPlan.enabled() ? ClusterSession.start(clusterPlan.settings(),
+                clusterPlan.runId(), prepared.device().used(), mergeCacheMb, run.path(),
+                line -> System.err.println("evomerge: " + line)) : null;
+             MergedTensorCache cache = MergedTensorCache.withBudgetMb(mergeCacheMb);
+             RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, rows, workingDir,
                      prepared.device().used(), cache)) {
-            var evaluator = wrap.apply(SearchWiring.evaluator(scorer, config.tasks(), mergedModels));
+            var evaluator = wrap.apply(cluster != null ? cluster.evaluator(config.tasks(), mergedModels, rows, workingDir,
+                    taskOptions())
+                    : SearchWiring.evaluator(scorer, config.tasks(), mergedModels));
             var limits = SearchWiring.limits(config.search());
             // The bar opens once the loop knows where it starts, so a resumed run's earlier generations do not
             // count as work done in this session.
@@ -204,7 +232,8 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
                 if (bar[0] != null) {
                     bar[0].stepTo(Math.min(barMax, byEvaluations ? report.evaluations() : report.generation()));
                 }
-                System.err.println(report.logLine() + " | " + cache.stats().summary());
+                System.err.println(report.logLine() + " | " + (cluster != null ? cluster.generationLine()
+                        : cache.stats().summary()));
             };
             SearchLoop loop = resume
                     ? SearchLoop.resume(run, space, strategy, evaluator, limits, progress,
@@ -219,6 +248,13 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
                     ProgressLine.Unit.of(byEvaluations ? "evals" : "gen"))) {
                 bar[0] = line;
                 result = loop.run();
+            } finally {
+                if (cluster != null) {
+                    cluster.writeStats(run.path());
+                }
+            }
+            if (cluster != null) {
+                System.err.println("evomerge: cluster session: " + cluster.summary());
             }
             if (result.bestGenes() != null) {
                 run.writeBestRecipe(space.decode(result.bestGenes()).toYaml());

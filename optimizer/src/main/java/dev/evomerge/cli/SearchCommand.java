@@ -52,6 +52,9 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--num-gpus", hidden = true, paramLabel = "N")
     private Integer numGpus;
 
+    @Mixin
+    private ClusterOptions clusterOptions;
+
     @Override
     public Integer call() throws IOException {
         if (vllm || inMemory || numGpus != null) {
@@ -66,13 +69,17 @@ final class SearchCommand implements Callable<Integer> {
         }
         // Everything that can be wrong with the config is found before the run directory is made.
         RunSession.Prepared prepared = session.prepare();
+        ClusterPlan cluster = ClusterPlan.forNewRun(clusterOptions.over(config.evaluation().cluster()));
+        if (cluster.enabled()) {
+            ClusterSession.check(cluster.settings());
+        }
         if (Files.exists(runDir)) {
             throw new IllegalArgumentException(runDir + ": already exists (resume it with 'evomerge resume "
                     + runDir + "' or choose another --run)");
         }
         RunDirectory run = RunDirectory.create(runDir, Files.readString(configFile));
-        session.record(run, prepared.device());
-        return report(session.run(prepared, run, false), runDir);
+        session.record(run, prepared.device(), cluster);
+        return report(session.run(prepared, run, false, e -> e, cluster), runDir);
     }
 
     static int report(RunSession.Finished finished, Path runDir) {

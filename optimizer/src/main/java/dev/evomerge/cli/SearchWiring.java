@@ -7,6 +7,7 @@ import dev.evomerge.eval.RecipeScorer;
 import dev.evomerge.eval.task.TaskResult;
 import dev.evomerge.optimizer.config.SearchConfig;
 import dev.evomerge.optimizer.config.SearchSettings;
+import dev.evomerge.optimizer.cluster.TaskScore;
 import dev.evomerge.optimizer.config.TaskRef;
 import dev.evomerge.optimizer.run.CandidateScores;
 import dev.evomerge.optimizer.run.RecipeEvaluator;
@@ -220,32 +221,47 @@ final class SearchWiring {
 
     /** As above, where routed models that {@code mergedModels} resolves to a recipe are merged in memory first. */
     static RecipeEvaluator evaluator(RecipeScorer scorer, List<TaskRef> refs, Function<String, MergeRecipe> mergedModels) {
+        return recipes -> recipes.stream()
+                .map(recipe -> combine(refs, recipe, taskScores(scorer.score(recipe, mergedModels))).scoredBy(LOCAL, Double.NaN))
+                .toList();
+    }
+
+    /** Who the history says scored a candidate when the search's own process did. */
+    static final String LOCAL = "local";
+
+    /** A scorer's results as the cluster carries them. */
+    static List<TaskScore> taskScores(Map<String, TaskResult> results) {
+        return results.values().stream().map(r -> new TaskScore(r.name(), r.score(), r.perExample())).toList();
+    }
+
+    /**
+     * One candidate's scores from its task results (in task order, as many as {@code refs}): the per-example scores
+     * scaled so that their plain mean is the weighted mean of the task scores, and, for a routed recipe, its path
+     * length. The search's own process and the cluster's workers go through this one function.
+     */
+    static CandidateScores combine(List<TaskRef> refs, MergeRecipe recipe, List<TaskScore> results) {
         double total = refs.stream().mapToDouble(TaskRef::weight).sum();
-        return recipes -> recipes.stream().map(recipe -> {
-            Map<String, TaskResult> results = scorer.score(recipe, mergedModels);
-            Map<String, Double> byTask = new LinkedHashMap<>();
-            List<double[]> parts = new ArrayList<>();
-            int count = 0;
-            int i = 0;
-            for (TaskResult r : results.values()) {
-                byTask.put(r.name(), r.score());
-                parts.add(r.perExample());
-                count += r.perExample().length;
+        Map<String, Double> byTask = new LinkedHashMap<>();
+        int count = 0;
+        for (TaskScore r : results) {
+            byTask.put(r.name(), r.score());
+            count += r.examples().length;
+        }
+        double[] examples = new double[count];
+        int at = 0;
+        int i = 0;
+        for (TaskScore r : results) {
+            double[] perExample = r.examples();
+            double scale = refs.get(i++).weight() / total * count / Math.max(1, perExample.length);
+            for (double x : perExample) {
+                examples[at++] = x * scale;
             }
-            double[] examples = new double[count];
-            int at = 0;
-            for (TaskResult r : results.values()) {
-                double scale = refs.get(i++).weight() / total * count / Math.max(1, r.perExample().length);
-                for (double x : r.perExample()) {
-                    examples[at++] = x * scale;
-                }
-            }
-            if (!recipe.layerPath().isEmpty()) {
-                // The inference cost of a routed model, as an objective: negated, since every objective is maximised.
-                byTask.put(PATH_LENGTH, -(double) recipe.layerPath().size());
-            }
-            return new CandidateScores(byTask, examples);
-        }).toList();
+        }
+        if (!recipe.layerPath().isEmpty()) {
+            // The inference cost of a routed model, as an objective: negated, since every objective is maximised.
+            byTask.put(PATH_LENGTH, -(double) recipe.layerPath().size());
+        }
+        return new CandidateScores(byTask, examples);
     }
 
     static double[] midpoint(SearchSpace space) {

@@ -1,5 +1,6 @@
 package dev.evomerge.results;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,16 +15,24 @@ import java.util.Objects;
  * @param scores score per task, in task order
  * @param examples per-example scores (what M2N2 needs)
  * @param seconds evaluation time
+ * @param worker who scored it (see {@link HistoryRecord#worker()}), or {@code null}
  */
 public record CachedFitness(
         @JsonProperty("recipe_hash") String recipeHash,
         long generation,
         Map<String, Double> scores,
         double[] examples,
-        double seconds) {
+        double seconds,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String worker) {
     public CachedFitness {
         Objects.requireNonNull(recipeHash, "recipeHash");
         Objects.requireNonNull(examples, "examples");
         scores = scores == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(scores));
+    }
+
+    /** An entry without a worker. */
+    public CachedFitness(String recipeHash, long generation, Map<String, Double> scores, double[] examples,
+            double seconds) {
+        this(recipeHash, generation, scores, examples, seconds, null);
     }
 }

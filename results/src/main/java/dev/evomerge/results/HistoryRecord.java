@@ -1,5 +1,6 @@
 package dev.evomerge.results;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,7 +11,7 @@ import java.util.Objects;
  *
  * {@snippet :
  * {"generation":3,"index":0,"genes":[0.1,0.7],"recipe_hash":"9f...","scores":{"math":0.41},
- *  "fitness":0.41,"seconds":1.93,"cache_hit":false}
+ *  "fitness":0.41,"seconds":1.93,"cache_hit":false,"worker":"10.0.0.6:5701"}
  * }
  *
  * @param generation the generation (1-based) that asked for it
@@ -21,6 +22,8 @@ import java.util.Objects;
  * @param fitness the value the strategy maximises (mean per-example score)
  * @param seconds evaluation time (0 for a cache hit)
  * @param cacheHit whether the scores came from the fitness cache
+ * @param worker who scored it: a cluster worker's host:port, {@code local} for the search's own process, or
+ *               {@code null} (not written) for a cache hit or an evaluator that does not say
  */
 public record HistoryRecord(
         long generation,
@@ -30,10 +33,17 @@ public record HistoryRecord(
         Map<String, Double> scores,
         double fitness,
         double seconds,
-        @JsonProperty("cache_hit") boolean cacheHit) {
+        @JsonProperty("cache_hit") boolean cacheHit,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String worker) {
     public HistoryRecord {
         Objects.requireNonNull(genes, "genes");
         Objects.requireNonNull(recipeHash, "recipeHash");
         scores = scores == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(scores));
+    }
+
+    /** A record without a worker (a cache hit, or an evaluator that does not say who scored it). */
+    public HistoryRecord(long generation, int index, double[] genes, String recipeHash, Map<String, Double> scores,
+            double fitness, double seconds, boolean cacheHit) {
+        this(generation, index, genes, recipeHash, scores, fitness, seconds, cacheHit, null);
     }
 }

@@ -36,7 +36,7 @@ public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, Li
             "max_evaluations", "seed", "objectives", "m2n2");
     private static final Set<String> M2N2_KEYS = Set.of("alpha", "attraction", "split_point", "crossover", "mutation",
             "children");
-    private static final Set<String> EVALUATION_KEYS = Set.of("merge_cache_mb");
+    private static final Set<String> EVALUATION_KEYS = Set.of("merge_cache_mb", "cluster");
     private static final Set<String> TASK_KEYS = Set.of("path", "name", "weight", "metric");
 
     /** The search a config without {@code search:} runs: mergekit-evolve's CMA-ES, 100 evaluations. */
@@ -220,18 +220,19 @@ public record SearchConfig(Path file, JsonNode genome, JsonNode layerRouting, Li
             return EvaluationSettings.DEFAULT;
         }
         if (!e.isObject()) {
-            throw new IllegalArgumentException(file + ": 'evaluation' must be a mapping (merge_cache_mb)");
+            throw new IllegalArgumentException(file + ": 'evaluation' must be a mapping (merge_cache_mb, cluster)");
         }
         checkKeys(file, "evaluation.", e, EVALUATION_KEYS);
+        ClusterSettings cluster = e.has("cluster") ? ClusterSettings.parse(file, e.get("cluster")) : ClusterSettings.NONE;
         JsonNode mb = e.get("merge_cache_mb");
         if (mb == null) {
-            return EvaluationSettings.DEFAULT;
+            return new EvaluationSettings(EvaluationSettings.DEFAULT_MERGE_CACHE_MB, cluster);
         }
         if (!mb.canConvertToLong() || !mb.isIntegralNumber() || mb.asLong() < 0) {
             throw new IllegalArgumentException(file + ": evaluation.merge_cache_mb must be an integer >= 0 (MiB; 0 turns"
                     + " the merged-tensor cache off)");
         }
-        return new EvaluationSettings(mb.asLong());
+        return new EvaluationSettings(mb.asLong(), cluster);
     }
 
     private static int integer(Path file, String key, JsonNode n) {

@@ -15,13 +15,27 @@ import java.util.Objects;
  *
  * @param tasks score per task name
  * @param examples per-example scores, higher is better, at least one
+ * @param worker who scored it (a cluster worker's host:port, {@code local}), or {@code null} when the evaluator
+ *               does not say; it goes to the history's {@code worker} field
+ * @param seconds how long scoring this recipe took, or {@code NaN} when only the batch was timed (the loop then
+ *                shares the batch's time equally)
  */
-public record CandidateScores(Map<String, Double> tasks, double[] examples) {
+public record CandidateScores(Map<String, Double> tasks, double[] examples, String worker, double seconds) {
     public CandidateScores {
         Objects.requireNonNull(examples, "examples");
         if (examples.length == 0) {
             throw new IllegalArgumentException("candidate scores need at least one example score");
         }
         tasks = tasks == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(tasks));
+    }
+
+    /** Scores without saying who computed them or how long each took. */
+    public CandidateScores(Map<String, Double> tasks, double[] examples) {
+        this(tasks, examples, null, Double.NaN);
+    }
+
+    /** The same scores, attributed to {@code worker}. */
+    public CandidateScores scoredBy(String worker, double seconds) {
+        return new CandidateScores(tasks, examples, worker, seconds);
     }
 }

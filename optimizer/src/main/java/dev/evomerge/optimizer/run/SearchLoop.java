@@ -326,7 +326,8 @@ public final class SearchLoop {
             for (int k = 0; k < misses.size(); k++) {
                 int i = missAt.get(k);
                 CandidateScores s = scored.get(k);
-                CachedFitness c = new CachedFitness(hashes[i], gen, s.tasks(), s.examples().clone(), seconds);
+                CachedFitness c = new CachedFitness(hashes[i], gen, s.tasks(), s.examples().clone(),
+                        Double.isNaN(s.seconds()) ? seconds : s.seconds(), s.worker());
                 fresh.add(c);
                 answers[i] = c;
                 cache.put(hashes[i], c);
@@ -340,7 +341,7 @@ public final class SearchLoop {
             double f = BatchEvaluator.fitness(c.examples());
             out[i] = c.examples().clone();
             records.add(new HistoryRecord(gen, index[0]++, genomes.get(i).clone(), hashes[i], c.scores(), f,
-                    hit[i] ? 0 : c.seconds(), hit[i]));
+                    hit[i] ? 0 : c.seconds(), hit[i], hit[i] ? null : c.worker()));
             fitness.add(f);
             evaluations++;
             sessionEvaluations++;

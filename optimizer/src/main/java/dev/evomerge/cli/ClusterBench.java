@@ -1,0 +1,147 @@
+package dev.evomerge.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.evomerge.checkpoint.DType;
+import dev.evomerge.checkpoint.SyntheticCheckpoints;
+import dev.evomerge.eval.runtime.ComputeDevice;
+import dev.evomerge.optimizer.config.ClusterSettings;
+import dev.evomerge.optimizer.config.SearchConfig;
+import dev.evomerge.results.RunDirectory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * The cluster's scaling: one search over generated checkpoints, scored by 1 and then by 2 local worker processes
+ * (each as many torch threads as {@code -Dai.djl.pytorch.num_threads} says, 1 in {@code scripts/bench-cluster}).
+ * The speed-up is the ratio of the two runs' wall times from the first candidate handed out to the end (worker
+ * start-up left out); each worker's busy fraction is its own scoring time over that wall time; the search's
+ * overhead per candidate is its process's CPU time (it scores nothing itself) and its wall time outside the
+ * evaluator, both per candidate. The two runs must write the same history, which the benchmark checks.
+ *
+ * {@snippet :
+ * // scripts/bench-cluster [--population 8] [--generations 4] [--layers 6] [--hidden 384] [--rows 48] [--max-workers 2]
+ * }
+ */
+public final class ClusterBench {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ClusterBench() {
+    }
+
+    /** One run's figures. */
+    private record Figures(int workers, double wallSeconds, long candidates, List<String> busy, double cpuMsPerCandidate,
+            double loopMsPerCandidate, List<String> history) {}
+
+    public static void main(String[] args) throws IOException {
+        int population = 8;
+        int generations = 4;
+        int layers = 6;
+        int hidden = 384;
+        int rows = 48;
+        int maxWorkers = 2;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--population" -> population = Integer.parseInt(args[++i]);
+                case "--generations" -> generations = Integer.parseInt(args[++i]);
+                case "--layers" -> layers = Integer.parseInt(args[++i]);
+                case "--hidden" -> hidden = Integer.parseInt(args[++i]);
+                case "--rows" -> rows = Integer.parseInt(args[++i]);
+                case "--max-workers" -> maxWorkers = Integer.parseInt(args[++i]);
+                case "--help", "-h" -> {
+                    System.out.println("scripts/bench-cluster [--population N] [--generations N] [--layers N] [--hidden N]"
+                            + " [--rows N] [--max-workers N]");
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Path dir = Files.createTempDirectory("evomerge-bench-cluster");
+        try {
+            Path base = SyntheticCheckpoints.llama(dir.resolve("base"), layers, hidden, 2 * hidden, 64, DType.F32, 1);
+            SyntheticCheckpoints.fineTune(base, dir.resolve("ft1"), 0.05f, 2);
+            SyntheticCheckpoints.fineTune(base, dir.resolve("ft2"), 0.05f, 3);
+            SyntheticCheckpoints.fineTune(base, dir.resolve("ft3"), 0.05f, 4);
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < rows; i++) {
+                text.append("{\"text\": \"row ").append(i).append(" says one two three four five six seven eight nine ten")
+                        .append(" eleven twelve thirteen fourteen fifteen\", \"split\": \"search\"}\n");
+            }
+            Files.writeString(dir.resolve("rows.jsonl"), text);
+            Files.writeString(dir.resolve("lm.yaml"), "name: lm\ntype: loglik\ndata: rows.jsonl\n");
+            Path config = dir.resolve("search.yaml");
+            Files.writeString(config, """
+                    genome:
+                      models: [ft1, ft2, ft3]
+                      merge_method: task_arithmetic
+                      base_model: base
+                      layer_granularity: 1
+                    tasks:
+                      - path: lm.yaml
+                    search: {algorithm: cma-es, population: %d, generations: %d, seed: 1}
+                    """.formatted(population, generations));
+            System.out.printf(Locale.ROOT, "generated models: %d layers, hidden %d, task_arithmetic over 3 fine-tunes; %d rows;"
+                    + " cma-es, population %d, %d generations; torch threads per worker: %s%n", layers, hidden, rows,
+                    population, generations, System.getProperty("ai.djl.pytorch.num_threads", "(default)"));
+            List<Figures> runs = new ArrayList<>();
+            for (int w = 1; w <= maxWorkers; w++) {
+                Figures f = measure(config, dir, dir.resolve("run-" + w), w);
+                runs.add(f);
+                System.out.printf(Locale.ROOT, "%d worker%s: %d candidates in %.2f s (%.3f s each); busy: %s; search: %.2f ms CPU"
+                        + " and %.2f ms wall outside the evaluator per candidate%n", w, w == 1 ? "" : "s", f.candidates(),
+                        f.wallSeconds(), f.wallSeconds() / f.candidates(), String.join(", ", f.busy()),
+                        f.cpuMsPerCandidate(), f.loopMsPerCandidate());
+            }
+            Figures one = runs.getFirst();
+            for (Figures f : runs.subList(1, runs.size())) {
+                System.out.printf(Locale.ROOT, "speed-up, %d workers over 1: %.2fx (target >= %.1fx for 2)%n", f.workers(),
+                        one.wallSeconds() / f.wallSeconds(), 0.9 * f.workers());
+                System.out.println("same history as with 1 worker: " + (f.history().equals(one.history()) ? "yes" : "NO"));
+            }
+        } finally {
+            try (Stream<Path> all = Files.walk(dir)) {
+                all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static Figures measure(Path configFile, Path workingDir, Path runDir, int workers) throws IOException {
+        SearchConfig config = SearchConfig.load(configFile);
+        RunSession session = new RunSession(config, workingDir, ComputeDevice.CPU, 0);
+        RunSession.Prepared prepared = session.prepare();
+        RunDirectory run = RunDirectory.create(runDir, Files.readString(configFile));
+        ClusterPlan plan = ClusterPlan.forNewRun(new ClusterSettings(List.of(), null, null, workers, false, 600));
+        session.record(run, prepared.device(), plan);
+        long[] inside = {0};
+        long[] firstCall = {0};
+        long[] end = {0};
+        session.run(prepared, run, false, evaluator -> recipes -> {
+            long s = System.nanoTime();
+            if (firstCall[0] == 0) {
+                firstCall[0] = s;
+            }
+            try {
+                return evaluator.evaluate(recipes);
+            } finally {
+                end[0] = System.nanoTime();
+                inside[0] += end[0] - s;
+            }
+        }, plan);
+        JsonNode stats = JSON.readTree(runDir.resolve(ClusterSession.STATS).toFile());
+        long candidates = stats.get("candidates").asLong();
+        List<String> busy = new ArrayList<>();
+        stats.get("workers").properties().forEach(e -> busy.add(String.format(Locale.ROOT, "%s %d candidates %.1f%%",
+                e.getKey(), e.getValue().get("candidates").asLong(), 100 * e.getValue().get("busy_fraction").asDouble())));
+        // Outside the evaluator: the loop's own work between the first and the last evaluator call.
+        double outside = (end[0] - firstCall[0] - inside[0]) / 1e6 / candidates;
+        return new Figures(workers, stats.get("wall_seconds").asDouble(), candidates, busy,
+                stats.get("search_cpu_ms_per_candidate").asDouble(), outside, ClusterSearchHistory.of(runDir));
+    }
+}
