@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("slow")
 class TransformersReferenceTest {
 
-    /** The bound: relative to the log-probability, and absolute below magnitude 1. */
+    /** The agreement bound: relative to the log-probability, and absolute below magnitude 1. */
     private static final double REL = 1e-4;
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 7's acceptance test: on a reduced budget M2N2 beats the GA baseline (alpha 0, no attraction)
+ * On a reduced budget, M2N2 beats the GA baseline (alpha 0, no attraction)
  * on the digits data, for each of 3 seeds. Setting: the paper's pretrained variant (seeds trained on
  * digits 0-4 and 5-9), 1,000 forward passes instead of 10,000. It needs data/digits/digits.csv.gz and
  * fails (does not skip) with "run scripts/fetch-digits" when the file is missing.
