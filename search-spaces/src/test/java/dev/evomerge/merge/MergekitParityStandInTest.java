@@ -45,45 +45,15 @@ class MergekitParityStandInTest {
     private static final Map<String, Integer> ULPS = Map.of("nuslerp", 4, "multislerp", 4, "karcher", 4,
             "sce", 2, "ram", 1, "ramplus_tl", 1, "nearswap", 1, "arcee_fusion", 1);
 
-    record Case(String name, String method, Map<String, Object> global, boolean base,
-                List<String> models, List<Map<String, Object>> modelParameters) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
     private static JsonNode fixture() {
-        try {
-            return new ObjectMapper().readTree(DIR.resolve("cases.json").toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ParityCase.fixture(DIR);
     }
 
-    static Stream<Case> cases() {
-        List<Case> out = new ArrayList<>();
-        for (JsonNode c : fixture().get("cases")) {
-            List<String> models = new ArrayList<>();
-            List<Map<String, Object>> params = new ArrayList<>();
-            for (JsonNode m : c.get("models")) {
-                models.add(m.get("model").asText());
-                params.add(values(m.get("parameters")));
-            }
-            out.add(new Case(c.get("name").asText(), c.get("method").asText(), values(c.get("parameters")),
-                    c.get("base").asBoolean(), models, params));
-        }
-        return out.stream();
+    static Stream<ParityCase> cases() {
+        return ParityCase.read(DIR).stream();
     }
 
-    private static Map<String, Object> values(JsonNode node) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        node.properties().forEach(e -> m.put(e.getKey(),
-                e.getValue().isBoolean() ? (Object) e.getValue().asBoolean() : e.getValue().asDouble()));
-        return m;
-    }
-
-    private static float[] merge(Case c, String tensor) {
+    private static float[] merge(ParityCase c, String tensor) {
         List<MergeInputs.Source> sources = new ArrayList<>();
         for (int i = 0; i < c.models().size(); i++) {
             sources.add(new MergeInputs.Source(INPUTS.tensor(c.models().get(i) + "." + tensor),
@@ -105,13 +75,13 @@ class MergekitParityStandInTest {
         return ULPS.get(method) * Math.ulp(maxAbs);
     }
 
-    static Stream<Case> elementwiseCases() {
+    static Stream<ParityCase> elementwiseCases() {
         return cases().filter(c -> !c.method().equals("arcee_fusion"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("elementwiseCases")
-    void agreesWithMergekit(Case c) {
+    void agreesWithMergekit(ParityCase c) {
         for (String tensor : TENSORS) {
             float[] got = merge(c, tensor);
             float[] want = expected(c.name() + "." + tensor);
@@ -125,7 +95,7 @@ class MergekitParityStandInTest {
         }
     }
 
-    static Stream<Case> fusionCases() {
+    static Stream<ParityCase> fusionCases() {
         return cases().filter(c -> c.method().equals("arcee_fusion"));
     }
 
@@ -138,7 +108,7 @@ class MergekitParityStandInTest {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("fusionCases")
-    void fusesAsMergekitDoesAwayFromTheThreshold(Case c) {
+    void fusesAsMergekitDoesAwayFromTheThreshold(ParityCase c) {
         for (String tensor : TENSORS) {
             TensorView base = INPUTS.tensor("base." + tensor);
             TensorView x = INPUTS.tensor(c.models().getFirst() + "." + tensor);
@@ -222,7 +192,7 @@ class MergekitParityStandInTest {
 
     @Test
     void everyMethodAddedAfterMergekit014IsCovered() {
-        List<String> covered = cases().map(Case::method).distinct().toList();
+        List<String> covered = cases().map(ParityCase::method).distinct().toList();
         for (String method : List.of("nuslerp", "multislerp", "karcher", "sce", "ram", "ramplus_tl", "nearswap",
                 "arcee_fusion")) {
             assertTrue(covered.contains(method), method + " has no mergekit parity case");

@@ -45,48 +45,17 @@ class MergekitParityTest {
      */
     private static final Map<String, Integer> ULPS = Map.of("slerp", 4, "model_stock", 4);
 
-    record Case(String name, String method, Map<String, Object> global, boolean base,
-                List<String> models, List<Map<String, Object>> modelParameters) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
     private static JsonNode fixture() {
-        try {
-            return new ObjectMapper().readTree(DIR.resolve("cases.json").toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ParityCase.fixture(DIR);
     }
 
-    static Stream<Case> cases() {
-        List<Case> out = new ArrayList<>();
-        for (JsonNode c : fixture().get("cases")) {
-            List<String> models = new ArrayList<>();
-            List<Map<String, Object>> params = new ArrayList<>();
-            for (JsonNode m : c.get("models")) {
-                models.add(m.get("model").asText());
-                params.add(values(m.get("parameters")));
-            }
-            out.add(new Case(c.get("name").asText(), c.get("method").asText(), values(c.get("parameters")),
-                    c.get("base").asBoolean(), models, params));
-        }
-        return out.stream();
-    }
-
-    /** Recipe values as the recipe reader gives them to a method: numbers as doubles, flags as booleans. */
-    private static Map<String, Object> values(JsonNode node) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        node.properties().forEach(e -> m.put(e.getKey(),
-                e.getValue().isBoolean() ? (Object) e.getValue().asBoolean() : e.getValue().asDouble()));
-        return m;
+    static Stream<ParityCase> cases() {
+        return ParityCase.read(DIR).stream();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void agreesWithMergekit(Case c) {
+    void agreesWithMergekit(ParityCase c) {
         for (String tensor : List.of("mlp.weight", "norm.weight")) {
             List<MergeInputs.Source> sources = new ArrayList<>();
             for (int i = 0; i < c.models().size(); i++) {
@@ -208,8 +177,8 @@ class MergekitParityTest {
     /** Every method but those drawing random masks has a case here or in the newer methods' fixture. */
     @Test
     void everyDeterministicMethodIsCovered() {
-        List<String> covered = Stream.concat(cases().map(Case::method),
-                MergekitParityStandInTest.cases().map(MergekitParityStandInTest.Case::method)).distinct().toList();
+        List<String> covered = Stream.concat(cases().map(ParityCase::method),
+                MergekitParityStandInTest.cases().map(ParityCase::method)).distinct().toList();
         for (String method : MergeMethods.names()) {
             boolean random = MergeMethods.byName(method).seeded();
             assertTrue(random || covered.contains(method), method + " has no mergekit parity case");
