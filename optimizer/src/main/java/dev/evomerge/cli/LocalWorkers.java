@@ -35,7 +35,8 @@ final class LocalWorkers implements AutoCloseable {
 
     /**
      * Starts {@code n} workers bound to {@code host}, joining {@code members}, each with {@code workerArgs} (device,
-     * secret file, cache budget), the CPU's cores shared between them unless the JVM already sets torch's threads.
+     * secret file, cache budget), the CPU's cores shared between them (torch's threads and the merge kernels' pool)
+     * unless the JVM already sets them.
      */
     static LocalWorkers start(int n, String host, List<String> members, List<String> workerArgs, Path logDir) {
         List<Process> processes = new ArrayList<>();
@@ -50,6 +51,11 @@ final class LocalWorkers implements AutoCloseable {
                 String threads = System.getProperty(threadsKey,
                         String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / n)));
                 jvm.add("-D" + threadsKey + "=" + threads);
+            }
+            // The merge kernels run on the common pool plus the calling thread: its share of the cores less one.
+            String poolKey = "java.util.concurrent.ForkJoinPool.common.parallelism";
+            if (jvm.stream().noneMatch(a -> a.startsWith("-D" + poolKey + "="))) {
+                jvm.add("-D" + poolKey + "=" + Math.max(0, Runtime.getRuntime().availableProcessors() / n - 1));
             }
             for (int k = 1; k <= n; k++) {
                 String bind = host + ":" + freePort(host);

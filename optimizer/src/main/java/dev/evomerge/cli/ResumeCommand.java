@@ -27,6 +27,12 @@ final class ResumeCommand implements Callable<Integer> {
         if (mergeCacheMb != null) {
             session = session.withMergeCacheMb(mergeCacheMb);
         }
-        return SearchCommand.report(session.run(session.prepare(), run, true, e -> e, RunSession.clusterOf(run)), runDir);
+        int before = run.historyLines().size();
+        RunSession.Finished finished = session.run(session.prepare(), run, true, e -> e, RunSession.clusterOf(run));
+        if (finished.loop().evaluations() == before && before > 0) {
+            System.out.println("the run had already reached its limits (" + finished.loop().stopReason()
+                    + "); nothing was evaluated now. To go further, start a new search with a larger budget.");
+        }
+        return SearchCommand.report(finished, runDir);
     }
 }

@@ -4,6 +4,7 @@ import dev.evomerge.eval.harness.HarnessDoc;
 import dev.evomerge.eval.harness.HarnessScorer;
 import dev.evomerge.eval.harness.HarnessTask;
 import dev.evomerge.eval.task.Task;
+import dev.evomerge.eval.task.TaskRow;
 import dev.evomerge.eval.task.TaskSplit;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,7 +45,8 @@ final class TasksCommand implements Runnable {
             TaskSplit which = TaskSplit.parse(split);
             Task task = Task.load(file, taskOptions.options());
             if (!task.isHarness()) {
-                throw new IllegalArgumentException(file + ": tasks show reads lm-evaluation-harness task files");
+                showOwnFormat(task, which);
+                return 0;
             }
             HarnessTask h = task.harness();
             h.warnings().forEach(w -> System.err.println("warning: " + w));
@@ -67,6 +69,32 @@ final class TasksCommand implements Runnable {
                 });
             }
             return 0;
+        }
+
+        /** evomerge's own format: each row's prompt (or text) and its answer, as the runner scores them. */
+        private void showOwnFormat(Task task, TaskSplit which) {
+            if (which == TaskSplit.ALL) {
+                throw new IllegalArgumentException("--split: search or test");
+            }
+            List<TaskRow> rows = task.rows(which);
+            System.out.println("task " + task.name() + " (" + task.type().name().toLowerCase(java.util.Locale.ROOT)
+                    + "); metric: " + task.metric().label() + "; " + rows.size() + " " + which.name().toLowerCase(
+                    java.util.Locale.ROOT) + " rows of " + task.data());
+            for (TaskRow row : rows.subList(0, Math.min(limit, rows.size()))) {
+                System.out.println();
+                System.out.println("=== " + task.data().getFileName() + ":" + row.line() + " ===");
+                switch (row) {
+                    case TaskRow.Generate g -> {
+                        System.out.println(g.prompt());
+                        System.out.println("--- answer: " + quoted(List.of(g.answer())));
+                    }
+                    case TaskRow.Choice c -> {
+                        System.out.println(c.prompt());
+                        System.out.println("--- choices (answer " + c.answer() + "): " + quoted(c.choices()));
+                    }
+                    case TaskRow.Loglik l -> System.out.println(l.text());
+                }
+            }
         }
 
         private static String quoted(List<String> xs) {

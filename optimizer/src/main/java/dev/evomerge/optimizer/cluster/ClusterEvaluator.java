@@ -135,9 +135,13 @@ public final class ClusterEvaluator {
                                 + " s (" + dispatch.waitingCount() + " waiting); the run is resumable: start workers"
                                 + " and run 'evomerge resume'");
                     }
-                    if (!toldWaiting && waited > TimeUnit.SECONDS.toNanos(2)) {
-                        log.accept("waiting for workers: none is free to score this run (" + dispatch.waitingCount()
-                                + " candidates waiting; giving up after " + waitForWorkers.toSeconds() + " s)");
+                    // a local worker takes several seconds to start its JVM and engine: say nothing before then
+                    long quiet = Math.min(TimeUnit.SECONDS.toNanos(QUIET_WAIT_SECONDS), waitForWorkers.toNanos() / 2);
+                    if (!toldWaiting && waited > quiet) {
+                        log.accept("waiting for workers: none has been free for " + TimeUnit.NANOSECONDS.toSeconds(waited)
+                                + " s ("
+                                + dispatch.waitingCount() + " candidates waiting; giving up after "
+                                + waitForWorkers.toSeconds() + " s)");
                         toldWaiting = true;
                     }
                 }
@@ -271,6 +275,9 @@ public final class ClusterEvaluator {
             throw new IllegalStateException("interrupted while waiting for workers", e);
         }
     }
+
+    /** How long the search waits for a free worker before it says that it is waiting (at most half the limit). */
+    static final int QUIET_WAIT_SECONDS = 20;
 
     static String shortHash(String hash) {
         return hash.length() > 12 ? hash.substring(0, 12) : hash;
