@@ -58,6 +58,9 @@ public final class SearchLoop {
     public record Result(long generations, long evaluations, long freshEvaluations, double bestFitness,
             double[] bestGenes, String bestRecipeHash, String stopReason) {}
 
+    /** The layout of a checkpoint's JSON; a resume refuses any other, so a changed layout is never misread. */
+    static final int CHECKPOINT_FORMAT = 1;
+
     private final RunDirectory run;
     private final SearchSpace space;
     private final StrategyFactory factory;
@@ -138,6 +141,12 @@ public final class SearchLoop {
             root = RunJson.mapper().readTree(found.get().payload());
         } catch (IOException e) {
             throw new UncheckedIOException(run.checkpoints().file(gen) + ": checksum is right but the JSON is not: " + e.getMessage(), e);
+        }
+        int format = root.path("format").asInt(0);
+        if (format != CHECKPOINT_FORMAT) {
+            throw new IllegalArgumentException(run.checkpoints().file(gen) + ": checkpoint format " + format
+                    + ", but this evomerge reads format " + CHECKPOINT_FORMAT + " (resume it with the evomerge that"
+                    + " wrote it)");
         }
         String name = root.path("strategy").asText();
         if (!name.equals(factory.name())) {
@@ -369,7 +378,7 @@ public final class SearchLoop {
 
     private byte[] checkpointPayload() {
         ObjectNode root = RunJson.mapper().createObjectNode();
-        root.put("format", 1);
+        root.put("format", CHECKPOINT_FORMAT);
         root.put("strategy", factory.name());
         root.put("generation", generation);
         root.put("evaluations", evaluations);

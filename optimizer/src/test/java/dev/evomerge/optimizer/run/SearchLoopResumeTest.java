@@ -202,4 +202,21 @@ class SearchLoopResumeTest {
         assertEquals("ga", ck.get("strategy").asText());
         assertTrue(ck.get("state").has("rng"));
     }
+
+    @Test
+    void resumeRefusesACheckpointOfAnotherFormat() throws Exception {
+        var space = Synthetic.space();
+        RunDirectory run = RunDirectory.create(tmp, "c");
+        SearchLoop.start(run, space, Synthetic.factory("ga"), new Synthetic.CountingEvaluator(),
+                RunLimits.generations(2), null).run();
+        long gen = run.checkpoints().latest().orElseThrow().generation();
+        var ck = (com.fasterxml.jackson.databind.node.ObjectNode) RunJson.mapper().readTree(
+                run.checkpoints().latest().orElseThrow().payload());
+        ck.put("format", SearchLoop.CHECKPOINT_FORMAT + 1);
+        run.checkpoints().write(gen + 1, RunJson.mapper().writeValueAsBytes(ck));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SearchLoop.resume(run, space,
+                Synthetic.factory("ga"), new Synthetic.CountingEvaluator(), RunLimits.generations(5), null, null));
+        assertTrue(e.getMessage().contains("checkpoint format " + (SearchLoop.CHECKPOINT_FORMAT + 1)
+                + ", but this evomerge reads format " + SearchLoop.CHECKPOINT_FORMAT), e.getMessage());
+    }
 }
