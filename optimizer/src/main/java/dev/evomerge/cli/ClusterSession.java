@@ -51,15 +51,17 @@ final class ClusterSession implements AutoCloseable {
     private final HazelcastInstance hz;
     private final LocalWorkers localWorkers;
     private final ClusterWorker localWorker;
+    private final Thread localThread;
     private final WorkerScoring localScoring;
     private final ClusterEvaluator evaluator;
     private long candidates;
 
     private ClusterSession(HazelcastInstance hz, LocalWorkers localWorkers, ClusterWorker localWorker,
-            WorkerScoring localScoring, ClusterEvaluator evaluator) {
+            Thread localThread, WorkerScoring localScoring, ClusterEvaluator evaluator) {
         this.hz = hz;
         this.localWorkers = localWorkers;
         this.localWorker = localWorker;
+        this.localThread = localThread;
         this.localScoring = localScoring;
         this.evaluator = evaluator;
     }
@@ -85,6 +87,7 @@ final class ClusterSession implements AutoCloseable {
         HazelcastInstance hz = ClusterMember.start(role, settings.members(), bind, secret);
         LocalWorkers workers = null;
         ClusterWorker local = null;
+        Thread localThread = null;
         WorkerScoring scoring = null;
         try {
             String self = ClusterMember.address(hz.getCluster().getLocalMember());
@@ -104,14 +107,21 @@ final class ClusterSession implements AutoCloseable {
             if (settings.localWorker()) {
                 scoring = new WorkerScoring(device, mergeCacheMb, null);
                 local = new ClusterWorker(hz, signer, scoring, line -> log.accept("local worker: " + line));
-                Thread.ofPlatform().daemon().name("evomerge-local-worker").start(local);
+                localThread = Thread.ofPlatform().daemon().name("evomerge-local-worker").start(local);
             }
             log.accept("cluster: the search is member " + self + " of " + hz.getCluster().getMembers().size()
                     + (settings.localWorker() ? " (it scores candidates too)" : " (it scores nothing itself)"));
             ClusterEvaluator evaluator = new ClusterEvaluator(hz, signer, runId,
                     Duration.ofSeconds(settings.waitForWorkersSeconds()), line -> log.accept("cluster: " + line));
-            return new ClusterSession(hz, workers, local, scoring, evaluator);
+            return new ClusterSession(hz, workers, local, localThread, scoring, evaluator);
         } catch (RuntimeException e) {
+            if (local != null) {
+                local.stop();
+                joinQuietly(localThread);
+            }
+            if (scoring != null) {
+                scoring.close();
+            }
             if (workers != null) {
                 workers.close();
             }
@@ -188,6 +198,17 @@ final class ClusterSession implements AutoCloseable {
         }
     }
 
+    private static void joinQuietly(Thread thread) {
+        if (thread == null) {
+            return;
+        }
+        try {
+            thread.join(java.time.Duration.ofMinutes(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** The session's line for the end of the run. */
     String summary() {
         return evaluator.shares().sessionLine(System.nanoTime());
@@ -197,6 +218,8 @@ final class ClusterSession implements AutoCloseable {
     public void close() {
         if (localWorker != null) {
             localWorker.stop();
+            // the scorer's native memory is freed below: the candidate in hand must be finished first
+            joinQuietly(localThread);
         }
         if (localWorkers != null) {
             localWorkers.close();

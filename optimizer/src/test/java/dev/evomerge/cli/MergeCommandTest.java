@@ -127,7 +127,7 @@ class MergeCommandTest {
     }
 
     /**
-     * The CLI's merge of each later method, read back, is what the method makes of the same tensors called
+     * The CLI's merge of each spherical and per-element method, read back, is what the method makes of the same tensors called
      * directly (the base handed over as the method takes it: as its base, or as one more model for karcher).
      */
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")

@@ -112,7 +112,10 @@ public final class ClusterEvaluator {
                 });
                 for (Dispatch.Assignment a : dispatch.assign()) {
                     try {
-                        hz.<String>getQueue(inbox(a.worker())).offer(sealed.get(a.candidate()));
+                        if (!hz.<String>getQueue(inbox(a.worker())).offer(sealed.get(a.candidate()))) {
+                            dispatch.lost(a.worker());   // a full or unreachable inbox: the candidate goes back
+                            continue;
+                        }
                     } catch (HazelcastInstanceNotActiveException e) {
                         throw e;
                     } catch (RuntimeException e) {

@@ -37,16 +37,23 @@ public record ClusterSettings(List<String> members, String bind, Path secretFile
     /** No cluster: everything in one process. */
     public static final ClusterSettings NONE = new ClusterSettings(List.of(), null, null, 0, false, DEFAULT_WAIT_SECONDS);
 
+    /** More local worker processes than this is a typo, not a machine. */
+    static final int MAX_LOCAL_WORKERS = 256;
+    /** About eleven days: a longer wait is a typo, and its nanoseconds would overflow. */
+    static final long MAX_WAIT_SECONDS = 1_000_000;
+
     private static final Set<String> KEYS = Set.of("members", "bind", "secret_file", "workers", "local_worker",
             "wait_for_workers_s");
 
     public ClusterSettings {
         members = List.copyOf(members);
-        if (workers < 0) {
-            throw new IllegalArgumentException("the number of workers (--workers, evaluation.cluster.workers) must be >= 0, got " + workers);
+        if (workers < 0 || workers > MAX_LOCAL_WORKERS) {
+            throw new IllegalArgumentException("the number of workers (--workers, evaluation.cluster.workers) must be"
+                    + " in [0, " + MAX_LOCAL_WORKERS + "], got " + workers);
         }
-        if (waitForWorkersSeconds <= 0) {
-            throw new IllegalArgumentException("the wait for workers (--wait-for-workers, evaluation.cluster.wait_for_workers_s) must be > 0, got " + waitForWorkersSeconds);
+        if (waitForWorkersSeconds <= 0 || waitForWorkersSeconds > MAX_WAIT_SECONDS) {
+            throw new IllegalArgumentException("the wait for workers (--wait-for-workers, evaluation.cluster.wait_for_workers_s)"
+                    + " must be in (0, " + MAX_WAIT_SECONDS + "] seconds, got " + waitForWorkersSeconds);
         }
     }
 
@@ -93,7 +100,11 @@ public record ClusterSettings(List<String> members, String bind, Path secretFile
         String bind = text(file, n, key + ".bind", "bind");
         String secret = text(file, n, key + ".secret_file", "secret_file");
         Path secretFile = secret == null ? null : file.toAbsolutePath().getParent().resolve(expandHome(secret)).normalize();
-        int workers = (int) integer(file, n, key + ".workers", "workers", 0, 0);
+        long workerCount = integer(file, n, key + ".workers", "workers", 0, 0);
+        if (workerCount > MAX_LOCAL_WORKERS) {
+            throw new IllegalArgumentException(file + ": " + key + ".workers must be at most " + MAX_LOCAL_WORKERS);
+        }
+        int workers = (int) workerCount;
         JsonNode local = n.get("local_worker");
         if (local != null && !local.isBoolean()) {
             throw new IllegalArgumentException(file + ": " + key + ".local_worker must be true or false");

@@ -62,6 +62,10 @@ class ClusterSettingsTest {
         assertTrue(unknown.startsWith(dir.resolve("search.yaml") + ": unknown key 'evaluation.cluster.member'"), unknown);
         String workers = error(BODY + "evaluation: {cluster: {workers: -1}}\n");
         assertTrue(workers.endsWith("search.yaml: evaluation.cluster.workers must be an integer >= 0"), workers);
+        String many = error(BODY + "evaluation: {cluster: {workers: 5000000000}}\n");
+        assertTrue(many.endsWith("search.yaml: evaluation.cluster.workers must be at most 256"), many);
+        String wait = error(BODY + "evaluation: {cluster: {wait_for_workers_s: 10000000000}}\n");
+        assertTrue(wait.contains("must be in (0, 1000000] seconds"), wait);
         String local = error(BODY + "evaluation: {cluster: {local_worker: maybe}}\n");
         assertTrue(local.endsWith("search.yaml: evaluation.cluster.local_worker must be true or false"), local);
         assertFalse(unknown.contains("\n"));

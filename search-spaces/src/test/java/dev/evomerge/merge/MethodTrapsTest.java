@@ -18,8 +18,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The traps in mergekit's later methods, one behaviour each, on tensors small enough to follow by hand. */
-class LaterMethodsTest {
+/** The traps in mergekit methods whose code holds easy-to-miss rules, one behaviour each, on tensors small enough to follow by hand. */
+class MethodTrapsTest {
 
     private static final float R = (float) Math.sqrt(0.5);
 
