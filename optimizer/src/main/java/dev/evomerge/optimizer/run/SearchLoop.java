@@ -1,7 +1,5 @@
 package dev.evomerge.optimizer.run;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.evomerge.optimizer.strategy.BatchEvaluator;
 import dev.evomerge.optimizer.strategy.Candidate;
 import dev.evomerge.recipe.MergeRecipe;
@@ -12,8 +10,6 @@ import dev.evomerge.results.ParetoFront;
 import dev.evomerge.results.RunDirectory;
 import dev.evomerge.results.RunJson;
 import dev.evomerge.space.SearchSpace;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,9 +53,6 @@ public final class SearchLoop {
      */
     public record Result(long generations, long evaluations, long freshEvaluations, double bestFitness,
             double[] bestGenes, String bestRecipeHash, String stopReason) {}
-
-    /** The layout of a checkpoint's JSON; a resume refuses any other, so a changed layout is never misread. */
-    static final int CHECKPOINT_FORMAT = 1;
 
     private final RunDirectory run;
     private final SearchSpace space;
@@ -136,35 +129,22 @@ public final class SearchLoop {
             return new SearchLoop(run, space, factory, firstStrategy(factory), evaluator, limits, progress, cache,
                     recovered);
         }
-        JsonNode root;
-        try {
-            root = RunJson.mapper().readTree(found.get().payload());
-        } catch (IOException e) {
-            throw new UncheckedIOException(run.checkpoints().file(gen) + ": checksum is right but the JSON is not: " + e.getMessage(), e);
+        SearchCheckpoint ck = SearchCheckpoint.read(found.get().payload(), run.checkpoints().file(gen));
+        if (!ck.strategy().equals(factory.name())) {
+            throw new IllegalArgumentException(run.checkpoints().file(gen) + ": checkpoint is of strategy '"
+                    + ck.strategy() + "' but the config asks for '" + factory.name() + "'");
         }
-        int format = root.path("format").asInt(0);
-        if (format != CHECKPOINT_FORMAT) {
-            throw new IllegalArgumentException(run.checkpoints().file(gen) + ": checkpoint format " + format
-                    + ", but this evomerge reads format " + CHECKPOINT_FORMAT + " (resume it with the evomerge that"
-                    + " wrote it)");
-        }
-        String name = root.path("strategy").asText();
-        if (!name.equals(factory.name())) {
-            throw new IllegalArgumentException(run.checkpoints().file(gen) + ": checkpoint is of strategy '" + name
-                    + "' but the config asks for '" + factory.name() + "'");
-        }
-        SearchLoop loop = new SearchLoop(run, space, factory, factory.restore(root.get("state")), evaluator, limits,
+        SearchLoop loop = new SearchLoop(run, space, factory, factory.restore(ck.state()), evaluator, limits,
                 progress, cache, recovered);
-        loop.generation = root.get("generation").asLong();
-        loop.evaluations = root.get("evaluations").asLong();
-        loop.freshEvaluations = root.get("fresh_evaluations").asLong();
-        loop.cacheHits = root.get("cache_hits").asLong();
-        loop.elapsedBeforeNanos = root.get("elapsed_nanos").asLong();
-        JsonNode best = root.get("best");
-        if (best != null && !best.isNull()) {
-            loop.bestFitness = best.get("fitness").asDouble();
-            loop.bestHash = best.get("recipe_hash").asText();
-            loop.bestGenes = RunJson.mapper().convertValue(best.get("genes"), double[].class);
+        loop.generation = ck.generation();
+        loop.evaluations = ck.evaluations();
+        loop.freshEvaluations = ck.freshEvaluations();
+        loop.cacheHits = ck.cacheHits();
+        loop.elapsedBeforeNanos = ck.elapsedNanos();
+        if (ck.best() != null) {
+            loop.bestFitness = ck.best().fitness();
+            loop.bestHash = ck.best().recipeHash();
+            loop.bestGenes = ck.best().genes();
             loop.writeBestRecipe();
         }
         return loop;
@@ -377,26 +357,10 @@ public final class SearchLoop {
     }
 
     private byte[] checkpointPayload() {
-        ObjectNode root = RunJson.mapper().createObjectNode();
-        root.put("format", CHECKPOINT_FORMAT);
-        root.put("strategy", factory.name());
-        root.put("generation", generation);
-        root.put("evaluations", evaluations);
-        root.put("fresh_evaluations", freshEvaluations);
-        root.put("cache_hits", cacheHits);
-        root.put("elapsed_nanos", elapsedNanos());
-        if (bestGenes != null) {
-            ObjectNode best = root.putObject("best");
-            best.put("fitness", bestFitness);
-            best.put("recipe_hash", bestHash);
-            best.set("genes", RunJson.mapper().valueToTree(bestGenes));
-        }
-        root.set("state", RunJson.mapper().valueToTree(strategy.state()));
-        try {
-            return RunJson.mapper().writeValueAsBytes(root);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialise the checkpoint of generation " + generation, e);
-        }
+        SearchCheckpoint.Best best = bestGenes == null ? null
+                : new SearchCheckpoint.Best(bestFitness, bestHash, bestGenes);
+        return new SearchCheckpoint(factory.name(), generation, evaluations, freshEvaluations, cacheHits,
+                elapsedNanos(), best, RunJson.mapper().valueToTree(strategy.state())).toBytes();
     }
 
     private GenerationReport report(List<Double> fitness) {

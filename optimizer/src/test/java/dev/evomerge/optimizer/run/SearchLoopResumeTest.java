@@ -212,11 +212,11 @@ class SearchLoopResumeTest {
         long gen = run.checkpoints().latest().orElseThrow().generation();
         var ck = (com.fasterxml.jackson.databind.node.ObjectNode) RunJson.mapper().readTree(
                 run.checkpoints().latest().orElseThrow().payload());
-        ck.put("format", SearchLoop.CHECKPOINT_FORMAT + 1);
+        ck.put("format", SearchCheckpoint.FORMAT + 1);
         run.checkpoints().write(gen + 1, RunJson.mapper().writeValueAsBytes(ck));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SearchLoop.resume(run, space,
                 Synthetic.factory("ga"), new Synthetic.CountingEvaluator(), RunLimits.generations(5), null, null));
-        assertTrue(e.getMessage().contains("checkpoint format " + (SearchLoop.CHECKPOINT_FORMAT + 1)
-                + ", but this evomerge reads format " + SearchLoop.CHECKPOINT_FORMAT), e.getMessage());
+        assertTrue(e.getMessage().contains("checkpoint format " + (SearchCheckpoint.FORMAT + 1)
+                + ", but this evomerge reads format " + SearchCheckpoint.FORMAT), e.getMessage());
     }
 }
