@@ -2,8 +2,6 @@ package dev.evomerge.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.evomerge.checkpoint.DType;
-import dev.evomerge.checkpoint.SyntheticCheckpoints;
 import dev.evomerge.eval.runtime.ComputeDevice;
 import dev.evomerge.optimizer.config.ClusterSettings;
 import dev.evomerge.optimizer.config.SearchConfig;
@@ -65,17 +63,8 @@ public final class ClusterBench {
         }
         Path dir = Files.createTempDirectory("evomerge-bench-cluster");
         try {
-            Path base = SyntheticCheckpoints.llama(dir.resolve("base"), layers, hidden, 2 * hidden, 64, DType.F32, 1);
-            SyntheticCheckpoints.fineTune(base, dir.resolve("ft1"), 0.05f, 2);
-            SyntheticCheckpoints.fineTune(base, dir.resolve("ft2"), 0.05f, 3);
-            SyntheticCheckpoints.fineTune(base, dir.resolve("ft3"), 0.05f, 4);
-            StringBuilder text = new StringBuilder();
-            for (int i = 0; i < rows; i++) {
-                text.append("{\"text\": \"row ").append(i).append(" says one two three four five six seven eight nine ten")
-                        .append(" eleven twelve thirteen fourteen fifteen\", \"split\": \"search\"}\n");
-            }
-            Files.writeString(dir.resolve("rows.jsonl"), text);
-            Files.writeString(dir.resolve("lm.yaml"), "name: lm\ntype: loglik\ndata: rows.jsonl\n");
+            BenchModels.write(dir, layers, hidden, rows,
+                    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen");
             Path config = dir.resolve("search.yaml");
             Files.writeString(config, """
                     genome:

@@ -1,7 +1,5 @@
 package dev.evomerge.cli;
 
-import dev.evomerge.checkpoint.DType;
-import dev.evomerge.checkpoint.SyntheticCheckpoints;
 import dev.evomerge.eval.runtime.ComputeDevice;
 import dev.evomerge.optimizer.config.SearchConfig;
 import dev.evomerge.optimizer.run.SearchLoop;
@@ -59,17 +57,7 @@ public final class SearchBench {
         }
         Path dir = Files.createTempDirectory("evomerge-bench-search");
         try {
-            Path base = SyntheticCheckpoints.llama(dir.resolve("base"), layers, hidden, 2 * hidden, 64, DType.F32, 1);
-            SyntheticCheckpoints.fineTune(base, dir.resolve("ft1"), 0.05f, 2);
-            SyntheticCheckpoints.fineTune(base, dir.resolve("ft2"), 0.05f, 3);
-            SyntheticCheckpoints.fineTune(base, dir.resolve("ft3"), 0.05f, 4);
-            StringBuilder rows = new StringBuilder();
-            for (int i = 0; i < 8; i++) {
-                rows.append("{\"text\": \"row ").append(i).append(" says one two three four five six seven\", ")
-                        .append("\"split\": \"search\"}\n");
-            }
-            Files.writeString(dir.resolve("rows.jsonl"), rows);
-            Files.writeString(dir.resolve("lm.yaml"), "name: lm\ntype: loglik\ndata: rows.jsonl\n");
+            BenchModels.write(dir, layers, hidden, 8, "one two three four five six seven");
             String routing = combined ? "layer_routing: {models: [merged, ft1], repeats: 1}\n" : "";
             String text = """
                     genome:
