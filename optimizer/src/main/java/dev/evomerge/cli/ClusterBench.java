@@ -106,7 +106,7 @@ public final class ClusterBench {
         RunSession session = new RunSession(config, workingDir, ComputeDevice.CPU, 0);
         RunSession.Prepared prepared = session.prepare();
         RunDirectory run = RunDirectory.create(runDir, Files.readString(configFile));
-        ClusterPlan plan = ClusterPlan.forNewRun(new ClusterSettings(List.of(), null, null, workers, false, 600));
+        ClusterPlan plan = ClusterPlan.forNewRun(new ClusterSettings(List.of(), null, null, workers, false, 600, 0));
         session.record(run, prepared.device(), plan);
         long[] inside = {0};
         long[] firstCall = {0};

@@ -1,5 +1,6 @@
 package dev.evomerge.cli;
 
+import dev.evomerge.optimizer.cluster.CandidateTimeout;
 import dev.evomerge.optimizer.config.ClusterSettings;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -28,6 +29,11 @@ final class ClusterOptions {
             + " before giving up (the run stays resumable; default: " + ClusterSettings.DEFAULT_WAIT_SECONDS + ")")
     private Long waitSeconds;
 
+    @Option(names = "--candidate-timeout", paramLabel = "SECONDS", description = "how long a worker may hold a"
+            + " candidate before it goes to the next free worker as well (default 0: " + CandidateTimeout.FACTOR
+            + " times the slowest candidate so far, at least " + CandidateTimeout.FLOOR_SECONDS + " s)")
+    private Long candidateTimeoutSeconds;
+
     /** The config's settings with every flag given put in its place. */
     ClusterSettings over(ClusterSettings config) {
         return new ClusterSettings(
@@ -36,6 +42,7 @@ final class ClusterOptions {
                 secretFile != null ? secretFile.toAbsolutePath().normalize() : config.secretFile(),
                 workers != null ? workers : config.workers(),
                 localWorker != null ? localWorker : config.localWorker(),
-                waitSeconds != null ? waitSeconds : config.waitForWorkersSeconds());
+                waitSeconds != null ? waitSeconds : config.waitForWorkersSeconds(),
+                candidateTimeoutSeconds != null ? candidateTimeoutSeconds : config.candidateTimeoutSeconds());
     }
 }

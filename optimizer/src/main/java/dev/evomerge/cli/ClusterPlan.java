@@ -39,6 +39,7 @@ record ClusterPlan(ClusterSettings settings, String runId) {
         n.put("workers", settings.workers());
         n.put("local_worker", settings.localWorker());
         n.put("wait_for_workers_s", settings.waitForWorkersSeconds());
+        n.put("candidate_timeout_s", settings.candidateTimeoutSeconds());
         return n;
     }
 
@@ -52,6 +53,7 @@ record ClusterPlan(ClusterSettings settings, String runId) {
         return new ClusterPlan(new ClusterSettings(members, n.hasNonNull("bind") ? n.get("bind").asText() : null,
                 n.hasNonNull("secret_file") ? Path.of(n.get("secret_file").asText()) : null, n.path("workers").asInt(0),
                 n.path("local_worker").asBoolean(false),
-                n.path("wait_for_workers_s").asLong(ClusterSettings.DEFAULT_WAIT_SECONDS)), n.path("run_id").asText(""));
+                n.path("wait_for_workers_s").asLong(ClusterSettings.DEFAULT_WAIT_SECONDS),
+                n.path("candidate_timeout_s").asLong(0)), n.path("run_id").asText(""));
     }
 }

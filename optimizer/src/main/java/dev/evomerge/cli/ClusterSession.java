@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.core.HazelcastInstance;
 import dev.evomerge.eval.runtime.ComputeDevice;
 import dev.evomerge.optimizer.cluster.CandidateJob;
+import dev.evomerge.optimizer.cluster.CandidateTimeout;
 import dev.evomerge.optimizer.cluster.ClusterEvaluator;
 import dev.evomerge.optimizer.cluster.ClusterMember;
 import dev.evomerge.optimizer.cluster.ClusterSecret;
@@ -112,7 +113,9 @@ final class ClusterSession implements AutoCloseable {
             log.accept("cluster: the search is member " + self + " of " + hz.getCluster().getMembers().size()
                     + (settings.localWorker() ? " (it scores candidates too)" : " (it scores nothing itself)"));
             ClusterEvaluator evaluator = new ClusterEvaluator(hz, signer, runId,
-                    Duration.ofSeconds(settings.waitForWorkersSeconds()), line -> log.accept("cluster: " + line));
+                    Duration.ofSeconds(settings.waitForWorkersSeconds()), settings.candidateTimeoutSeconds() > 0
+                    ? CandidateTimeout.of(Duration.ofSeconds(settings.candidateTimeoutSeconds())) : CandidateTimeout.derived(),
+                    line -> log.accept("cluster: " + line));
             return new ClusterSession(hz, workers, local, localThread, scoring, evaluator);
         } catch (RuntimeException e) {
             if (local != null) {

@@ -51,8 +51,8 @@ class ClusterOptionsTest {
         ClusterOptions options = new ClusterOptions();
         new CommandLine(options).parseArgs("--members", "127.0.0.1:7001, 127.0.0.1:7002", "--workers", "0",
                 "--local-worker");
-        ClusterSettings fromConfig = new ClusterSettings(List.of("127.0.0.1:5999"), "127.0.0.1:6000", null, 3, false, 9);
-        assertEquals(new ClusterSettings(List.of("127.0.0.1:7001", "127.0.0.1:7002"), "127.0.0.1:6000", null, 0, true, 9),
+        ClusterSettings fromConfig = new ClusterSettings(List.of("127.0.0.1:5999"), "127.0.0.1:6000", null, 3, false, 9, 0);
+        assertEquals(new ClusterSettings(List.of("127.0.0.1:7001", "127.0.0.1:7002"), "127.0.0.1:6000", null, 0, true, 9, 0),
                 options.over(fromConfig));
         assertEquals(fromConfig, new ClusterOptions().over(fromConfig), "no flag, the config as written");
     }

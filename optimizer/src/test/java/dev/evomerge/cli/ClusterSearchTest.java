@@ -99,7 +99,7 @@ class ClusterSearchTest {
     @Test
     void aSearchOnTwoWorkerProcessesWritesTheSingleProcessHistory() throws IOException {
         Path single = search("single", ClusterSettings.NONE);
-        Path clustered = search("clustered", new ClusterSettings(List.of(), null, null, 2, false, 120));
+        Path clustered = search("clustered", new ClusterSettings(List.of(), null, null, 2, false, 120, 0));
         assertEquals(history(single), history(clustered));
         assertEquals(Set.of(SearchWiring.LOCAL), workers(single));
         Set<String> used = workers(clustered);
@@ -166,7 +166,7 @@ class ClusterSearchTest {
                     // the stream ends with the process
                 }
             });
-            Path clustered = search("clustered", new ClusterSettings(List.of(members), null, null, 0, false, 120));
+            Path clustered = search("clustered", new ClusterSettings(List.of(members), null, null, 0, false, 120, 0));
             killer.join(10_000);
             assertTrue(workers.getFirst().waitFor(10, TimeUnit.SECONDS));
             assertTrue(victimLog.stream().anyMatch(l -> l.startsWith("scoring candidate")), victimLog.toString());
@@ -204,7 +204,7 @@ class ClusterSearchTest {
                 Thread.ofPlatform().daemon().start(w);
             }
             System.setErr(new java.io.PrintStream(searchErr, true, StandardCharsets.UTF_8));
-            Path clustered = search("clustered", new ClusterSettings(members, null, null, 0, false, 120));
+            Path clustered = search("clustered", new ClusterSettings(members, null, null, 0, false, 120, 0));
             System.setErr(stderr);
             assertEquals(history(single), history(clustered));
             assertEquals(Set.of(loops.get(1).address()), workers(clustered));

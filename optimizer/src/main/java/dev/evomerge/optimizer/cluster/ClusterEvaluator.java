@@ -22,12 +22,13 @@ import java.util.function.Consumer;
  * every message is sealed with the run's MAC; what does not verify is refused and logged, as is anything that
  * is not a string (a Java-serialized object is stopped by the members' serialization filter). A worker that
  * leaves the cluster gives its candidate back; a worker that cannot score one says why, and the candidate goes to
- * another (see {@link Dispatch}). With no worker to score, it waits {@code waitForWorkers} and then gives up with
- * an {@link IllegalStateException}; the run stays resumable.
+ * another; a worker that holds one past the {@link CandidateTimeout} keeps it, and it goes to another free worker as
+ * well (see {@link Dispatch}). With no worker to score, it waits {@code waitForWorkers} and then gives up with an
+ * {@link IllegalStateException}; the run stays resumable.
  *
  * {@snippet :
  * ClusterEvaluator cluster = new ClusterEvaluator(hz, new PayloadSigner(secret), runId, Duration.ofMinutes(5),
- *         System.err::println);
+ *         CandidateTimeout.derived(), System.err::println);
  * List<ClusterEvaluator.WorkerResult> results = cluster.evaluate(jobs);
  * }
  */
@@ -46,7 +47,7 @@ public final class ClusterEvaluator {
     private final String runId;
     private final Duration waitForWorkers;
     private final Consumer<String> log;
-    private final Dispatch dispatch = new Dispatch();
+    private final Dispatch dispatch;
     private final Map<String, String> addresses = new HashMap<>();
     private final Set<String> refusedSenders = new HashSet<>();
     private final java.util.concurrent.Semaphore arrivals = new java.util.concurrent.Semaphore(0);
@@ -55,8 +56,9 @@ public final class ClusterEvaluator {
     private long lastHiccupLog = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
 
     public ClusterEvaluator(HazelcastInstance hz, PayloadSigner signer, String runId, Duration waitForWorkers,
-            Consumer<String> log) {
+            CandidateTimeout candidateTimeout, Consumer<String> log) {
         this.hz = hz;
+        this.dispatch = new Dispatch(candidateTimeout);
         this.signer = signer;
         this.runId = runId;
         this.waitForWorkers = waitForWorkers;
@@ -110,7 +112,13 @@ public final class ClusterEvaluator {
                     throw new IllegalStateException("candidate " + shortHash(u.getKey()) + " could not be scored by any worker"
                             + why + " (the run is resumable: fix the workers and run 'evomerge resume')");
                 });
-                for (Dispatch.Assignment a : dispatch.assign()) {
+                for (Dispatch.Overdue o : dispatch.overdue(System.nanoTime())) {
+                    log.accept("worker " + addresses.getOrDefault(o.worker(), o.worker()) + " has held candidate "
+                            + shortHash(o.candidate()) + " for " + TimeUnit.NANOSECONDS.toSeconds(o.heldNanos())
+                            + " s (timeout " + TimeUnit.NANOSECONDS.toSeconds(dispatch.timeoutNanos().orElse(0))
+                            + " s); it goes to the next free worker as well, and the first result counts");
+                }
+                for (Dispatch.Assignment a : dispatch.assign(System.nanoTime())) {
                     try {
                         if (!hz.<String>getQueue(inbox(a.worker())).offer(sealed.get(a.candidate()))) {
                             dispatch.lost(a.worker());   // a full or unreachable inbox: the candidate goes back
@@ -131,7 +139,7 @@ public final class ClusterEvaluator {
                     }
                     lastProgress = System.nanoTime();
                 }
-                if (dispatch.inFlightCount() == 0) {
+                if (dispatch.liveLeaseCount() == 0) {
                     long waited = System.nanoTime() - lastProgress;
                     if (waited > waitForWorkers.toNanos()) {
                         throw new IllegalStateException("no worker took a candidate for " + waitForWorkers.toSeconds()
@@ -173,11 +181,13 @@ public final class ClusterEvaluator {
         switch (m) {
             case WorkerMessage.Ready r -> {
                 if (live.contains(w)) {
-                    dispatch.ready(w);
+                    dispatch.ready(w, r.seq()).ifPresent(c -> log.accept("worker " + r.address() + " is free again"
+                            + " but candidate " + shortHash(c) + " never reached it, or its result never came back;"
+                            + " it goes to another worker"));
                 }
             }
             case WorkerMessage.Scored s -> {
-                boolean fresh = dispatch.scored(w, s.recipeHash());
+                boolean fresh = dispatch.scored(w, s.recipeHash(), System.nanoTime());
                 if (fresh && asked.contains(s.recipeHash())) {
                     results.put(s.recipeHash(), new WorkerResult(s.recipeHash(), s.address(), s.seconds(), s.tasks()));
                     shares.scored(s.address(), s.seconds());

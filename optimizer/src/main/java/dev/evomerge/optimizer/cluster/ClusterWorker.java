@@ -74,14 +74,17 @@ public final class ClusterWorker implements Runnable {
                     outbox.offer(unsent);   // a result is never dropped for a hiccup of the cluster
                     unsent = null;
                 }
-                if (announced == null || (System.nanoTime() - announcedAt > TimeUnit.MILLISECONDS.toNanos(REANNOUNCE_MILLIS)
-                        && !outbox.contains(announced))) {
-                    announced = seal("", new WorkerMessage.Ready(id, address, seq++));
-                    outbox.offer(announced);
-                    announcedAt = System.nanoTime();
-                }
                 String envelope = take(inbox);
                 if (envelope == null) {
+                    // Said only right after finding the inbox empty: the search takes a second "free" after the one
+                    // it had seen when it handed out a candidate as a sign that the candidate was lost (Dispatch).
+                    if (announced == null || (System.nanoTime() - announcedAt > TimeUnit.MILLISECONDS.toNanos(REANNOUNCE_MILLIS)
+                            && !outbox.contains(announced))) {
+                        announced = seal("", new WorkerMessage.Ready(id, address, seq++));
+                        outbox.offer(announced);
+                        announcedAt = System.nanoTime();
+                    }
+                    awaitArrival();
                     continue;
                 }
                 PayloadSigner.Opened task;
@@ -121,15 +124,20 @@ public final class ClusterWorker implements Runnable {
         }
     }
 
-    private String take(IQueue<String> inbox) throws InterruptedException {
+    /** Sleeps until the inbox says an item came, or a while (should that event be lost). */
+    private void awaitArrival() throws InterruptedException {
+        arrivals.tryAcquire(POLL_MILLIS, TimeUnit.MILLISECONDS);
+        arrivals.drainPermits();
+    }
+
+    /** The inbox's next candidate envelope, or {@code null} when it is empty (or what was in it was refused). */
+    private String take(IQueue<String> inbox) {
         try {
             Object item = inbox.poll();   // not a blocking poll: see ClusterEvaluator's receive
             if (item == null) {
-                arrivals.tryAcquire(POLL_MILLIS, TimeUnit.MILLISECONDS);
-                arrivals.drainPermits();
                 return null;
             }
-            if (item != null && !(item instanceof String)) {
+            if (!(item instanceof String)) {
                 log.accept("refused an inbox item that is not a string (" + item.getClass().getName() + ")");
                 return null;
             }

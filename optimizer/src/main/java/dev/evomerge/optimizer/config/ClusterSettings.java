@@ -27,15 +27,18 @@ import java.util.Set;
  * @param workers worker processes the search starts on this machine
  * @param localWorker whether the search's own process also scores candidates
  * @param waitForWorkersSeconds how long the search waits with candidates and no worker before giving up
+ * @param candidateTimeoutSeconds how long a worker may hold a candidate before it goes to another worker as well
+ *        (0: derived from the candidates' times, see {@code CandidateTimeout})
  */
 public record ClusterSettings(List<String> members, String bind, Path secretFile, int workers, boolean localWorker,
-                              long waitForWorkersSeconds) {
+                              long waitForWorkersSeconds, long candidateTimeoutSeconds) {
 
     /** How long a search waits for a worker when not told. */
     public static final long DEFAULT_WAIT_SECONDS = 600;
 
     /** No cluster: everything in one process. */
-    public static final ClusterSettings NONE = new ClusterSettings(List.of(), null, null, 0, false, DEFAULT_WAIT_SECONDS);
+    public static final ClusterSettings NONE = new ClusterSettings(List.of(), null, null, 0, false, DEFAULT_WAIT_SECONDS,
+            0);
 
     /** More local worker processes than this is a typo, not a machine. */
     static final int MAX_LOCAL_WORKERS = 256;
@@ -43,7 +46,7 @@ public record ClusterSettings(List<String> members, String bind, Path secretFile
     static final long MAX_WAIT_SECONDS = 1_000_000;
 
     private static final Set<String> KEYS = Set.of("members", "bind", "secret_file", "workers", "local_worker",
-            "wait_for_workers_s");
+            "wait_for_workers_s", "candidate_timeout_s");
 
     public ClusterSettings {
         members = List.copyOf(members);
@@ -54,6 +57,10 @@ public record ClusterSettings(List<String> members, String bind, Path secretFile
         if (waitForWorkersSeconds <= 0 || waitForWorkersSeconds > MAX_WAIT_SECONDS) {
             throw new IllegalArgumentException("the wait for workers (--wait-for-workers, evaluation.cluster.wait_for_workers_s)"
                     + " must be in (0, " + MAX_WAIT_SECONDS + "] seconds, got " + waitForWorkersSeconds);
+        }
+        if (candidateTimeoutSeconds < 0 || candidateTimeoutSeconds > MAX_WAIT_SECONDS) {
+            throw new IllegalArgumentException("the candidate timeout (--candidate-timeout, evaluation.cluster.candidate_timeout_s)"
+                    + " must be in [0, " + MAX_WAIT_SECONDS + "] seconds (0: derived), got " + candidateTimeoutSeconds);
         }
     }
 
@@ -110,7 +117,8 @@ public record ClusterSettings(List<String> members, String bind, Path secretFile
             throw new IllegalArgumentException(file + ": " + key + ".local_worker must be true or false");
         }
         long wait = integer(file, n, key + ".wait_for_workers_s", "wait_for_workers_s", DEFAULT_WAIT_SECONDS, 1);
-        return new ClusterSettings(members, bind, secretFile, workers, local != null && local.asBoolean(), wait);
+        long timeout = integer(file, n, key + ".candidate_timeout_s", "candidate_timeout_s", 0, 0);
+        return new ClusterSettings(members, bind, secretFile, workers, local != null && local.asBoolean(), wait, timeout);
     }
 
     /** {@code ~/x} as the shell would read it. */

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -41,7 +43,81 @@ class ClusterEvaluatorTest {
     }
 
     static ClusterEvaluator evaluator(HazelcastInstance hz, List<String> log, Duration wait) {
-        return new ClusterEvaluator(hz, new PayloadSigner(SECRET), "run-1", wait, log::add);
+        return evaluator(hz, log, wait, CandidateTimeout.derived());
+    }
+
+    static ClusterEvaluator evaluator(HazelcastInstance hz, List<String> log, Duration wait, CandidateTimeout timeout) {
+        return new ClusterEvaluator(hz, new PayloadSigner(SECRET), "run-1", wait, timeout,
+                line -> log.add(line));
+    }
+
+    /** Waits (a bounded while) until the search's outbox holds {@code n} messages: the workers have said they are free. */
+    static void awaitOutbox(HazelcastInstance hz, int n) throws InterruptedException {
+        var outbox = hz.getQueue(ClusterEvaluator.OUTBOX);
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (outbox.size() < n && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertEquals(n, outbox.size(), "the workers announced themselves");
+    }
+
+    @Test
+    @Timeout(60)
+    void aCandidateHeldByAHungWorkerPastTheTimeoutIsScoredByAnother() throws Exception {
+        CountDownLatch end = new CountDownLatch(1);
+        try (LoopbackCluster c = new LoopbackCluster(); AutoCloseable release = end::countDown) {
+            ClusterWorker hung = c.worker(SECRET, job -> {
+                end.await();   // alive and in the cluster, never answering
+                return fakeScore(job);
+            }, "hung");
+            HazelcastInstance search = c.search();
+            awaitOutbox(search, 1);
+            ClusterWorker good = c.worker(SECRET, ClusterEvaluatorTest::fakeScore, "good");
+            awaitOutbox(search, 2);
+            List<String> log = new CopyOnWriteArrayList<>();
+            List<CandidateJob> jobs = jobs(6, "h");
+            var results = evaluator(search, log, Duration.ofSeconds(30), CandidateTimeout.of(Duration.ofSeconds(1)))
+                    .evaluate(jobs);
+            for (int i = 0; i < jobs.size(); i++) {
+                assertEquals(fakeScore(jobs.get(i)).getFirst().score(), results.get(i).tasks().getFirst().score());
+            }
+            assertEquals(Set.of(good.address()), results.stream().map(r -> r.worker()).collect(Collectors.toSet()));
+            assertTrue(log.stream().anyMatch(l -> l.startsWith("worker " + hung.address() + " has held candidate h0 for 1 s"
+                    + " (timeout 1 s); it goes to the next free worker as well")), log.toString());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aCandidateLostOnTheWayToAWorkerGoesBackWhenTheWorkerSaysItIsFreeAgain() throws Exception {
+        try (LoopbackCluster c = new LoopbackCluster()) {
+            HazelcastInstance search = c.search();
+            HazelcastInstance member = c.member(ClusterMember.Role.WORKER);
+            String id = member.getCluster().getLocalMember().getUuid().toString();
+            String address = ClusterMember.address(member.getCluster().getLocalMember());
+            // The worker's first "free", said before its loop runs, so that the candidate can be lost first.
+            PayloadSigner signer = new PayloadSigner(SECRET);
+            search.<String>getQueue(ClusterEvaluator.OUTBOX).offer(signer.seal(WireFormat.READY, "",
+                    WireFormat.message(new WorkerMessage.Ready(id, address, 0))));
+            List<String> log = new CopyOnWriteArrayList<>();
+            // A timeout far beyond the test's: only the worker's word can bring the candidate back.
+            ClusterEvaluator e = evaluator(search, log, Duration.ofSeconds(60), CandidateTimeout.of(Duration.ofHours(1)));
+            var results = java.util.concurrent.CompletableFuture.supplyAsync(() -> e.evaluate(jobs(2, "h")));
+            var inbox = member.<String>getQueue(ClusterEvaluator.inbox(id));
+            assertTrue(inbox.poll(20, java.util.concurrent.TimeUnit.SECONDS) != null, "the candidate was handed out");
+            // ... and is lost: the worker's loop starts with an empty inbox.
+            ClusterWorker worker = new ClusterWorker(member, signer, ClusterEvaluatorTest::fakeScore, c.log::add);
+            Thread loop = Thread.ofPlatform().daemon().name("worker-late").start(worker);
+            try {
+                var scored = results.get(40, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(List.of("h0", "h1"), scored.stream().map(r -> r.recipeHash()).toList());
+                assertTrue(log.stream().anyMatch(l -> l.equals("worker " + address + " is free again but candidate h0"
+                        + " never reached it, or its result never came back; it goes to another worker")), log.toString());
+            } finally {
+                worker.stop();
+                loop.join(5000);
+            }
+        }
     }
 
     @Test

@@ -48,9 +48,10 @@ class ClusterSettingsTest {
                     workers: 2
                     local_worker: true
                     wait_for_workers_s: 30
+                    candidate_timeout_s: 900
                 """).evaluation().cluster();
         assertEquals(new ClusterSettings(List.of("10.0.0.5:5701", "10.0.0.6:5702"), null,
-                dir.resolve("keys/secret").toAbsolutePath().normalize(), 2, true, 30), c);
+                dir.resolve("keys/secret").toAbsolutePath().normalize(), 2, true, 30, 900), c);
         assertTrue(c.enabled());
         assertEquals(List.of("a:1", "b:2"), load(BODY + "evaluation: {cluster: {members: 'a:1, b:2'}}\n")
                 .evaluation().cluster().members());
