@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hazelcast.core.HazelcastInstance;
 import dev.evomerge.eval.runtime.ComputeDevice;
+import dev.evomerge.eval.runtime.Gpus;
 import dev.evomerge.optimizer.cluster.CandidateJob;
 import dev.evomerge.optimizer.cluster.CandidateTimeout;
 import dev.evomerge.optimizer.cluster.ClusterEvaluator;
@@ -27,7 +28,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -71,7 +71,8 @@ final class ClusterSession implements AutoCloseable {
      * Finds what would stop the session from starting (an unreadable or too open secret file, a bind address that
      * does not resolve or needs a secret), before a run directory is made.
      */
-    static void check(ClusterSettings settings) {
+    static void check(ClusterSettings settings, ComputeDevice device) {
+        LocalWorkers.devices(device, settings.workers(), Gpus.pytorch());
         ClusterSecret secret = ClusterSecret.resolve(settings.secretFile(), System.getenv());
         ClusterMember.Bind bind = settings.bind() != null ? ClusterMember.Bind.parse(settings.bind(), "--bind")
                 : ClusterMember.defaultBind(settings.members());
@@ -96,14 +97,15 @@ final class ClusterSession implements AutoCloseable {
             if (settings.workers() > 0) {
                 List<String> members = new ArrayList<>(List.of(self));
                 members.addAll(settings.members());
-                List<String> args = new ArrayList<>(List.of("--device", device.kind().name().toLowerCase(Locale.ROOT),
-                        "--precision", device.precision().label(), "--merge-cache-mb", String.valueOf(mergeCacheMb)));
+                List<String> args = new ArrayList<>(List.of("--merge-cache-mb", String.valueOf(mergeCacheMb)));
                 if (settings.secretFile() != null) {
                     args.addAll(List.of("--secret-file", settings.secretFile().toString()));
                 }
-                workers = LocalWorkers.start(settings.workers(), bind.host(), members, args, runDir.resolve("workers"));
+                List<ComputeDevice> devices = LocalWorkers.devices(device, settings.workers(), Gpus.pytorch());
+                workers = LocalWorkers.start(devices, bind.host(), members, args, runDir.resolve("workers"));
                 log.accept("cluster: started " + settings.workers() + " local workers at " + String.join(", ",
-                        workers.addresses()) + " (logs in " + runDir.resolve("workers") + ")");
+                        workers.addresses()) + " on " + String.join(", ", devices.stream().map(ComputeDevice::label)
+                        .distinct().toList()) + " (logs in " + runDir.resolve("workers") + ")");
             }
             if (settings.localWorker()) {
                 scoring = new WorkerScoring(device, mergeCacheMb, null);

@@ -1,5 +1,7 @@
 package dev.evomerge.cli;
 
+import dev.evomerge.eval.runtime.ComputeDevice;
+import dev.evomerge.eval.runtime.Gpus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -14,11 +16,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Worker processes a search starts on its own machine ({@code --workers N}): the same JVM, flags and class path as
  * the search, one {@code evomerge worker} each, on free ports of the search's interface, logging to
- * {@code DIR/workers/worker-K.log}. They end with the search: stopped when it closes them, and on their own when
- * the search's process dies.
+ * {@code DIR/workers/worker-K.log}. On a GPU, worker K takes its own GPU ({@link #devices}); on the CPU, each takes
+ * its share of the cores. They end with the search: stopped when it closes them, and on their own when the search's
+ * process dies.
  *
  * {@snippet :
- * try (LocalWorkers workers = LocalWorkers.start(2, "127.0.0.1", List.of("127.0.0.1:5701"), List.of("--device", "cpu"), logs)) {
+ * List<ComputeDevice> devices = LocalWorkers.devices(ComputeDevice.CPU, 2, Gpus.pytorch());
+ * try (LocalWorkers workers = LocalWorkers.start(devices, "127.0.0.1", List.of("127.0.0.1:5701"), List.of(), logs)) {
  *     // ... the search ...
  * }
  * }
@@ -34,11 +38,39 @@ final class LocalWorkers implements AutoCloseable {
     }
 
     /**
-     * Starts {@code n} workers bound to {@code host}, joining {@code members}, each with {@code workerArgs} (device,
-     * secret file, cache budget), the CPU's cores shared between them (torch's threads and the merge kernels' pool)
+     * The device of each of {@code n} local workers when the search runs on {@code used}: the CPU for all of them, or
+     * one GPU each, counting up from {@code used}'s ({@code --device gpu} and {@code auto} on a GPU machine: gpu:0,
+     * gpu:1, ...). Fails in one line when the GPUs run out: several workers on one GPU are started by hand.
+     */
+    static List<ComputeDevice> devices(ComputeDevice used, int n, Gpus gpus) {
+        if (used.kind() == ComputeDevice.Kind.AUTO) {
+            throw new IllegalArgumentException("a local worker's device must be concrete, got auto");
+        }
+        if (used.kind() == ComputeDevice.Kind.CPU || n == 0) {
+            return java.util.Collections.nCopies(n, used);
+        }
+        int last = used.gpuIndex() + n - 1;
+        // GPUs are numbered without gaps, so the last one says for all; only it is asked (asking places data on it).
+        if (!gpus.visible(last)) {
+            throw new IllegalArgumentException("--workers " + n + " on " + used.label() + ": a local worker per GPU needs "
+                    + used.label() + " to gpu:" + last + ", and PyTorch does not see gpu:" + last + " (start workers"
+                    + " by hand to put several on one GPU)");
+        }
+        List<ComputeDevice> out = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            out.add(ComputeDevice.gpu(used.gpuIndex() + k).with(used.precision()));
+        }
+        return out;
+    }
+
+    /**
+     * Starts one worker per device, bound to {@code host}, joining {@code members}, each with {@code workerArgs}
+     * (secret file, cache budget), the CPU's cores shared between them (torch's threads and the merge kernels' pool)
      * unless the JVM already sets them.
      */
-    static LocalWorkers start(int n, String host, List<String> members, List<String> workerArgs, Path logDir) {
+    static LocalWorkers start(List<ComputeDevice> devices, String host, List<String> members, List<String> workerArgs,
+            Path logDir) {
+        int n = devices.size();
         List<Process> processes = new ArrayList<>();
         List<String> addresses = new ArrayList<>();
         try {
@@ -65,6 +97,8 @@ final class LocalWorkers implements AutoCloseable {
                 cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "worker",
                         "--members", String.join(",", members), "--bind", bind,
                         "--exit-with-parent", String.valueOf(ProcessHandle.current().pid())));
+                ComputeDevice device = devices.get(k - 1);
+                cmd.addAll(List.of("--device", device.label(), "--precision", device.precision().label()));
                 cmd.addAll(workerArgs);
                 Path log = logDir.resolve("worker-" + k + ".log");
                 processes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());

@@ -71,7 +71,7 @@ final class SearchCommand implements Callable<Integer> {
         RunSession.Prepared prepared = session.prepare();
         ClusterPlan cluster = ClusterPlan.forNewRun(clusterOptions.over(config.evaluation().cluster()));
         if (cluster.enabled()) {
-            ClusterSession.check(cluster.settings());
+            ClusterSession.check(cluster.settings(), prepared.device().used());
         }
         if (Files.exists(runDir)) {
             throw new IllegalArgumentException(runDir + ": already exists (resume it with 'evomerge resume "
