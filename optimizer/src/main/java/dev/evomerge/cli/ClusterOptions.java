@@ -17,7 +17,7 @@ final class ClusterOptions {
     private String bind;
 
     @Option(names = "--secret-file", paramLabel = "FILE", description = "the cluster's shared secret (mode 0600)")
-    private Path secretFile;
+    private String secretFile;
 
     @Option(names = "--workers", paramLabel = "N", description = "start N worker processes on this machine")
     private Integer workers;
@@ -39,7 +39,7 @@ final class ClusterOptions {
         return new ClusterSettings(
                 members != null ? ClusterSettings.splitMembers(members) : config.members(),
                 bind != null ? bind : config.bind(),
-                secretFile != null ? secretFile.toAbsolutePath().normalize() : config.secretFile(),
+                secretFile != null ? ClusterSettings.secretFileArgument(secretFile) : config.secretFile(),
                 workers != null ? workers : config.workers(),
                 localWorker != null ? localWorker : config.localWorker(),
                 waitSeconds != null ? waitSeconds : config.waitForWorkersSeconds(),

@@ -52,10 +52,14 @@ final class WorkerCommand implements Callable<Integer> {
             description = "stop when this process ends (workers a search starts itself)")
     private Long parentPid;
 
+    /** The secret file given, {@code ~} expanded as for {@code search}; {@code null} when none is. */
+    Path secretFile() {
+        return secretFile == null ? null : ClusterSettings.secretFileArgument(secretFile);
+    }
+
     @Override
     public Integer call() throws InterruptedException {
-        ClusterSecret secret = ClusterSecret.resolve(secretFile == null ? null : ClusterSettings.expandHome(secretFile),
-                System.getenv());
+        ClusterSecret secret = ClusterSecret.resolve(secretFile(), System.getenv());
         ClusterMember.Bind at = ClusterMember.Bind.parse(bind, "--bind");
         var device = deviceOptions.computeDevice();
         if (mergeCacheMb < 0) {

@@ -58,6 +58,20 @@ class ClusterOptionsTest {
     }
 
     @Test
+    void aSecretFileUnderHomeIsExpandedAlikeForTheSearchAndTheWorker() {
+        Path expected = Path.of(System.getProperty("user.home"), ".evomerge", "secret");
+        ClusterOptions search = new ClusterOptions();
+        new CommandLine(search).parseArgs("--secret-file", "~/.evomerge/secret");
+        assertEquals(expected, search.over(ClusterSettings.NONE).secretFile());
+        WorkerCommand worker = new WorkerCommand();
+        new CommandLine(worker).parseArgs("--secret-file", "~/.evomerge/secret");
+        assertEquals(expected, worker.secretFile());
+        ClusterOptions relative = new ClusterOptions();
+        new CommandLine(relative).parseArgs("--secret-file", "keys/secret");
+        assertEquals(Path.of("keys/secret").toAbsolutePath(), relative.over(ClusterSettings.NONE).secretFile());
+    }
+
+    @Test
     void bindingBeyondLoopbackWithoutASecretIsRefusedBeforeTheRunIsMade() {
         Path run = tmp.resolve("run");
         assertEquals(Main.BAD_INPUT, cli("search", config.toString(), "--run", run.toString(), "--bind", "10.11.12.13:5701"));

@@ -121,9 +121,20 @@ public record ClusterSettings(List<String> members, String bind, Path secretFile
         return new ClusterSettings(members, bind, secretFile, workers, local != null && local.asBoolean(), wait, timeout);
     }
 
-    /** {@code ~/x} as the shell would read it. */
+    /**
+     * {@code ~} and {@code ~/x} as the shell would read them: a path quoted, or given as {@code --secret-file=~/x},
+     * reaches evomerge with its tilde.
+     */
     public static Path expandHome(String path) {
+        if (path.equals("~")) {
+            return Path.of(System.getProperty("user.home"));
+        }
         return path.startsWith("~/") ? Path.of(System.getProperty("user.home"), path.substring(2)) : Path.of(path);
+    }
+
+    /** A secret file named on the command line: {@code ~} expanded, relative to the working folder. */
+    public static Path secretFileArgument(String path) {
+        return expandHome(path).toAbsolutePath().normalize();
     }
 
     private static String text(Path file, JsonNode n, String name, String k) {

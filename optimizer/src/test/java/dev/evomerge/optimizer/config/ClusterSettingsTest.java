@@ -58,6 +58,13 @@ class ClusterSettingsTest {
     }
 
     @Test
+    void aSecretFileUnderHomeIsExpanded() throws IOException {
+        assertEquals(Path.of(System.getProperty("user.home"), ".evomerge", "secret"),
+                load(BODY + "evaluation: {cluster: {workers: 1, secret_file: ~/.evomerge/secret}}\n").evaluation().cluster()
+                        .secretFile());
+    }
+
+    @Test
     void badEntriesAreOneLineErrorsNamingFileAndKey() {
         String unknown = error(BODY + "evaluation: {cluster: {member: [a]}}\n");
         assertTrue(unknown.startsWith(dir.resolve("search.yaml") + ": unknown key 'evaluation.cluster.member'"), unknown);
