@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 /** {@code evomerge worker}: scores the candidates of searches on a cluster, one at a time, until stopped. */
 @Command(name = "worker", mixinStandardHelpOptions = true,
         description = {"Score a search's candidates on this machine's device, as a member of an evomerge cluster.",
-                "Start one per device; stop it with Ctrl-C (a candidate it was scoring goes to another worker).",
+                "Start one per device; stop it with Ctrl-C: it finishes the candidate in hand if that takes at most 30 s more,"
+                        + " and that candidate goes to another worker otherwise.",
                 "It needs the search's models, task files and data at the same paths (a shared disk), or under"
                         + " --working-dir for relative paths.",
                 "Candidates and results are signed with the secret (HMAC-SHA256); traffic is not encrypted:"

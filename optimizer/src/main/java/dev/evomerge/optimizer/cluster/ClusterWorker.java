@@ -55,7 +55,7 @@ public final class ClusterWorker implements Runnable {
         return address;
     }
 
-    /** Ends the loop after the current candidate. */
+    /** Ends the loop after the current candidate, whose result is still sent. */
     public void stop() {
         running = false;
     }
@@ -112,6 +112,19 @@ public final class ClusterWorker implements Runnable {
                 announced = null;
                 pause();
             }
+        }
+        sendLast(outbox, unsent);
+    }
+
+    /** A candidate finished after {@link #stop} still counts: its result goes out before the worker leaves. */
+    private void sendLast(IQueue<String> outbox, String unsent) {
+        if (unsent == null) {
+            return;
+        }
+        try {
+            outbox.offer(unsent);
+        } catch (RuntimeException e) {
+            log.accept("could not send the last result (" + rootMessage(e) + "); the search hands its candidate out again");
         }
     }
 

@@ -89,6 +89,24 @@ class ClusterEvaluatorTest {
 
     @Test
     @Timeout(60)
+    void aWorkerStoppedWhileScoringStillSendsThatResult() throws Exception {
+        try (LoopbackCluster c = new LoopbackCluster()) {
+            java.util.concurrent.atomic.AtomicReference<ClusterWorker> self = new java.util.concurrent.atomic.AtomicReference<>();
+            CountDownLatch started = new CountDownLatch(1);
+            self.set(c.worker(SECRET, job -> {
+                started.await();
+                self.get().stop();   // as Ctrl-C does, in the middle of the candidate
+                return fakeScore(job);
+            }, "stopping"));
+            started.countDown();
+            List<String> log = new CopyOnWriteArrayList<>();
+            var results = evaluator(c.search(), log, Duration.ofSeconds(20)).evaluate(jobs(1, "h"));
+            assertEquals(self.get().address(), results.getFirst().worker());
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void aCandidateLostOnTheWayToAWorkerGoesBackWhenTheWorkerSaysItIsFreeAgain() throws Exception {
         try (LoopbackCluster c = new LoopbackCluster()) {
             HazelcastInstance search = c.search();
