@@ -37,7 +37,8 @@ public final class ClusterEvaluator {
     /** Where workers post their messages. */
     static final String OUTBOX = "evomerge.outbox";
     private static final String INBOX_PREFIX = "evomerge.inbox.";
-    private static final long POLL_MILLIS = 250;
+    /** The longest wait between two looks at the outbox; an item's arrival ends it sooner. */
+    private static final long POLL_MILLIS = 1000;
 
     /** One candidate's results, and who scored it in how long. */
     public record WorkerResult(String recipeHash, String worker, double seconds, List<TaskScore> tasks) {}

@@ -28,7 +28,8 @@ public final class ClusterWorker implements Runnable {
         List<TaskScore> score(CandidateJob job) throws Exception;
     }
 
-    private static final long POLL_MILLIS = 250;
+    /** The longest wait between two looks at the inbox; an item's arrival ends it sooner. */
+    private static final long POLL_MILLIS = 1000;
     private static final long REANNOUNCE_MILLIS = 2000;
 
     private final HazelcastInstance hz;
