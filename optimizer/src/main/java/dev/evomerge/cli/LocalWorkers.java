@@ -89,6 +89,10 @@ final class LocalWorkers implements AutoCloseable {
             if (jvm.stream().noneMatch(a -> a.startsWith("-D" + poolKey + "="))) {
                 jvm.add("-D" + poolKey + "=" + Math.max(0, Runtime.getRuntime().availableProcessors() / n - 1));
             }
+            // A collection's threads beyond the worker's share would wait for cores that other workers compute on.
+            if (jvm.stream().noneMatch(a -> a.startsWith("-XX:ParallelGCThreads="))) {
+                jvm.add("-XX:ParallelGCThreads=" + Math.max(1, Runtime.getRuntime().availableProcessors() / n));
+            }
             for (int k = 1; k <= n; k++) {
                 String bind = host + ":" + freePort(host);
                 List<String> cmd = new ArrayList<>();
