@@ -25,6 +25,7 @@ import java.util.stream.Stream;
  *
  * {@snippet :
  * // scripts/bench-cluster [--population 8] [--generations 4] [--layers 6] [--hidden 384] [--rows 48] [--max-workers 2]
+ * //                       [--thread-cpu]   (where the search's and the workers' CPU went, by kind of thread)
  * }
  */
 public final class ClusterBench {
@@ -45,6 +46,7 @@ public final class ClusterBench {
         int hidden = 384;
         int rows = 48;
         int maxWorkers = 2;
+        boolean threadCpu = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--population" -> population = Integer.parseInt(args[++i]);
@@ -53,9 +55,10 @@ public final class ClusterBench {
                 case "--hidden" -> hidden = Integer.parseInt(args[++i]);
                 case "--rows" -> rows = Integer.parseInt(args[++i]);
                 case "--max-workers" -> maxWorkers = Integer.parseInt(args[++i]);
+                case "--thread-cpu" -> threadCpu = true;
                 case "--help", "-h" -> {
                     System.out.println("scripts/bench-cluster [--population N] [--generations N] [--layers N] [--hidden N]"
-                            + " [--rows N] [--max-workers N]");
+                            + " [--rows N] [--max-workers N] [--thread-cpu]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -81,7 +84,7 @@ public final class ClusterBench {
                     population, generations, System.getProperty("ai.djl.pytorch.num_threads", "(default)"));
             List<Figures> runs = new ArrayList<>();
             for (int w = 1; w <= maxWorkers; w++) {
-                Figures f = measure(config, dir, dir.resolve("run-" + w), w);
+                Figures f = measure(config, dir, dir.resolve("run-" + w), w, threadCpu);
                 runs.add(f);
                 System.out.printf(Locale.ROOT, "%d worker%s: %d candidates in %.2f s (%.3f s each); busy: %s; search: %.2f ms CPU"
                         + " and %.2f ms wall outside the evaluator per candidate%n", w, w == 1 ? "" : "s", f.candidates(),
@@ -101,7 +104,8 @@ public final class ClusterBench {
         }
     }
 
-    private static Figures measure(Path configFile, Path workingDir, Path runDir, int workers) throws IOException {
+    private static Figures measure(Path configFile, Path workingDir, Path runDir, int workers, boolean threadCpu)
+            throws IOException {
         SearchConfig config = SearchConfig.load(configFile);
         RunSession session = new RunSession(config, workingDir, ComputeDevice.CPU, 0);
         RunSession.Prepared prepared = session.prepare();
@@ -111,16 +115,31 @@ public final class ClusterBench {
         long[] inside = {0};
         long[] firstCall = {0};
         long[] end = {0};
+        List<ThreadCpu.Snapshot> readings = new ArrayList<>();   // first call, end of the first, end of the last
+        int[] firstBatch = {0};
         session.run(prepared, run, false, evaluator -> recipes -> {
             long s = System.nanoTime();
             if (firstCall[0] == 0) {
                 firstCall[0] = s;
+                firstBatch[0] = recipes.size();
+                if (threadCpu) {
+                    readings.add(ThreadCpu.Snapshot.take());
+                }
             }
             try {
                 return evaluator.evaluate(recipes);
             } finally {
                 end[0] = System.nanoTime();
                 inside[0] += end[0] - s;
+                if (threadCpu) {
+                    // Taken after every generation: the last is the one before the workers stop.
+                    ThreadCpu.Snapshot now = ThreadCpu.Snapshot.take();
+                    if (readings.size() < 3) {
+                        readings.add(now);
+                    } else {
+                        readings.set(2, now);
+                    }
+                }
             }
         }, plan);
         JsonNode stats = JSON.readTree(runDir.resolve(ClusterSession.STATS).toFile());
@@ -130,6 +149,18 @@ public final class ClusterBench {
                 e.getKey(), e.getValue().get("candidates").asLong(), 100 * e.getValue().get("busy_fraction").asDouble())));
         // Outside the evaluator: the loop's own work between the first and the last evaluator call.
         double outside = (end[0] - firstCall[0] - inside[0]) / 1e6 / candidates;
+        if (threadCpu && readings.size() == 3) {
+            ThreadCpu.Snapshot first = readings.get(0);
+            ThreadCpu.Snapshot afterOne = readings.get(1);
+            ThreadCpu.Snapshot last = readings.get(2);
+            long later = candidates - firstBatch[0];
+            System.out.println("  search, Java threads, ms per candidate: " + last.searchJava(first, candidates));
+            System.out.println("  search, all threads, ms per candidate: " + last.searchSystem(first, candidates));
+            System.out.println("  from generation 2 on (" + later + " candidates), search, all threads: "
+                    + last.searchSystem(afterOne, later));
+            last.workers().keySet().forEach(pid -> System.out.println("  from generation 2 on, worker " + pid + ": "
+                    + last.worker(afterOne, pid, later)));
+        }
         return new Figures(workers, stats.get("wall_seconds").asDouble(), candidates, busy,
                 stats.get("search_cpu_ms_per_candidate").asDouble(), outside, ClusterSearchHistory.of(runDir));
     }
