@@ -58,6 +58,18 @@ class ClusterOptionsTest {
     }
 
     @Test
+    void theCandidateTimeoutFlagWinsAndIsKeptForResume() {
+        ClusterOptions options = new ClusterOptions();
+        new CommandLine(options).parseArgs("--candidate-timeout", "900");
+        ClusterSettings fromConfig = new ClusterSettings(List.of("127.0.0.1:5999"), null, null, 0, false, 9, 60);
+        ClusterSettings given = options.over(fromConfig);
+        assertEquals(900, given.candidateTimeoutSeconds());
+        ClusterPlan plan = ClusterPlan.forNewRun(given);
+        assertEquals(plan, ClusterPlan.fromJson(plan.toJson(new com.fasterxml.jackson.databind.ObjectMapper())),
+                "launch.json keeps every setting, the timeout included");
+    }
+
+    @Test
     void aSecretFileUnderHomeIsExpandedAlikeForTheSearchAndTheWorker() {
         Path expected = Path.of(System.getProperty("user.home"), ".evomerge", "secret");
         ClusterOptions search = new ClusterOptions();
