@@ -90,7 +90,7 @@ public final class TaskRunner {
         double primary = r.metrics().get(r.primary());
         boolean higherIsBetter = !r.primary().contains("perplexity") && !r.primary().startsWith("bits_per_byte");
         // Per document, the perplexities hold log-likelihoods, which are already better larger.
-        return new TaskResult(task.name(), higherIsBetter ? primary : -primary, r.n(), split, r.perDoc(), r.metrics());
+        return new TaskResult(task.name(), r.primary(), higherIsBetter ? primary : -primary, r.n(), split, r.perDoc(), r.metrics());
     }
 
     private TaskResult generate(Task task, TaskSplit split, List<TaskRow> rows) {
@@ -109,7 +109,7 @@ public final class TaskRunner {
                 scores[from + i] = task.metric().matches(text, ((TaskRow.Generate) batch.get(i)).answer()) ? 1 : 0;
             }
         }
-        return new TaskResult(task.name(), mean(scores), scores.length, split, scores, Map.of());
+        return new TaskResult(task.name(), task.metric().label(), mean(scores), scores.length, split, scores, Map.of());
     }
 
     private static boolean stopped(String text, List<String> stop) {
@@ -147,7 +147,7 @@ public final class TaskRunner {
             }
             scores[i] = best == c.answer() ? 1 : 0;
         }
-        return new TaskResult(task.name(), mean(scores), scores.length, split, scores, Map.of());
+        return new TaskResult(task.name(), task.metric().label(), mean(scores), scores.length, split, scores, Map.of());
     }
 
     /**
@@ -204,7 +204,7 @@ public final class TaskRunner {
         extra.put("logprob_total", total);
         extra.put("tokens", (double) tokens);
         extra.put("perplexity", Math.exp(-score));
-        return new TaskResult(task.name(), score, perRow.length, split, perRow, extra);
+        return new TaskResult(task.name(), task.metric().label(), score, perRow.length, split, perRow, extra);
     }
 
     /** A tokenized context + continuation and the index of the first continuation token (always >= 1). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.evomerge.results.TaskMetrics;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -81,6 +82,11 @@ final class WireFormat {
                     for (double x : t.examples()) {
                         ex.add(x);
                     }
+                    if (t.metrics() != null) {
+                        o.put("metric", t.metrics().metric());
+                        ObjectNode values = o.putObject("metrics");
+                        t.metrics().values().forEach(values::put);
+                    }
                 }
             }
             case WorkerMessage.Failed f -> {
@@ -105,13 +111,27 @@ final class WireFormat {
                     for (int i = 0; i < examples.length; i++) {
                         examples[i] = ex.get(i).asDouble();
                     }
-                    tasks.add(new TaskScore(text(t, "name"), t.path("score").asDouble(), examples));
+                    tasks.add(new TaskScore(text(t, "name"), t.path("score").asDouble(), examples, metrics(t)));
                 }
                 yield new WorkerMessage.Scored(id, address, text(n, "recipe_hash"), n.path("seconds").asDouble(), tasks);
             }
             case FAILED -> new WorkerMessage.Failed(id, address, text(n, "recipe_hash"), text(n, "reason"));
             default -> throw new IOException("unknown message kind '" + kind + "'");
         };
+    }
+
+    /** A task's metrics as a worker sent them; null from a worker that sent none. */
+    private static TaskMetrics metrics(JsonNode task) throws IOException {
+        if (!task.has("metric")) {
+            return null;
+        }
+        Map<String, Double> values = new LinkedHashMap<>();
+        task.path("metrics").properties().forEach(e -> values.put(e.getKey(), e.getValue().asDouble()));
+        try {
+            return new TaskMetrics(text(task, "metric"), values);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage());
+        }
     }
 
     private static String text(JsonNode n, String key) throws IOException {

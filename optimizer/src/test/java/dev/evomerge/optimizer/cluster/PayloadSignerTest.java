@@ -2,6 +2,7 @@ package dev.evomerge.optimizer.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,6 +49,12 @@ class PayloadSignerTest {
         for (int i = 0; i < examples.length; i++) {
             assertEquals(Double.doubleToRawLongBits(examples[i]), Double.doubleToRawLongBits(got[i]));
         }
+        assertNull(back.tasks().getFirst().metrics(), "a task scored without named metrics");
+        var named = new TaskScore("gsm8k", 0.5, new double[] {1, 0}, new dev.evomerge.results.TaskMetrics(
+                "exact_match,flexible-extract", Map.of("exact_match,strict-match", 0.25, "exact_match,flexible-extract", 0.5)));
+        var withMetrics = (WorkerMessage.Scored) WireFormat.message(WireFormat.SCORED, WireFormat.message(
+                new WorkerMessage.Scored("id", "127.0.0.1:5701", "h", 1.5, List.of(named))));
+        assertEquals(named.metrics(), withMetrics.tasks().getFirst().metrics());
         var job = new CandidateJob("h", "merge_method: linear\n", Map.of("merged:x", "y: 1\n"), List.of("a.yaml"), 3, "/w");
         assertEquals(job, WireFormat.job(WireFormat.job(job)));
         // the task settings a worker needs to score lm-evaluation-harness tasks as the search would
