@@ -63,6 +63,11 @@ public final class LanguageModel {
         return d;
     }
 
+    /** The context the model was trained for ({@code max_position_embeddings}), 0 when its config does not say. */
+    public int maxPositionEmbeddings() {
+        return decoder.first().config().maxPositionEmbeddings();
+    }
+
     /** {@link #logProbs(int[][])} of one sequence. */
     public double[] logProbs(int[] sequence) {
         return logProbs(new int[][] {sequence})[0];
