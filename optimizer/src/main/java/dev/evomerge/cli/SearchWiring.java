@@ -115,6 +115,20 @@ final class SearchWiring {
     }
 
     /**
+     * The folder of the tokenizer the search's candidates are scored with: the merge's tokenizer model (its
+     * {@code tokenizer_source}, else its base), or for a routed recipe its layer path's first model.
+     */
+    static Path tokenizerDir(SearchSpace space, Path workingDir) {
+        MergeRecipe probe = space instanceof CombinedSpace c ? c.parameterRecipe(midpoint(space))
+                : space.decode(midpoint(space));
+        try (ModelSet models = ModelSet.open(probe, workingDir)) {
+            String model = probe.layerPath().isEmpty() ? MergePlanner.plan(probe, models).tokenizerModel()
+                    : probe.layerPath().getFirst().model();
+            return models.checkpoint(model).dir();
+        }
+    }
+
+    /**
      * The objectives of a multi-objective run: those the config names, each checked against the task names,
      * {@code fitness} and (for routed spaces) {@code path_length}; for {@code nsga2} without a list, every
      * task and the path length where there is one. Empty for single-objective runs without a list.

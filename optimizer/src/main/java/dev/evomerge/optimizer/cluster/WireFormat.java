@@ -41,14 +41,17 @@ final class WireFormat {
         n.put("recipe", job.recipeYaml());
         ObjectNode merged = n.putObject("merged_models");
         job.mergedModels().forEach(merged::put);
-        ArrayNode tasks = n.putArray("tasks");
-        job.taskFiles().forEach(tasks::add);
-        n.put("limit", job.limit());
         n.put("working_dir", job.workingDir());
+        CandidateJob.TaskSettings t = job.tasks();
+        ArrayNode tasks = n.putArray("tasks");
+        t.files().forEach(tasks::add);
+        n.put("limit", t.limit());
         ArrayNode metrics = n.putArray("task_metrics");
-        job.taskMetrics().forEach(metrics::add);
-        n.put("data_dir", job.dataDir());
-        n.put("num_fewshot", job.numFewshot());
+        t.metrics().forEach(metrics::add);
+        n.put("data_dir", t.dataDir());
+        n.put("num_fewshot", t.numFewshot());
+        n.put("chat_template_dir", t.chatTemplateDir());
+        n.put("fewshot_as_multiturn", t.fewshotAsMultiturn());
         return n.toString();
     }
 
@@ -60,8 +63,15 @@ final class WireFormat {
         n.path("tasks").forEach(t -> tasks.add(t.asText()));
         List<String> metrics = new ArrayList<>();
         n.path("task_metrics").forEach(t -> metrics.add(t.asText()));
-        return new CandidateJob(text(n, "recipe_hash"), text(n, "recipe"), merged, tasks, n.path("limit").asInt(0),
-                text(n, "working_dir"), metrics, n.path("data_dir").asText(""), n.path("num_fewshot").asInt(-1));
+        CandidateJob.TaskSettings settings;
+        try {
+            settings = new CandidateJob.TaskSettings(tasks, metrics, n.path("limit").asInt(0),
+                    n.path("data_dir").asText(""), n.path("num_fewshot").asInt(-1),
+                    n.path("chat_template_dir").asText(""), n.path("fewshot_as_multiturn").asBoolean(false));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage());
+        }
+        return new CandidateJob(text(n, "recipe_hash"), text(n, "recipe"), merged, text(n, "working_dir"), settings);
     }
 
     static String message(WorkerMessage m) {

@@ -58,9 +58,15 @@ class PayloadSignerTest {
         var job = new CandidateJob("h", "merge_method: linear\n", Map.of("merged:x", "y: 1\n"), List.of("a.yaml"), 3, "/w");
         assertEquals(job, WireFormat.job(WireFormat.job(job)));
         // the task settings a worker needs to score lm-evaluation-harness tasks as the search would
-        var harness = new CandidateJob("h", "merge_method: linear\n", Map.of(), List.of("a.yaml", "b.yaml"), 3, "/w",
-                List.of("acc_norm,none", ""), "/data", 5);
+        var harness = new CandidateJob("h", "merge_method: linear\n", Map.of(), "/w",
+                CandidateJob.TaskSettings.of(List.of("a.yaml", "b.yaml"), 3).withMetrics(List.of("acc_norm,none", ""))
+                        .withData("/data", 5));
         assertEquals(harness, WireFormat.job(WireFormat.job(harness)));
+        // and the chat template that renders the prompts
+        var chat = new CandidateJob("h", "merge_method: linear\n", Map.of(), "/w",
+                harness.tasks().withChatTemplate("models/base", true));
+        assertEquals(chat, WireFormat.job(WireFormat.job(chat)));
+        assertEquals("models/base", WireFormat.job(WireFormat.job(chat)).tasks().chatTemplateDir());
     }
 
     @Test
