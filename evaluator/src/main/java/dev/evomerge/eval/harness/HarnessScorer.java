@@ -153,8 +153,9 @@ public final class HarnessScorer {
         for (int[] seq : seqs) {
             longest = Math.max(longest, seq.length - 1);   // the last token is predicted, never read
         }
-        double[][] lp = model.logProbs(seqs);
-        int[][] best = model.greedyNext(seqs);
+        LanguageModel.ScoredTokens scored = model.logProbsAndGreedy(seqs);
+        double[][] lp = scored.logProbs();
+        int[][] best = scored.greedy();
         double[] ll = new double[pairs.size()];
         double[] greedy = new double[pairs.size()];
         for (int k = 0; k < pairs.size(); k++) {

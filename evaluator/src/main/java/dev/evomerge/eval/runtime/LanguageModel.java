@@ -79,8 +79,28 @@ public final class LanguageModel {
      * forward pass, right-padded, with padding masked out of attention.
      */
     public double[][] logProbs(int[][] sequences) {
+        return score(sequences, false).logProbs();
+    }
+
+    /**
+     * Each position's log-probability of the next token and the token greedy decoding would have written there:
+     * {@code logProbs[i][j]} as {@link #logProbs(int[][])} gives it, {@code greedy[i][j]} the most likely token after
+     * {@code seq[0..j]} (as {@link #greedyNext(int[][])}, without the last position).
+     */
+    public record ScoredTokens(double[][] logProbs, int[][] greedy) {
+    }
+
+    /**
+     * {@link #logProbs(int[][])} and the greedy tokens of the same positions from one forward pass: whether greedy
+     * decoding writes a continuation, and how likely it is, without running the sequences twice.
+     */
+    public ScoredTokens logProbsAndGreedy(int[][] sequences) {
+        return score(sequences, true);
+    }
+
+    private ScoredTokens score(int[][] sequences, boolean withGreedy) {
         if (sequences.length == 0) {
-            return new double[0][];
+            return new ScoredTokens(new double[0][], new int[0][]);
         }
         int[] lengths = new int[sequences.length];
         int t = 0;
@@ -93,11 +113,13 @@ public final class LanguageModel {
             t = Math.max(t, lengths[i]);
         }
         double[][] out = new double[sequences.length][];
+        int[][] greedy = new int[sequences.length][];
         if (t == 1) {
             for (int i = 0; i < out.length; i++) {
                 out[i] = new double[0];
+                greedy[i] = new int[0];
             }
-            return out;
+            return new ScoredTokens(out, greedy);
         }
         int[][] padded = pad(sequences, t);
         long[] targets = new long[sequences.length * (t - 1)];
@@ -114,6 +136,7 @@ public final class LanguageModel {
             // Positions in chunks, so a long batch over a large vocabulary never holds all its logits at once.
             int chunk = (int) Math.max(1, Math.min(rows, logitBudget / decoder.first().config().vocabSize()));
             float[] picked = new float[rows];
+            long[] best = new long[withGreedy ? rows : 0];
             for (int from = 0; from < rows; from += chunk) {
                 int to = Math.min(rows, from + chunk);
                 long[] ids = java.util.Arrays.copyOfRange(targets, from, to);
@@ -122,18 +145,27 @@ public final class LanguageModel {
                 NDArray idx = HostArrays.longs(decoder.manager(), ids, new Shape(to - from, 1));
                 NDArray got = logp.gather(idx, 1);
                 System.arraycopy(got.toFloatArray(), 0, picked, from, to - from);
+                if (withGreedy) {
+                    NDArray arg = logits.argMax(-1);
+                    System.arraycopy(arg.toLongArray(), 0, best, from, to - from);
+                    arg.close();
+                }
                 for (NDArray a : new NDArray[] {logits, logp, idx, got}) {
                     a.close();
                 }
             }
             for (int i = 0; i < sequences.length; i++) {
                 out[i] = new double[lengths[i] - 1];
+                greedy[i] = new int[withGreedy ? lengths[i] - 1 : 0];
                 for (int j = 0; j < lengths[i] - 1; j++) {
                     out[i][j] = picked[i * (t - 1) + j];
+                    if (withGreedy) {
+                        greedy[i][j] = (int) best[i * (t - 1) + j];
+                    }
                 }
             }
         }
-        return out;
+        return new ScoredTokens(out, greedy);
     }
 
     /**

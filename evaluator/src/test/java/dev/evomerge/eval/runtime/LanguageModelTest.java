@@ -161,6 +161,19 @@ class LanguageModelTest {
     }
 
     @Test
+    void logProbsAndGreedyTokensFromOnePassEqualEachAlone() {
+        LanguageModel lm = LanguageModel.of(models.get("llama"));
+        int[][] batch = {tokens(9, 32, 31), tokens(4, 32, 32), tokens(1, 32, 33)};
+        LanguageModel.ScoredTokens both = lm.logProbsAndGreedy(batch);
+        double[][] lp = lm.logProbs(batch);
+        int[][] next = lm.greedyNext(batch);
+        for (int i = 0; i < batch.length; i++) {
+            assertArrayEquals(lp[i], both.logProbs()[i], 0.0);
+            assertArrayEquals(java.util.Arrays.copyOf(next[i], batch[i].length - 1), both.greedy()[i], "sequence " + i);
+        }
+    }
+
+    @Test
     void greedyNextMatchesGeneration() {
         LanguageModel lm = LanguageModel.of(models.get("llama"));
         int[] prompt = tokens(4, 32, 5);

@@ -263,4 +263,44 @@ class HarnessScoringTest {
             assertEquals(first.score(), again.score());
         }
     }
+
+    @Test
+    void loglikelihoodsAccSaysWhetherGreedyDecodingWritesTheContinuation() throws Exception {
+        // A continuation the model writes greedily after its context, found by asking it, and one it does not.
+        String written = null;
+        String context = null;
+        for (char c = 'a'; c <= 'z' && written == null; c++) {
+            String ctx = "q: " + c + c + " a:";
+            int[] gen = lm.generate(tok.encode(ctx, true), 2);
+            boolean printable = java.util.Arrays.stream(gen).allMatch(id -> id > 4);   // no special token or newline
+            if (printable) {
+                written = tok.decode(gen, false);
+                context = ctx;
+            }
+        }
+        assertTrue(written != null, "no printable greedy continuation");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String q = context.substring(3, 5);
+        Task t = task("greedy", List.of(
+                "task: greedy",
+                "dataset_path: json",
+                "dataset_kwargs: {data_files: {test: test.jsonl}}",
+                "test_split: test",
+                "output_type: loglikelihood",
+                "doc_to_text: 'q: {{q}} a:'",
+                "doc_to_target: '{{a}}'",
+                "metric_list: [{metric: acc}]"), List.of(
+                json.writeValueAsString(java.util.Map.of("q", q, "a", written)),
+                json.writeValueAsString(java.util.Map.of("q", q, "a", written.equals("zz") ? "yy" : "zz"))));
+        TaskResult[] r = new TaskResult[1];
+        List<HarnessSample> s = samples(t, r);
+        assertEquals(2, s.size());
+        for (HarnessSample sample : s) {
+            String target = sample.doc().continuations().getFirst();
+            int[] gen = lm.generate(tok.encode(sample.doc().context(), true), target.length());
+            double want = tok.decode(gen, false).equals(target) ? 1 : 0;
+            assertEquals(want, sample.scores().get("acc,none"), target);
+            assertEquals(target.equals(written) ? 1.0 : 0.0, want, "the fixture: one written, one not");
+        }
+    }
 }
