@@ -31,6 +31,11 @@ public final class HarnessScorer {
 
     /** Documents decoded together in one generation batch. */
     static final int GENERATE_BATCH = 32;
+    /**
+     * Rolling windows of one document scored in one batch, at most: a long document's windows, each of the model's
+     * length, would otherwise all be one batch.
+     */
+    static final int ROLLING_BATCH = 8;
     /** lm-evaluation-harness's length for a model whose config names none ({@code _DEFAULT_MAX_LENGTH}). */
     static final int DEFAULT_MAX_LENGTH = 2048;
 
@@ -240,9 +245,14 @@ public final class HarnessScorer {
             String text = d.continuations().getFirst();
             // As lm-evaluation-harness: the text's own encoding (BOS included, as the tokenizer adds it), every
             // token scored, in windows of the model's length, the first after the prefix token.
-            double[][] s = score(rollingWindows(encode(text), prefixToken(), maxLength()));
-            double ll = Arrays.stream(s[0]).sum();
-            boolean greedy = Arrays.stream(s[1]).allMatch(g -> g != 0);
+            List<Pair> windows = rollingWindows(encode(text), prefixToken(), maxLength());
+            double ll = 0;
+            boolean greedy = true;
+            for (int from = 0; from < windows.size(); from += ROLLING_BATCH) {
+                double[][] s = score(windows.subList(from, Math.min(windows.size(), from + ROLLING_BATCH)));
+                ll += Arrays.stream(s[0]).sum();
+                greedy &= Arrays.stream(s[1]).allMatch(g -> g != 0);
+            }
             Map<String, Double> scores = new LinkedHashMap<>();
             for (HarnessMetric m : spec.metrics()) {
                 scores.put(m.name() + ",none", ll);

@@ -227,6 +227,17 @@ class HarnessScoringTest {
             for (HarnessSample sample : s) {
                 assertEquals(first + second, sample.logLikelihoods()[0], 1e-4);
             }
+            // 26 letters: 27 tokens, nine windows of 3, more than one batch of them.
+            Task alphabet = task("rolling-26", ROLLING, List.of("{\"page\": \"abcdefghijklmnopqrstuvwxyz\"}",
+                    "{\"page\": \"abcdefghijklmnopqrstuvwxyz\"}"));
+            List<HarnessSample> a = new ArrayList<>();
+            new TaskRunner(short3, tok).runHarness(alphabet, TaskSplit.ALL, 0, a::add);
+            int[] letters = tok.encode("abcdefghijklmnopqrstuvwxyz", true);
+            double want = sumAfter(short3, new int[] {letters[0], letters[0], letters[1], letters[2]}, 0);
+            for (int p = 3; p < letters.length; p += 3) {
+                want += sumAfter(short3, new int[] {letters[p - 1], letters[p], letters[p + 1], letters[p + 2]}, 0);
+            }
+            assertEquals(want, a.getFirst().logLikelihoods()[0], 1e-4);
             int[] whole = new int[ids.length + 1];
             whole[0] = ids[0];
             System.arraycopy(ids, 0, whole, 1, ids.length);
