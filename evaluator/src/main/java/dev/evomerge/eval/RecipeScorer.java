@@ -1,5 +1,6 @@
 package dev.evomerge.eval;
 
+import dev.evomerge.eval.harness.ContextWarnings;
 import dev.evomerge.eval.runtime.ComputeDevice;
 import dev.evomerge.eval.task.Task;
 import dev.evomerge.eval.task.TaskResult;
@@ -34,6 +35,8 @@ public final class RecipeScorer implements AutoCloseable {
     private final ComputeDevice device;
     private final MergedTensorCache mergeCache;
     private final Map<Path, ModelTokenizer> tokenizers = new HashMap<>();
+    /** One for the scorer's life, so that a task too long for the model is said once, not once per recipe. */
+    private final ContextWarnings contextWarnings = ContextWarnings.toStandardError();
 
     /** @param limit at most this many rows per task (0: all) */
     public RecipeScorer(List<Task> tasks, TaskSplit split, int limit, Path workingDir, ComputeDevice device) {
@@ -68,7 +71,7 @@ public final class RecipeScorer implements AutoCloseable {
         try (EvalTarget target = EvalTarget.forRecipe(recipe, mergedModels, workingDir.resolve("recipe-"
                 + recipe.contentHash().substring(0, 12)), workingDir, device, mergeCache)) {
             ModelTokenizer tokenizer = tokenizers.computeIfAbsent(target.tokenizerDir(), ModelTokenizer::load);
-            TaskRunner runner = new TaskRunner(target.model(), tokenizer);
+            TaskRunner runner = new TaskRunner(target.model(), tokenizer, contextWarnings);
             for (Task task : tasks) {
                 results.put(task.name(), runner.run(task, split, limit));
             }

@@ -138,16 +138,18 @@ final class ClusterSession implements AutoCloseable {
     /**
      * The search's evaluator on this cluster: each recipe goes out as YAML text with the run's task settings
      * (task files relative to the working folder when inside it), and comes back as the same scores the search's
-     * own process would compute, attributed to the worker that scored it.
+     * own process would compute, attributed to the worker that scored it. {@code chatTemplateDir} is the tokenizer
+     * folder whose chat template renders the prompts (null: none).
      */
     RecipeEvaluator evaluator(List<TaskRef> refs, Function<String, MergeRecipe> mergedModels, int limit, Path workingDir,
-            HarnessTask.Options taskOptions) {
+            HarnessTask.Options taskOptions, Path chatTemplateDir) {
         List<String> metrics = refs.stream().map(r -> r.metric() == null ? "" : r.metric()).toList();
         String dataDir = taskOptions.dataDir() == null ? "" : taskOptions.dataDir().toAbsolutePath().toString();
-        List<String> taskFiles = refs.stream().map(r -> {
-            Path p = r.path().toAbsolutePath().normalize();
-            return p.startsWith(workingDir) ? workingDir.relativize(p).toString() : p.toString();
-        }).toList();
+        List<String> taskFiles = refs.stream().map(r -> asSent(r.path(), workingDir)).toList();
+        CandidateJob.TaskSettings settings = CandidateJob.TaskSettings.of(taskFiles, limit).withMetrics(metrics)
+                .withData(dataDir, taskOptions.numFewshot())
+                .withChatTemplate(chatTemplateDir == null ? "" : asSent(chatTemplateDir, workingDir),
+                        taskOptions.fewshotAsMultiturn());
         return recipes -> {
             List<CandidateJob> jobs = new ArrayList<>();
             for (MergeRecipe recipe : recipes) {
@@ -158,8 +160,7 @@ final class ClusterSession implements AutoCloseable {
                         merged.put(step.model(), m.toYaml());
                     }
                 }
-                jobs.add(new CandidateJob(recipe.contentHash(), recipe.toYaml(), merged, taskFiles, limit,
-                        workingDir.toString(), metrics, dataDir, taskOptions.numFewshot()));
+                jobs.add(new CandidateJob(recipe.contentHash(), recipe.toYaml(), merged, workingDir.toString(), settings));
             }
             List<ClusterEvaluator.WorkerResult> results = evaluator.evaluate(jobs);
             List<CandidateScores> out = new ArrayList<>();
@@ -170,6 +171,12 @@ final class ClusterSession implements AutoCloseable {
             candidates += recipes.size();
             return out;
         };
+    }
+
+    /** A path as workers get it: relative to the working folder when inside it, so it resolves against theirs. */
+    private static String asSent(Path path, Path workingDir) {
+        Path p = path.toAbsolutePath().normalize();
+        return p.startsWith(workingDir) ? workingDir.relativize(p).toString() : p.toString();
     }
 
     /** Each worker's share and busy fraction since the last call: the end of a generation's log line. */

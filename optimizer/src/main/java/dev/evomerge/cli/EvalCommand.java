@@ -133,6 +133,7 @@ final class EvalCommand implements Callable<Integer> {
                 rows.put("search", loaded.get(i).harness().searchSource());
                 rows.put("test", loaded.get(i).harness().testSource());
             }
+            t.put("metric", r.metric());
             t.put("score", r.score());
             t.put("n", r.n());
             t.put("split", r.split().label());

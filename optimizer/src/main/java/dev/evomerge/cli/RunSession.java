@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.evomerge.eval.RecipeScorer;
 import dev.evomerge.eval.runtime.ComputeDevice;
+import dev.evomerge.eval.harness.ChatTemplate;
 import dev.evomerge.eval.harness.HarnessTask;
 import dev.evomerge.eval.runtime.DeviceChoice;
 import dev.evomerge.eval.task.Task;
@@ -143,11 +144,23 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
     /**
      * How lm-evaluation-harness task files are compiled for this session: the data directory from
      * {@code EVOMERGE_DATA_DIR} (or {@code search --data-dir}, see {@link #withDataDir}), few-shot count from
-     * the config's {@code num_fewshot}.
+     * the config's {@code num_fewshot}; prompts through the chat template of the tokenizer in
+     * {@code chatTemplateDir} (null: plain text), the few-shot examples as turns when the config says so.
      */
-    HarnessTask.Options taskOptions() {
+    HarnessTask.Options taskOptions(Path chatTemplateDir) {
         HarnessTask.Options d = HarnessTask.Options.defaults();
-        return new HarnessTask.Options(dataDir != null ? dataDir : d.dataDir(), config.taskSettings().numFewshot());
+        HarnessTask.Options options = new HarnessTask.Options(dataDir != null ? dataDir : d.dataDir(),
+                config.taskSettings().numFewshot());
+        return chatTemplateDir == null ? options : options.withChatTemplate(ChatTemplate.load(chatTemplateDir),
+                config.taskSettings().fewshotAsMultiturn());
+    }
+
+    /**
+     * With {@code apply_chat_template: true}, the folder of the tokenizer the candidates are scored with, whose chat
+     * template renders the prompts; null otherwise.
+     */
+    Path chatTemplateDir(SearchSpace space) {
+        return config.taskSettings().applyChatTemplate() ? SearchWiring.tokenizerDir(space, workingDir) : null;
     }
 
     SearchSpace space() {
@@ -158,14 +171,15 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
      * What a run needs, built and checked (models, shapes, tasks, the device) before any run directory is touched.
      */
     record Prepared(SearchSpace space, List<Task> tasks, List<String> objectives, StrategyFactory strategy,
-            DeviceChoice device) {
+            DeviceChoice device, Path chatTemplateDir) {
     }
 
     /** Checks everything and chooses the device, which it says on stderr: the run's first log line. */
     Prepared prepare() {
         SearchSpace space = space();
         SearchWiring.checkModels(space, workingDir);
-        HarnessTask.Options options = taskOptions();
+        Path chatTemplateDir = chatTemplateDir(space);
+        HarnessTask.Options options = taskOptions(chatTemplateDir);
         List<Task> tasks = new java.util.ArrayList<>();
         for (int i = 0; i < config.tasks().size(); i++) {
             TaskRef ref = config.tasks().get(i);
@@ -183,7 +197,7 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
         StrategyFactory strategy = SearchWiring.strategy(config.search(), space, objectives);
         DeviceChoice chosen = DeviceChoice.of(device);
         System.err.println(chosen.logLine());
-        return new Prepared(space, tasks, objectives, strategy, chosen);
+        return new Prepared(space, tasks, objectives, strategy, chosen, chatTemplateDir);
     }
 
     /** Runs the loop to its limits. */
@@ -222,7 +236,7 @@ record RunSession(SearchConfig config, Path workingDir, ComputeDevice device, in
              RecipeScorer scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, rows, workingDir,
                      prepared.device().used(), cache)) {
             var evaluator = wrap.apply(cluster != null ? cluster.evaluator(config.tasks(), mergedModels, rows, workingDir,
-                    taskOptions())
+                    taskOptions(prepared.chatTemplateDir()), prepared.chatTemplateDir())
                     : SearchWiring.evaluator(scorer, config.tasks(), mergedModels));
             var limits = SearchWiring.limits(config.search());
             // The bar opens once the loop knows where it starts, so a resumed run's earlier generations do not

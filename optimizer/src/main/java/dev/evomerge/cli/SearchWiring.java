@@ -20,6 +20,7 @@ import dev.evomerge.optimizer.strategy.Rng;
 import dev.evomerge.plan.MergePlanner;
 import dev.evomerge.plan.ModelSet;
 import dev.evomerge.recipe.MergeRecipe;
+import dev.evomerge.results.TaskMetrics;
 import dev.evomerge.space.CombinedSpace;
 import dev.evomerge.space.GeneOptions;
 import dev.evomerge.space.GenomeDefinition;
@@ -110,6 +111,20 @@ final class SearchWiring {
         MergePlanner.validate(probe);
         try (ModelSet models = ModelSet.open(probe, workingDir)) {
             MergePlanner.plan(probe, models);
+        }
+    }
+
+    /**
+     * The folder of the tokenizer the search's candidates are scored with: the merge's tokenizer model (its
+     * {@code tokenizer_source}, else its base), or for a routed recipe its layer path's first model.
+     */
+    static Path tokenizerDir(SearchSpace space, Path workingDir) {
+        MergeRecipe probe = space instanceof CombinedSpace c ? c.parameterRecipe(midpoint(space))
+                : space.decode(midpoint(space));
+        try (ModelSet models = ModelSet.open(probe, workingDir)) {
+            String model = probe.layerPath().isEmpty() ? MergePlanner.plan(probe, models).tokenizerModel()
+                    : probe.layerPath().getFirst().model();
+            return models.checkpoint(model).dir();
         }
     }
 
@@ -231,7 +246,8 @@ final class SearchWiring {
 
     /** A scorer's results as the cluster carries them. */
     static List<TaskScore> taskScores(Map<String, TaskResult> results) {
-        return results.values().stream().map(r -> new TaskScore(r.name(), r.score(), r.perExample())).toList();
+        return results.values().stream().map(r -> new TaskScore(r.name(), r.score(), r.perExample(),
+                new TaskMetrics(r.metric(), r.metrics()))).toList();
     }
 
     /**
@@ -242,9 +258,13 @@ final class SearchWiring {
     static CandidateScores combine(List<TaskRef> refs, MergeRecipe recipe, List<TaskScore> results) {
         double total = refs.stream().mapToDouble(TaskRef::weight).sum();
         Map<String, Double> byTask = new LinkedHashMap<>();
+        Map<String, TaskMetrics> metrics = new LinkedHashMap<>();
         int count = 0;
         for (TaskScore r : results) {
             byTask.put(r.name(), r.score());
+            if (r.metrics() != null) {
+                metrics.put(r.name(), r.metrics());
+            }
             count += r.examples().length;
         }
         double[] examples = new double[count];
@@ -261,7 +281,7 @@ final class SearchWiring {
             // The inference cost of a routed model, as an objective: negated, since every objective is maximised.
             byTask.put(PATH_LENGTH, -(double) recipe.layerPath().size());
         }
-        return new CandidateScores(byTask, examples);
+        return new CandidateScores(byTask, examples).withMetrics(metrics);
     }
 
     static double[] midpoint(SearchSpace space) {

@@ -2,6 +2,7 @@ package dev.evomerge.cli;
 
 import dev.evomerge.eval.RecipeScorer;
 import dev.evomerge.eval.runtime.ComputeDevice;
+import dev.evomerge.eval.harness.ChatTemplate;
 import dev.evomerge.eval.harness.HarnessTask;
 import dev.evomerge.eval.task.Task;
 import dev.evomerge.eval.task.TaskSplit;
@@ -33,7 +34,7 @@ final class WorkerScoring implements ClusterWorker.Scoring, AutoCloseable {
     private final ComputeDevice device;
     private final MergedTensorCache cache;
     private final Path workingDirOverride;
-    private List<String> settingsKey;
+    private List<Object> settingsKey;
     private RecipeScorer scorer;
 
     /** @param workingDirOverride where relative paths resolve on this machine, or {@code null} for the search's folder */
@@ -57,27 +58,27 @@ final class WorkerScoring implements ClusterWorker.Scoring, AutoCloseable {
     }
 
     private RecipeScorer scorer(CandidateJob job, Path workingDir) {
-        List<String> key = new java.util.ArrayList<>(job.taskFiles());
-        key.addAll(job.taskMetrics());
-        key.add("limit=" + job.limit());
-        key.add("data_dir=" + job.dataDir());
-        key.add("num_fewshot=" + job.numFewshot());
-        key.add(workingDir.toString());
+        List<Object> key = List.of(job.tasks(), workingDir);
         if (!key.equals(settingsKey)) {
             closeScorer();
+            CandidateJob.TaskSettings settings = job.tasks();
             HarnessTask.Options options = new HarnessTask.Options(
-                    job.dataDir().isEmpty() ? HarnessTask.Options.defaults().dataDir() : Path.of(job.dataDir()),
-                    job.numFewshot());
+                    settings.dataDir().isEmpty() ? HarnessTask.Options.defaults().dataDir() : Path.of(settings.dataDir()),
+                    settings.numFewshot());
+            if (!settings.chatTemplateDir().isEmpty()) {
+                options = options.withChatTemplate(ChatTemplate.load(workingDir.resolve(settings.chatTemplateDir())),
+                        settings.fewshotAsMultiturn());
+            }
             List<Task> tasks = new java.util.ArrayList<>();
-            for (int i = 0; i < job.taskFiles().size(); i++) {
-                Path p = workingDir.resolve(job.taskFiles().get(i));
+            for (int i = 0; i < settings.files().size(); i++) {
+                Path p = workingDir.resolve(settings.files().get(i));
                 if (!Files.isRegularFile(p)) {
                     throw new IllegalArgumentException(p + ": task file not found on this worker");
                 }
-                String metric = job.taskMetrics().get(i);
+                String metric = settings.metrics().get(i);
                 tasks.add(Task.load(p, options).withScoreMetric(metric.isEmpty() ? null : metric));
             }
-            scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, job.limit(), workingDir, device, cache);
+            scorer = new RecipeScorer(tasks, TaskSplit.SEARCH, settings.limit(), workingDir, device, cache);
             settingsKey = key;
         }
         return scorer;

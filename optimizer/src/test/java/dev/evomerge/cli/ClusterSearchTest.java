@@ -115,6 +115,40 @@ class ClusterSearchTest {
         assertEquals(ClusterPlan.NONE, RunSession.clusterOf(RunDirectory.open(single)));
     }
 
+    @Test
+    void aClusteredSearchRendersPromptsThroughTheChatTemplateAsTheSingleProcessDoes() throws IOException {
+        var tokenizerConfig = RunJson.mapper().createObjectNode();
+        tokenizerConfig.put("chat_template", "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+                + "{% if add_generation_prompt %}assistant:{% endif %}");
+        Files.writeString(tmp.resolve("base/tokenizer_config.json"), tokenizerConfig.toString());
+        Files.writeString(tmp.resolve("qa.jsonl"), """
+                {"q": "ab", "a": "cd"}
+                {"q": "ef", "a": "gh"}
+                {"q": "ij", "a": "kl"}
+                {"q": "mn", "a": "op"}
+                """);
+        Files.writeString(tmp.resolve("qa.yaml"), """
+                task: qa
+                dataset_path: json
+                dataset_kwargs: {data_files: {test: qa.jsonl}}
+                test_split: test
+                output_type: loglikelihood
+                doc_to_text: "q: {{q}} a:"
+                doc_to_target: " {{a}}"
+                metric_list:
+                  - metric: perplexity
+                """);
+        Files.writeString(tmp.resolve("search.yaml"), Files.readString(tmp.resolve("search.yaml"))
+                .replace("path: lm.yaml", "path: qa.yaml") + "apply_chat_template: true\n");
+        Path single = search("single", ClusterSettings.NONE);
+        Path clustered = search("clustered", new ClusterSettings(List.of(), null, null, 0, true, 120));
+        assertEquals(history(single), history(clustered));
+        Files.writeString(tmp.resolve("search.yaml"), Files.readString(tmp.resolve("search.yaml"))
+                .replace("apply_chat_template: true\n", ""));
+        Path plain = search("plain", ClusterSettings.NONE);
+        assertTrue(!history(plain).equals(history(single)), "the template changes the scores");
+    }
+
     private static Set<String> iterable(java.util.Iterator<String> it) {
         Set<String> out = new TreeSet<>();
         it.forEachRemaining(out::add);

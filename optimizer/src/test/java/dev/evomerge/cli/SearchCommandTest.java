@@ -84,6 +84,56 @@ class SearchCommandTest {
         assertEquals(lines, RunDirectory.open(run).historyLines().size(), "a finished run has nothing left to do");
     }
 
+    /** An lm-evaluation-harness multiple-choice task: each pair of questions names the answer in its text. */
+    private void harnessTask() throws IOException {
+        Files.writeString(tmp.resolve("mc.jsonl"), """
+                {"q": "ab", "opts": ["x", "yz"], "gold": 1}
+                {"q": "cd", "opts": ["uv", "w"], "gold": 0}
+                {"q": "ef", "opts": ["a", "bb"], "gold": 1}
+                {"q": "gh", "opts": ["c", "dd"], "gold": 0}
+                """);
+        Files.writeString(tmp.resolve("mc.yaml"), """
+                task: mc
+                dataset_path: json
+                dataset_kwargs: {data_files: {test: mc.jsonl}}
+                test_split: test
+                output_type: multiple_choice
+                doc_to_text: "q: {{q}} a:"
+                doc_to_choice: opts
+                doc_to_target: gold
+                metric_list:
+                  - metric: acc
+                  - metric: acc_norm
+                """);
+    }
+
+    @Test
+    void theHistoryAndTheReportNameEachHarnessMetricInFull() throws IOException {
+        harnessTask();
+        Path config = tmp.resolve("search.yaml");
+        Files.writeString(config, """
+                genome:
+                  models: [%s, %s]
+                  merge_method: task_arithmetic
+                  base_model: %s
+                  layer_granularity: 1
+                tasks:
+                  - path: mc.yaml
+                    metric: acc_norm,none
+                search: {algorithm: random, generations: 1, seed: 3}
+                """.formatted(tmp.resolve("ft1"), tmp.resolve("ft2"), tmp.resolve("base")));
+        assertEquals(0, cli("search", config.toString(), "--run", run.toString(), "--device", "cpu"), err.toString());
+        for (var r : RunDirectory.open(run).history()) {
+            var mc = r.metrics().get("mc");
+            assertEquals("acc_norm,none", mc.metric(), r.toString());
+            assertEquals(java.util.List.of("acc,none", "acc_norm,none"), java.util.List.copyOf(mc.values().keySet()));
+            assertEquals(r.scores().get("mc"), mc.values().get("acc_norm,none"), "the fitness takes the metric named");
+        }
+        assertEquals(0, cli("report", run.toString()), err.toString());
+        String html = Files.readString(run.resolve("report.html"));
+        assertTrue(html.contains("<td>acc_norm,none (fitness)</td>") && html.contains("<td>acc,none</td>"), html);
+    }
+
     /**
      * Every merge method is searchable: two generations over its genome (the genes its declaration gives) run,
      * every candidate's recipe uses that method, and candidates differ.

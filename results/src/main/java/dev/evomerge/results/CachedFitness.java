@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param examples per-example scores (what M2N2 needs)
  * @param seconds evaluation time
  * @param worker who scored it (see {@link HistoryRecord#worker()}), or {@code null}
+ * @param metrics per task, its metrics under their full names (see {@link HistoryRecord#metrics()}); empty in
+ *                entries written before evomerge recorded them
  */
 public record CachedFitness(
         @JsonProperty("recipe_hash") String recipeHash,
@@ -23,16 +25,24 @@ public record CachedFitness(
         Map<String, Double> scores,
         double[] examples,
         double seconds,
-        @JsonInclude(JsonInclude.Include.NON_NULL) String worker) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String worker,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, TaskMetrics> metrics) {
     public CachedFitness {
         Objects.requireNonNull(recipeHash, "recipeHash");
         Objects.requireNonNull(examples, "examples");
         scores = scores == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(scores));
+        metrics = metrics == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+    }
+
+    /** An entry without metrics under their full names. */
+    public CachedFitness(String recipeHash, long generation, Map<String, Double> scores, double[] examples,
+            double seconds, String worker) {
+        this(recipeHash, generation, scores, examples, seconds, worker, Map.of());
     }
 
     /** An entry without a worker. */
     public CachedFitness(String recipeHash, long generation, Map<String, Double> scores, double[] examples,
             double seconds) {
-        this(recipeHash, generation, scores, examples, seconds, null);
+        this(recipeHash, generation, scores, examples, seconds, null, Map.of());
     }
 }

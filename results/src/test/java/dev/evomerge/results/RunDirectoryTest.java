@@ -47,6 +47,34 @@ class RunDirectoryTest {
     }
 
     @Test
+    void metricsUnderTheirFullNamesRoundTripAndLinesWithoutThemStillRead() throws Exception {
+        RunDirectory run = RunDirectory.create(tmp, "c");
+        TaskMetrics gsm8k = new TaskMetrics("exact_match,flexible-extract",
+                Map.of("exact_match,strict-match", 0.4, "exact_match,flexible-extract", 0.5));
+        run.appendHistory(List.of(new HistoryRecord(1, 0, new double[] {0.5}, "h", Map.of("gsm8k", 0.5), 0.5, 1, false,
+                "local", Map.of("gsm8k", gsm8k))));
+        assertTrue(run.historyLines().getFirst().contains("\"metrics\":{\"gsm8k\":{\"metric\":\"exact_match,flexible-extract\""),
+                run.historyLines().getFirst());
+        assertEquals(Map.of("gsm8k", gsm8k), run.history().getFirst().metrics());
+        // A line as written before the history held metrics: it reads, with none.
+        Files.writeString(tmp.resolve(RunDirectory.HISTORY), "{\"generation\":1,\"index\":1,\"genes\":[0.1],"
+                + "\"recipe_hash\":\"g\",\"scores\":{\"gsm8k\":0.3},\"fitness\":0.3,\"seconds\":1.0,\"cache_hit\":false}\n",
+                StandardOpenOption.APPEND);
+        assertEquals(Map.of(), run.history().get(1).metrics());
+        assertFalse(RunDirectory.open(tmp).historyLines().get(1).contains("metrics"));
+        run.appendCache(List.of(new CachedFitness("h", 1, Map.of("gsm8k", 0.5), new double[] {0.5}, 1, null,
+                Map.of("gsm8k", gsm8k))));
+        assertEquals(Map.of("gsm8k", gsm8k), run.loadCache().get("h").metrics());
+    }
+
+    @Test
+    void aTaskMetricsFitnessMetricIsOneOfItsValues() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new TaskMetrics("acc_norm,none", Map.of("acc,none", 0.5)));
+        assertEquals("metric 'acc_norm,none' is not among [acc,none]", e.getMessage());
+    }
+
+    @Test
     void tornCacheLineIsToleratedAndCutBeforeTheNextAppend() throws Exception {
         RunDirectory run = RunDirectory.create(tmp, "c");
         run.appendCache(List.of(new CachedFitness("a", 1, Map.of("t", 0.5), new double[] {0, 1}, 2.0)));

@@ -42,7 +42,7 @@ public final class ChatTemplate {
         try {
             root = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": --apply-chat-template needs the tokenizer's chat template, and "
+            throw new IllegalArgumentException(file + ": applying a chat template needs the tokenizer's, and "
                     + "this file cannot be read (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }
         JsonNode t = root.get("chat_template");
@@ -59,7 +59,7 @@ public final class ChatTemplate {
         }
         if (template == null) {
             throw new IllegalArgumentException(file + ": chat_template: the tokenizer has no chat template"
-                    + " (--apply-chat-template needs one)");
+                    + " (applying a chat template needs one)");
         }
         Map<String, String> special = new LinkedHashMap<>();
         for (String k : List.of("bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token", "mask_token")) {

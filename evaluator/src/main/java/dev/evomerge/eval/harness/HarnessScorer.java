@@ -18,10 +18,12 @@ import java.util.function.Consumer;
  * tokens are those of context + continuation after the context's own, texts get the special tokens the
  * tokenizer adds (an empty context is the BOS token, or EOS without one), generation is greedy up to
  * {@code max_gen_toks} or a stop string. Metrics are aggregated under lm-evaluation-harness's names ({@code acc,none},
- * {@code exact_match,strict-match}).
+ * {@code exact_match,strict-match}). A request longer than the model's {@code max_position_embeddings} is scored
+ * whole, and said once per task through {@link ContextWarnings}. Not thread-safe.
  *
  * {@snippet :
- * HarnessScorer.Result r = new HarnessScorer(model, tokenizer).score(task, task.test(), sample -> { });
+ * HarnessScorer.Result r = new HarnessScorer(model, tokenizer, ContextWarnings.toStandardError())
+ *         .score(task, task.test(), sample -> { });
  * r.metrics().get("acc_norm,none");
  * }
  */
@@ -29,6 +31,13 @@ public final class HarnessScorer {
 
     /** Documents decoded together in one generation batch. */
     static final int GENERATE_BATCH = 32;
+    /**
+     * Rolling windows of one document scored in one batch, at most: a long document's windows, each of the model's
+     * length, would otherwise all be one batch.
+     */
+    static final int ROLLING_BATCH = 8;
+    /** lm-evaluation-harness's length for a model whose config names none ({@code _DEFAULT_MAX_LENGTH}). */
+    static final int DEFAULT_MAX_LENGTH = 2048;
 
     /** A task's scores on some documents. */
     public record Result(String task, int n, Map<String, Double> metrics, String primary, double[] perDoc) {
@@ -45,10 +54,22 @@ public final class HarnessScorer {
 
     private final LanguageModel model;
     private final ModelTokenizer tokenizer;
+    private final ContextWarnings warnings;
+    /** The longest request of the current {@link #score} call, in tokens the model reads. */
+    private int longest;
 
-    public HarnessScorer(LanguageModel model, ModelTokenizer tokenizer) {
+    public HarnessScorer(LanguageModel model, ModelTokenizer tokenizer, ContextWarnings warnings) {
         this.model = Objects.requireNonNull(model, "model");
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+        this.warnings = Objects.requireNonNull(warnings, "warnings");
+    }
+
+    /**
+     * The window of a rolling log-likelihood, as lm-evaluation-harness's Hugging Face backend takes it: the model's
+     * {@code max_position_embeddings}, else its default.
+     */
+    int maxLength() {
+        return model.maxPositionEmbeddings() > 0 ? model.maxPositionEmbeddings() : DEFAULT_MAX_LENGTH;
     }
 
     /** Scores {@code docs}, handing each document's sample to {@code log} as it is scored. */
@@ -57,12 +78,14 @@ public final class HarnessScorer {
             throw new IllegalArgumentException("task " + task.name() + ": no documents to score");
         }
         HarnessSpec spec = task.spec();
+        longest = 0;
         List<HarnessSample> samples = switch (spec.outputType()) {
             case GENERATE_UNTIL -> generate(spec, docs);
             case MULTIPLE_CHOICE -> multipleChoice(spec, docs);
             case LOGLIKELIHOOD -> loglikelihood(spec, docs);
             case LOGLIKELIHOOD_ROLLING -> rolling(spec, docs);
         };
+        warnings.check(task.name(), longest, model.maxPositionEmbeddings());
         samples.forEach(log);
         return aggregate(task, samples);
     }
@@ -132,8 +155,12 @@ public final class HarnessScorer {
     /** Log-likelihoods and greedy flags of each pair's continuation, all pairs in one forward pass. */
     private double[][] score(List<Pair> pairs) {
         int[][] seqs = pairs.stream().map(Pair::whole).toArray(int[][]::new);
-        double[][] lp = model.logProbs(seqs);
-        int[][] best = model.greedyNext(seqs);
+        for (int[] seq : seqs) {
+            longest = Math.max(longest, seq.length - 1);   // the last token is predicted, never read
+        }
+        LanguageModel.ScoredTokens scored = model.logProbsAndGreedy(seqs);
+        double[][] lp = scored.logProbs();
+        int[][] best = scored.greedy();
         double[] ll = new double[pairs.size()];
         double[] greedy = new double[pairs.size()];
         for (int k = 0; k < pairs.size(); k++) {
@@ -158,6 +185,9 @@ public final class HarnessScorer {
         boolean same = pairs.stream().allMatch(p -> Arrays.equals(p.context(), ctx) && p.continuation().length > 0);
         if (!same) {
             return score(pairs)[0];
+        }
+        for (Pair p : pairs) {
+            longest = Math.max(longest, p.context().length + p.continuation().length - 1);
         }
         double[][] lp = model.sharedContextLogProbs(ctx, pairs.stream().map(Pair::continuation).toArray(int[][]::new));
         double[] ll = new double[lp.length];
@@ -214,16 +244,50 @@ public final class HarnessScorer {
         for (HarnessDoc d : docs) {
             String text = d.continuations().getFirst();
             // As lm-evaluation-harness: the text's own encoding (BOS included, as the tokenizer adds it), every
-            // token scored after the prefix token.
-            double[][] s = score(List.of(new Pair(new int[] {prefixToken()}, encode(text))));
+            // token scored, in windows of the model's length, the first after the prefix token.
+            List<Pair> windows = rollingWindows(encode(text), prefixToken(), maxLength());
+            double ll = 0;
+            boolean greedy = true;
+            for (int from = 0; from < windows.size(); from += ROLLING_BATCH) {
+                double[][] s = score(windows.subList(from, Math.min(windows.size(), from + ROLLING_BATCH)));
+                ll += Arrays.stream(s[0]).sum();
+                greedy &= Arrays.stream(s[1]).allMatch(g -> g != 0);
+            }
             Map<String, Double> scores = new LinkedHashMap<>();
             for (HarnessMetric m : spec.metrics()) {
-                scores.put(m.name() + ",none", s[0][0]);
+                scores.put(m.name() + ",none", ll);
                 scores.put(m.name() + ",none:units", (double) (m.name().equals("word_perplexity") ? words(text) : bytes(text)));
             }
-            out.add(new HarnessSample(d, "", s[0], flags(s[1]), Map.of(), scores));
+            out.add(new HarnessSample(d, "", new double[] {ll}, new boolean[] {greedy}, Map.of(), scores));
         }
         return out;
+    }
+
+    /**
+     * lm-evaluation-harness's rolling windows with one token of context ({@code get_rolling_token_windows} with
+     * {@code context_len} 1, each made disjoint): the first predicts the first {@code maxLength} tokens after
+     * {@code prefix}; each next one predicts up to {@code maxLength} more, read after as many tokens before them as
+     * fill a window of {@code maxLength}. Every token is predicted once; no window reads more than {@code maxLength}.
+     */
+    static List<Pair> rollingWindows(int[] tokens, int prefix, int maxLength) {
+        if (maxLength < 1) {
+            throw new IllegalArgumentException("a rolling window needs a length >= 1, got " + maxLength);
+        }
+        List<Pair> windows = new ArrayList<>();
+        if (tokens.length == 0) {
+            return windows;
+        }
+        int first = Math.min(maxLength, tokens.length);
+        windows.add(new Pair(new int[] {prefix}, Arrays.copyOfRange(tokens, 0, first)));
+        int predicted = first;
+        while (predicted < tokens.length) {
+            int n = Math.min(tokens.length - predicted, maxLength);
+            int end = predicted + n;
+            windows.add(new Pair(Arrays.copyOfRange(tokens, end - maxLength - 1, end - n),
+                    Arrays.copyOfRange(tokens, end - n, end)));
+            predicted = end;
+        }
+        return windows;
     }
 
     /** lm-evaluation-harness's word count: {@code len(re.split(r"\s+", text))}. */
@@ -242,6 +306,9 @@ public final class HarnessScorer {
         for (int from = 0; from < docs.size(); from += GENERATE_BATCH) {
             List<HarnessDoc> batch = docs.subList(from, Math.min(docs.size(), from + GENERATE_BATCH));
             int[][] prompts = batch.stream().map(d -> encode(d.context())).toArray(int[][]::new);
+            for (int[] p : prompts) {
+                longest = Math.max(longest, p.length + spec.maxGenToks());
+            }
             int[][] gen = model.generate(prompts, spec.maxGenToks(), (row, tokens) ->
                     contains(eos, tokens[tokens.length - 1]) || !cut(tokenizer.decode(tokens), until).equals(tokenizer.decode(tokens)));
             for (int i = 0; i < gen.length; i++) {

@@ -58,13 +58,7 @@ final class Decoder {
         int b = tokens.length;
         int t = tokens[0].length;
         int past = cache == null ? 0 : cache.length();
-        for (DecoderLayerWeights l : layers) {
-            int window = l.config().slidingWindow();
-            if (window > 0 && past + t > window) {
-                throw new IllegalArgumentException("a context of " + (past + t) + " tokens exceeds sliding_window "
-                        + window + ", which this decoder does not implement");
-            }
-        }
+        checkWindow(past + t);
         boolean[][] pastValid = cache == null ? new boolean[b][0] : cache.valid();
         boolean[][] newValid = new boolean[b][t];
         long[] ids = new long[b * t];
@@ -80,10 +74,51 @@ final class Decoder {
                 positions[r][i] = seen + i;
             }
         }
+        NDArray out = forward(ids, b, t, positions, mask(manager(), pastValid, newValid, past, t), cache);
+        if (cache != null) {
+            cache.appendValid(newValid);
+        }
+        return out;
+    }
+
+    /**
+     * Runs one row of {@code tokens} at the given {@code positions}, token i attending to token j where
+     * {@code sees[i][j]}, without a cache; returns the final-normed hidden states [1, T, D]. Continuations that
+     * share a context run packed this way after it, each seeing the context and its own earlier tokens.
+     */
+    NDArray hidden(int[] tokens, int[] positions, boolean[][] sees) {
+        int t = tokens.length;
+        int furthest = 0;
+        for (int p : positions) {
+            furthest = Math.max(furthest, p + 1);
+        }
+        checkWindow(furthest);
+        long[] ids = new long[t];
+        float[] bias = new float[t * t];
+        for (int i = 0; i < t; i++) {
+            ids[i] = tokens[i];
+            for (int j = 0; j < t; j++) {
+                bias[i * t + j] = sees[i][j] ? 0f : MASKED;
+            }
+        }
+        NDArray mask = HostArrays.floats(manager(), bias, new Shape(1, 1, 1, t, t));
+        return forward(ids, 1, t, new int[][] {positions}, mask, null);
+    }
+
+    private void checkWindow(int length) {
+        for (DecoderLayerWeights l : layers) {
+            int window = l.config().slidingWindow();
+            if (window > 0 && length > window) {
+                throw new IllegalArgumentException("a context of " + length + " tokens exceeds sliding_window "
+                        + window + ", which this decoder does not implement");
+            }
+        }
+    }
+
+    private NDArray forward(long[] ids, int b, int t, int[][] positions, NDArray mask, KvCache cache) {
         NDManager m = manager();
         NDArray x = Embedding.embedding(HostArrays.longs(m, ids, new Shape(b, t)), first.embed(), SparseFormat.DENSE)
                 .singletonOrThrow();
-        NDArray mask = mask(m, pastValid, newValid, past, t);
         DataType type = first.embed().getDataType();
         Constants constants = new Constants(m);
         Map<Rope, NDArray[]> tables = new HashMap<>();
@@ -95,9 +130,6 @@ final class Decoder {
             Rope rope = ropes.get(w.config());
             NDArray[] cs = tables.computeIfAbsent(rope, r -> table(m, r, positions, type));
             x = layer(x, w, cs[0], cs[1], mask, cache, s, constants);
-        }
-        if (cache != null) {
-            cache.appendValid(newValid);
         }
         return rmsNorm(x, first.norm(), first.config().rmsNormEps(), constants);
     }

@@ -62,30 +62,6 @@ final class KvCache implements AutoCloseable {
         valid = next;
     }
 
-    /**
-     * A cache of {@code n} rows, each a copy of this one-row cache: the shared context of several continuations,
-     * computed once.
-     */
-    KvCache repeat(int n) {
-        if (valid.length != 1) {
-            throw new IllegalStateException("only a one-row cache is repeated, this one has " + valid.length);
-        }
-        KvCache wide = new KvCache(manager.getParentManager(), keys.length, n);
-        for (int s = 0; s < keys.length; s++) {
-            NDArray k = keys[s].repeat(0, n);
-            NDArray v = values[s].repeat(0, n);
-            NDScope.unregister(k, v);
-            k.attach(wide.manager);
-            v.attach(wide.manager);
-            wide.keys[s] = k;
-            wide.values[s] = v;
-        }
-        for (int r = 0; r < n; r++) {
-            wide.valid[r] = valid[0].clone();
-        }
-        return wide;
-    }
-
     @Override
     public void close() {
         manager.close();

@@ -63,6 +63,11 @@ public final class LanguageModel {
         return d;
     }
 
+    /** The context the model was trained for ({@code max_position_embeddings}), 0 when its config does not say. */
+    public int maxPositionEmbeddings() {
+        return decoder.first().config().maxPositionEmbeddings();
+    }
+
     /** {@link #logProbs(int[][])} of one sequence. */
     public double[] logProbs(int[] sequence) {
         return logProbs(new int[][] {sequence})[0];
@@ -74,8 +79,28 @@ public final class LanguageModel {
      * forward pass, right-padded, with padding masked out of attention.
      */
     public double[][] logProbs(int[][] sequences) {
+        return score(sequences, false).logProbs();
+    }
+
+    /**
+     * Each position's log-probability of the next token and the token greedy decoding would have written there:
+     * {@code logProbs[i][j]} as {@link #logProbs(int[][])} gives it, {@code greedy[i][j]} the most likely token after
+     * {@code seq[0..j]} (as {@link #greedyNext(int[][])}, without the last position).
+     */
+    public record ScoredTokens(double[][] logProbs, int[][] greedy) {
+    }
+
+    /**
+     * {@link #logProbs(int[][])} and the greedy tokens of the same positions from one forward pass: whether greedy
+     * decoding writes a continuation, and how likely it is, without running the sequences twice.
+     */
+    public ScoredTokens logProbsAndGreedy(int[][] sequences) {
+        return score(sequences, true);
+    }
+
+    private ScoredTokens score(int[][] sequences, boolean withGreedy) {
         if (sequences.length == 0) {
-            return new double[0][];
+            return new ScoredTokens(new double[0][], new int[0][]);
         }
         int[] lengths = new int[sequences.length];
         int t = 0;
@@ -88,11 +113,13 @@ public final class LanguageModel {
             t = Math.max(t, lengths[i]);
         }
         double[][] out = new double[sequences.length][];
+        int[][] greedy = new int[sequences.length][];
         if (t == 1) {
             for (int i = 0; i < out.length; i++) {
                 out[i] = new double[0];
+                greedy[i] = new int[0];
             }
-            return out;
+            return new ScoredTokens(out, greedy);
         }
         int[][] padded = pad(sequences, t);
         long[] targets = new long[sequences.length * (t - 1)];
@@ -109,6 +136,7 @@ public final class LanguageModel {
             // Positions in chunks, so a long batch over a large vocabulary never holds all its logits at once.
             int chunk = (int) Math.max(1, Math.min(rows, logitBudget / decoder.first().config().vocabSize()));
             float[] picked = new float[rows];
+            long[] best = new long[withGreedy ? rows : 0];
             for (int from = 0; from < rows; from += chunk) {
                 int to = Math.min(rows, from + chunk);
                 long[] ids = java.util.Arrays.copyOfRange(targets, from, to);
@@ -117,18 +145,27 @@ public final class LanguageModel {
                 NDArray idx = HostArrays.longs(decoder.manager(), ids, new Shape(to - from, 1));
                 NDArray got = logp.gather(idx, 1);
                 System.arraycopy(got.toFloatArray(), 0, picked, from, to - from);
+                if (withGreedy) {
+                    NDArray arg = logits.argMax(-1);
+                    System.arraycopy(arg.toLongArray(), 0, best, from, to - from);
+                    arg.close();
+                }
                 for (NDArray a : new NDArray[] {logits, logp, idx, got}) {
                     a.close();
                 }
             }
             for (int i = 0; i < sequences.length; i++) {
                 out[i] = new double[lengths[i] - 1];
+                greedy[i] = new int[withGreedy ? lengths[i] - 1 : 0];
                 for (int j = 0; j < lengths[i] - 1; j++) {
                     out[i][j] = picked[i * (t - 1) + j];
+                    if (withGreedy) {
+                        greedy[i][j] = (int) best[i * (t - 1) + j];
+                    }
                 }
             }
         }
-        return out;
+        return new ScoredTokens(out, greedy);
     }
 
     /**
@@ -274,8 +311,9 @@ public final class LanguageModel {
     /**
      * For each continuation, the log-probability of each of its tokens after {@code context} and the
      * continuation's earlier tokens: {@code result[k][j]} is log p(cont[k][j] | context, cont[k][..j]). The
-     * context runs once, into a KV cache that the continuations then share in one batched pass, instead of
-     * once per continuation as {@link #logProbs(int[][])} of the concatenated sequences would run it.
+     * context runs once, instead of once per continuation as {@link #logProbs(int[][])} of the concatenated
+     * sequences would run it: context and continuations go through the model as one packed row, each
+     * continuation at the positions after the context and seeing only the context and its own earlier tokens.
      */
     public double[][] sharedContextLogProbs(int[] context, int[][] continuations) {
         checkPrompt(context);
@@ -284,49 +322,56 @@ public final class LanguageModel {
         if (n == 0) {
             return out;
         }
-        int[] lengths = new int[n];
-        int t = 0;
+        int c = context.length;
+        int total = c;
         for (int k = 0; k < n; k++) {
             if (continuations[k].length == 0) {
                 throw new IllegalArgumentException("continuation " + k + " is empty");
             }
             checkTokens(continuations[k]);
-            lengths[k] = continuations[k].length;
-            t = Math.max(t, lengths[k]);
+            total += continuations[k].length - 1;   // a continuation's last token is predicted, never read
         }
-        try (NDScope scope = new NDScope(); KvCache cache = new KvCache(decoder.manager(), decoder.steps(), 1)) {
+        // One pass, not a context pass and then a pass of the continuations over its KV cache: a pass reads every
+        // weight once, and the continuations' few tokens cost a second pass nearly what the context's did
+        // (scripts/bench-eval --mc-only true, 2 cores: 8-token contexts ran slower shared than per choice).
+        int[] tokens = new int[total];
+        int[] positions = new int[total];
+        boolean[][] sees = new boolean[total][total];
+        for (int i = 0; i < c; i++) {
+            tokens[i] = context[i];
+            positions[i] = i;
+            java.util.Arrays.fill(sees[i], 0, i + 1, true);
+        }
+        int[] start = new int[n];
+        int at = c;
+        long[] targets = new long[total - c];
+        for (int k = 0; k < n; k++) {
+            start[k] = at;
+            for (int j = 0; j < continuations[k].length - 1; j++) {
+                tokens[at + j] = continuations[k][j];
+                positions[at + j] = c + j;
+                java.util.Arrays.fill(sees[at + j], 0, c, true);
+                java.util.Arrays.fill(sees[at + j], at, at + j + 1, true);
+                targets[at + j - c] = continuations[k][j + 1];
+            }
+            at += continuations[k].length - 1;
+        }
+        try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray ctx = decoder.hidden(new int[][] {context}, new int[] {context.length}, cache);
-            long d = ctx.getShape().get(2);
-            // The first token of every continuation is predicted from the context's last position.
-            float[] first = decoder.logits(ctx.get(new NDIndex("0, -1:, :"))).logSoftmax(-1).toFloatArray();
-            float[] picked;
-            try (KvCache shared = cache.repeat(n)) {
-                int rows = n * (t - 1);
-                picked = new float[Math.max(rows, 0)];
-                if (t > 1) {
-                    int[][] inputs = new int[n][t - 1];
-                    long[] targets = new long[rows];
-                    for (int k = 0; k < n; k++) {
-                        for (int j = 0; j < t - 1; j++) {
-                            inputs[k][j] = j < lengths[k] - 1 ? continuations[k][j] : 0;
-                            targets[k * (t - 1) + j] = j + 1 < lengths[k] ? continuations[k][j + 1] : 0;
-                        }
-                    }
-                    int[] inputLengths = new int[n];
-                    for (int k = 0; k < n; k++) {
-                        inputLengths[k] = Math.max(1, lengths[k] - 1);
-                    }
-                    NDArray h = decoder.hidden(inputs, inputLengths, shared).reshape(rows, d);
-                    NDArray logp = decoder.logits(h).logSoftmax(-1);
-                    picked = logp.gather(HostArrays.longs(decoder.manager(), targets, new Shape(rows, 1)), 1).toFloatArray();
-                }
+            NDArray hidden = decoder.hidden(tokens, positions, sees);
+            // Every continuation's first token is predicted from the context's last position.
+            float[] first = decoder.logits(hidden.get(new NDIndex("0, {}:{}, :", c - 1, c))).logSoftmax(-1).toFloatArray();
+            float[] picked = new float[0];
+            if (total > c) {
+                NDArray logp = decoder.logits(hidden.get(new NDIndex("0, {}:, :", c))).logSoftmax(-1);
+                picked = logp.gather(HostArrays.longs(decoder.manager(), targets, new Shape(targets.length, 1)), 1)
+                        .toFloatArray();
             }
             for (int k = 0; k < n; k++) {
-                out[k] = new double[lengths[k]];
+                out[k] = new double[continuations[k].length];
                 out[k][0] = first[continuations[k][0]];
-                for (int j = 1; j < lengths[k]; j++) {
-                    out[k][j] = picked[k * (t - 1) + j - 1];
+                for (int j = 1; j < out[k].length; j++) {
+                    out[k][j] = picked[start[k] + j - 1 - c];
                 }
             }
         }

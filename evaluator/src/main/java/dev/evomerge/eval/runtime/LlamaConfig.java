@@ -25,6 +25,9 @@ import java.util.Objects;
  * @param slidingWindow Mistral-style attention window, 0 when none; the decoder attends to the full context,
  *                      so it refuses sequences longer than the window rather than silently differ
  * @param ropeScaling   Llama 3 frequency scaling, or null
+ * @param maxPositionEmbeddings the context the model was trained for ({@code max_position_embeddings}); 0 when
+ *                      config.json does not say. The decoder runs longer sequences; task scoring reads it (rolling
+ *                      windows, a warning)
  */
 public record LlamaConfig(
         Family family,
@@ -42,7 +45,8 @@ public record LlamaConfig(
         boolean qkvBias,
         boolean oBias,
         boolean qkNorm,
-        int slidingWindow) {
+        int slidingWindow,
+        int maxPositionEmbeddings) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -100,6 +104,9 @@ public record LlamaConfig(
         if (headDim % 2 != 0) {
             throw new IllegalArgumentException("head_dim must be even for rotary embeddings, got " + headDim);
         }
+        if (maxPositionEmbeddings < 0) {
+            throw new IllegalArgumentException("max_position_embeddings must be >= 0, got " + maxPositionEmbeddings);
+        }
         if (slidingWindow < 0) {
             throw new IllegalArgumentException("sliding_window must be >= 0, got " + slidingWindow);
         }
@@ -147,7 +154,7 @@ public record LlamaConfig(
                     c.path("rope_theta").asDouble(10000.0),
                     ropeScaling(c.path("rope_scaling"), file),
                     c.path("tie_word_embeddings").asBoolean(false),
-                    qkvBias, oBias, family == Family.QWEN3, slidingWindow(c, family));
+                    qkvBias, oBias, family == Family.QWEN3, slidingWindow(c, family), maxPositionEmbeddings(c, file));
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
                 throw e;
@@ -177,6 +184,17 @@ public record LlamaConfig(
         boolean used = family == Family.MISTRAL ? c.path("use_sliding_window").asBoolean(true)
                 : c.path("use_sliding_window").asBoolean(false);
         return used && w.canConvertToInt() ? w.asInt() : 0;
+    }
+
+    private static int maxPositionEmbeddings(JsonNode c, Path file) {
+        JsonNode v = c.get("max_position_embeddings");
+        if (v == null || v.isNull()) {
+            return 0;
+        }
+        if (!v.canConvertToInt() || v.asInt() < 1) {
+            throw new IllegalArgumentException(file + ": 'max_position_embeddings' must be a positive integer, got " + v);
+        }
+        return v.asInt();
     }
 
     private static RopeScaling ropeScaling(JsonNode s, Path file) {

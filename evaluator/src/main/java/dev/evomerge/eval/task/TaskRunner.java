@@ -2,6 +2,7 @@ package dev.evomerge.eval.task;
 
 import dev.evomerge.eval.runtime.LanguageModel;
 import dev.evomerge.eval.tokenizer.ModelTokenizer;
+import dev.evomerge.eval.harness.ContextWarnings;
 import dev.evomerge.eval.harness.HarnessDoc;
 import dev.evomerge.eval.harness.HarnessSample;
 import dev.evomerge.eval.harness.HarnessScorer;
@@ -40,10 +41,18 @@ public final class TaskRunner {
 
     private final LanguageModel model;
     private final ModelTokenizer tokenizer;
+    private final ContextWarnings warnings;
 
+    /** A runner that says on standard error, once per task, when a request is longer than the model's context. */
     public TaskRunner(LanguageModel model, ModelTokenizer tokenizer) {
+        this(model, tokenizer, ContextWarnings.toStandardError());
+    }
+
+    /** A runner whose context-length warnings go to {@code warnings}, which may outlive it (one per run). */
+    public TaskRunner(LanguageModel model, ModelTokenizer tokenizer, ContextWarnings warnings) {
         this.model = Objects.requireNonNull(model, "model");
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+        this.warnings = Objects.requireNonNull(warnings, "warnings");
     }
 
     /** Scores the rows of {@code split}, the first {@code limit} of them when {@code limit > 0}. */
@@ -86,11 +95,11 @@ public final class TaskRunner {
         if (limit > 0 && docs.size() > limit) {
             docs = docs.subList(0, limit);
         }
-        HarnessScorer.Result r = new HarnessScorer(model, tokenizer).score(h, docs, log);
+        HarnessScorer.Result r = new HarnessScorer(model, tokenizer, warnings).score(h, docs, log);
         double primary = r.metrics().get(r.primary());
         boolean higherIsBetter = !r.primary().contains("perplexity") && !r.primary().startsWith("bits_per_byte");
         // Per document, the perplexities hold log-likelihoods, which are already better larger.
-        return new TaskResult(task.name(), higherIsBetter ? primary : -primary, r.n(), split, r.perDoc(), r.metrics());
+        return new TaskResult(task.name(), r.primary(), higherIsBetter ? primary : -primary, r.n(), split, r.perDoc(), r.metrics());
     }
 
     private TaskResult generate(Task task, TaskSplit split, List<TaskRow> rows) {
@@ -109,7 +118,7 @@ public final class TaskRunner {
                 scores[from + i] = task.metric().matches(text, ((TaskRow.Generate) batch.get(i)).answer()) ? 1 : 0;
             }
         }
-        return new TaskResult(task.name(), mean(scores), scores.length, split, scores, Map.of());
+        return new TaskResult(task.name(), task.metric().label(), mean(scores), scores.length, split, scores, Map.of());
     }
 
     private static boolean stopped(String text, List<String> stop) {
@@ -147,7 +156,7 @@ public final class TaskRunner {
             }
             scores[i] = best == c.answer() ? 1 : 0;
         }
-        return new TaskResult(task.name(), mean(scores), scores.length, split, scores, Map.of());
+        return new TaskResult(task.name(), task.metric().label(), mean(scores), scores.length, split, scores, Map.of());
     }
 
     /**
@@ -204,7 +213,7 @@ public final class TaskRunner {
         extra.put("logprob_total", total);
         extra.put("tokens", (double) tokens);
         extra.put("perplexity", Math.exp(-score));
-        return new TaskResult(task.name(), score, perRow.length, split, perRow, extra);
+        return new TaskResult(task.name(), task.metric().label(), score, perRow.length, split, perRow, extra);
     }
 
     /** A tokenized context + continuation and the index of the first continuation token (always >= 1). */

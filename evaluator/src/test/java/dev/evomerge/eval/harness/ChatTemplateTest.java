@@ -64,7 +64,7 @@ class ChatTemplateTest {
         write(dir, "plain/tokenizer_config.json", "{\"bos_token\": \"<s>\"}");
         String m = assertThrows(IllegalArgumentException.class, () -> ChatTemplate.load(dir.resolve("plain"))).getMessage();
         assertEquals(dir.resolve("plain/tokenizer_config.json") + ": chat_template: the tokenizer has no chat template"
-                + " (--apply-chat-template needs one)", m);
+                + " (applying a chat template needs one)", m);
     }
 
     @Test

@@ -107,6 +107,23 @@ class LanguageModelTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"llama", "qwen2", "qwen3"})
+    void continuationsSharingAContextScoreAsEachWholeSequence(String name) {
+        LanguageModel lm = LanguageModel.of(models.get(name));
+        int vocab = models.get(name).config().vocabSize();
+        int[] context = tokens(9, vocab, 21);
+        // Lengths 1 to 4, so the packed continuations neither line up nor all read tokens.
+        int[][] continuations = {tokens(3, vocab, 22), tokens(1, vocab, 23), tokens(4, vocab, 24), tokens(2, vocab, 25)};
+        double[][] shared = lm.sharedContextLogProbs(context, continuations);
+        for (int k = 0; k < continuations.length; k++) {
+            int[] whole = java.util.Arrays.copyOf(context, context.length + continuations[k].length);
+            System.arraycopy(continuations[k], 0, whole, context.length, continuations[k].length);
+            double[] all = lm.logProbs(whole);
+            assertClose(java.util.Arrays.copyOfRange(all, context.length - 1, all.length), shared[k], 1e-5);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "qwen2", "qwen3"})
     void generationWithKvCacheEqualsGenerationWithout(String name) {
         LanguageModel lm = LanguageModel.of(models.get(name));
         int[] prompt = tokens(5, models.get(name).config().vocabSize(), 9);
@@ -140,6 +157,19 @@ class LanguageModelTest {
         for (int r = 0; r < prompts.length; r++) {
             assertArrayEquals(lm.generate(prompts[r], 6), uncached[r], "row " + r);
             assertArrayEquals(cached[r], uncached[r], "row " + r);
+        }
+    }
+
+    @Test
+    void logProbsAndGreedyTokensFromOnePassEqualEachAlone() {
+        LanguageModel lm = LanguageModel.of(models.get("llama"));
+        int[][] batch = {tokens(9, 32, 31), tokens(4, 32, 32), tokens(1, 32, 33)};
+        LanguageModel.ScoredTokens both = lm.logProbsAndGreedy(batch);
+        double[][] lp = lm.logProbs(batch);
+        int[][] next = lm.greedyNext(batch);
+        for (int i = 0; i < batch.length; i++) {
+            assertArrayEquals(lp[i], both.logProbs()[i], 0.0);
+            assertArrayEquals(java.util.Arrays.copyOf(next[i], batch[i].length - 1), both.greedy()[i], "sequence " + i);
         }
     }
 
@@ -256,6 +286,7 @@ class LanguageModelTest {
             lm.logProbs(new int[][] {tokens(7, 32, i), tokens(3, 32, i + 1)});
             lm.generate(tokens(3, 32, i), 4);
             lm.generateWithoutCache(tokens(3, 32, i), 2);
+            lm.sharedContextLogProbs(tokens(5, 32, i), new int[][] {tokens(2, 32, i), tokens(3, 32, i + 1)});
         }
         assertEquals(before, m.liveArrays());
     }

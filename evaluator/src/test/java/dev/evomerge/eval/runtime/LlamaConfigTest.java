@@ -99,6 +99,18 @@ class LlamaConfigTest {
     }
 
     @Test
+    void maxPositionEmbeddingsIsReadWhenGivenAndZeroWhenNot() {
+        ObjectNode c = llama();
+        c.put("max_position_embeddings", 4096);
+        assertEquals(4096, LlamaConfig.fromJson(c, FILE).maxPositionEmbeddings());
+        c.remove("max_position_embeddings");
+        assertEquals(0, LlamaConfig.fromJson(c, FILE).maxPositionEmbeddings());
+        c.put("max_position_embeddings", "long");
+        var e = assertThrows(IllegalArgumentException.class, () -> LlamaConfig.fromJson(c, FILE));
+        assertEquals(FILE + ": 'max_position_embeddings' must be a positive integer, got \"long\"", e.getMessage());
+    }
+
+    @Test
     void aMissingKeyNamesFileAndKey() {
         ObjectNode c = llama();
         c.remove("intermediate_size");

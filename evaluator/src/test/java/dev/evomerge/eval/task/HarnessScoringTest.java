@@ -111,6 +111,8 @@ class HarnessScoringTest {
         assertEquals(acc / 3, r[0].extra().get("acc,none"), 1e-12);
         assertEquals(accNorm / 3, r[0].extra().get("acc_norm,none"), 1e-12);
         assertEquals(r[0].extra().get("acc,none"), r[0].score());
+        assertEquals("acc,none", r[0].metric());
+        assertEquals(List.of("acc,none", "acc_norm,none"), List.copyOf(r[0].metrics().keySet()));
     }
 
     @Test
@@ -153,6 +155,8 @@ class HarnessScoringTest {
         assertEquals(Math.exp(-ll / bytes), r[0].extra().get("byte_perplexity,none"), 1e-6);
         assertEquals(-ll / bytes / Math.log(2), r[0].extra().get("bits_per_byte,none"), 1e-6);
         assertEquals(-r[0].extra().get("word_perplexity,none"), r[0].score());
+        assertEquals(r[0].extra().get("word_perplexity,none"), r[0].metrics().get("word_perplexity,none"),
+                "the metrics hold the perplexity, not the negated score");
     }
 
     @Test
@@ -185,5 +189,129 @@ class HarnessScoringTest {
         }
         assertEquals(List.of("exact_match,strict", "exact_match,raw"), List.copyOf(r[0].extra().keySet()));
         assertEquals(strict / 2, r[0].extra().get("exact_match,strict"));
+    }
+
+    private static final List<String> ROLLING = List.of(
+            "task: rolling",
+            "dataset_path: json",
+            "dataset_kwargs: {data_files: {test: test.jsonl}}",
+            "test_split: test",
+            "output_type: loglikelihood_rolling",
+            "doc_to_text: ''",
+            "doc_to_target: '{{page}}'");
+
+    /** The sum of the log-probabilities of {@code sequence}'s tokens after its first {@code from}. */
+    private static double sumAfter(LanguageModel model, int[] sequence, int from) {
+        double[] lp = model.logProbs(sequence);
+        double sum = 0;
+        for (int j = from; j < lp.length; j++) {
+            sum += lp[j];
+        }
+        return sum;
+    }
+
+    @Test
+    void aDocumentLongerThanTheModelIsScoredInRollingWindowsOfItsLength() throws Exception {
+        Path dir = TinyTaskModel.write(tmp.resolve("model-3"), 5, 3);
+        try (ModelWeights w = ModelWeights.load(dir, ComputeDevice.CPU)) {
+            LanguageModel short3 = LanguageModel.of(w);
+            Task t = task("rolling-3", ROLLING, List.of("{\"page\": \"ab cd\"}", "{\"page\": \"ab cd\"}"));
+            List<HarnessSample> s = new ArrayList<>();
+            new TaskRunner(short3, tok).runHarness(t, TaskSplit.ALL, 0, s::add);
+            // <s> a b ' ' c d in windows of 3: <s> predicts <s> a b; then b predicts ' ' c d.
+            int[] ids = tok.encode("ab cd", true);
+            assertEquals(6, ids.length);
+            double first = sumAfter(short3, new int[] {ids[0], ids[0], ids[1], ids[2]}, 0);
+            double second = sumAfter(short3, new int[] {ids[2], ids[3], ids[4], ids[5]}, 0);
+            assertEquals(2, s.size());
+            for (HarnessSample sample : s) {
+                assertEquals(first + second, sample.logLikelihoods()[0], 1e-4);
+            }
+            // 26 letters: 27 tokens, nine windows of 3, more than one batch of them.
+            Task alphabet = task("rolling-26", ROLLING, List.of("{\"page\": \"abcdefghijklmnopqrstuvwxyz\"}",
+                    "{\"page\": \"abcdefghijklmnopqrstuvwxyz\"}"));
+            List<HarnessSample> a = new ArrayList<>();
+            new TaskRunner(short3, tok).runHarness(alphabet, TaskSplit.ALL, 0, a::add);
+            int[] letters = tok.encode("abcdefghijklmnopqrstuvwxyz", true);
+            double want = sumAfter(short3, new int[] {letters[0], letters[0], letters[1], letters[2]}, 0);
+            for (int p = 3; p < letters.length; p += 3) {
+                want += sumAfter(short3, new int[] {letters[p - 1], letters[p], letters[p + 1], letters[p + 2]}, 0);
+            }
+            assertEquals(want, a.getFirst().logLikelihoods()[0], 1e-4);
+            int[] whole = new int[ids.length + 1];
+            whole[0] = ids[0];
+            System.arraycopy(ids, 0, whole, 1, ids.length);
+            assertTrue(Math.abs(sumAfter(short3, whole, 0) - (first + second)) > 1e-3,
+                    "one pass over the whole document scores differently");
+        }
+    }
+
+    @Test
+    void aTaskLongerThanTheModelsContextIsSaidOnceAndStillScored() throws Exception {
+        Path dir = TinyTaskModel.write(tmp.resolve("model-8"), 5, 8);
+        try (ModelWeights w = ModelWeights.load(dir, ComputeDevice.CPU)) {
+            List<String> lines = new ArrayList<>();
+            TaskRunner short8 = new TaskRunner(LanguageModel.of(w), tok,
+                    new dev.evomerge.eval.harness.ContextWarnings(lines::add));
+            Task t = task("long-mc", List.of(
+                    "task: long-mc",
+                    "dataset_path: json",
+                    "dataset_kwargs: {data_files: {test: test.jsonl}}",
+                    "test_split: test",
+                    "output_type: multiple_choice",
+                    "doc_to_text: 'Q: {{q}} A:'",
+                    "doc_to_choice: opts",
+                    "doc_to_target: gold"), List.of(
+                    "{\"q\": \"ab\", \"opts\": [\"x\", \"yz\"], \"gold\": 1}",
+                    "{\"q\": \"abcdefgh\", \"opts\": [\"x\", \"yz\"], \"gold\": 0}"));
+            TaskResult first = short8.runHarness(t, TaskSplit.ALL, 0, x -> { });
+            TaskResult again = short8.runHarness(t, TaskSplit.ALL, 0, x -> { });
+            // <s> "Q: abcdefgh A:" " yz": 1 + 14 + 3 tokens, the last never read.
+            assertEquals(List.of("task long-mc: context plus continuation or generation reaches 17 tokens, more than "
+                    + "the model's max_position_embeddings 8; scored whole (lm-evaluation-harness cuts such contexts "
+                    + "from the left)"), lines);
+            assertEquals(2, first.n());
+            assertEquals(first.score(), again.score());
+        }
+    }
+
+    @Test
+    void loglikelihoodsAccSaysWhetherGreedyDecodingWritesTheContinuation() throws Exception {
+        // A continuation the model writes greedily after its context, found by asking it, and one it does not.
+        String written = null;
+        String context = null;
+        for (char c = 'a'; c <= 'z' && written == null; c++) {
+            String ctx = "q: " + c + c + " a:";
+            int[] gen = lm.generate(tok.encode(ctx, true), 2);
+            boolean printable = java.util.Arrays.stream(gen).allMatch(id -> id > 4);   // no special token or newline
+            if (printable) {
+                written = tok.decode(gen, false);
+                context = ctx;
+            }
+        }
+        assertTrue(written != null, "no printable greedy continuation");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String q = context.substring(3, 5);
+        Task t = task("greedy", List.of(
+                "task: greedy",
+                "dataset_path: json",
+                "dataset_kwargs: {data_files: {test: test.jsonl}}",
+                "test_split: test",
+                "output_type: loglikelihood",
+                "doc_to_text: 'q: {{q}} a:'",
+                "doc_to_target: '{{a}}'",
+                "metric_list: [{metric: acc}]"), List.of(
+                json.writeValueAsString(java.util.Map.of("q", q, "a", written)),
+                json.writeValueAsString(java.util.Map.of("q", q, "a", written.equals("zz") ? "yy" : "zz"))));
+        TaskResult[] r = new TaskResult[1];
+        List<HarnessSample> s = samples(t, r);
+        assertEquals(2, s.size());
+        for (HarnessSample sample : s) {
+            String target = sample.doc().continuations().getFirst();
+            int[] gen = lm.generate(tok.encode(sample.doc().context(), true), target.length());
+            double want = tok.decode(gen, false).equals(target) ? 1 : 0;
+            assertEquals(want, sample.scores().get("acc,none"), target);
+            assertEquals(target.equals(written) ? 1.0 : 0.0, want, "the fixture: one written, one not");
+        }
     }
 }

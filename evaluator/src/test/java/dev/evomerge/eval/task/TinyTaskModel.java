@@ -21,6 +21,11 @@ import java.util.List;
 final class TinyTaskModel {
 
     static Path write(Path dir, long seed) {
+        return write(dir, seed, 256);
+    }
+
+    /** As above, with the context the config says the model was trained for. */
+    static Path write(Path dir, long seed, int maxPositionEmbeddings) {
         int hidden = 16;
         int heads = 4;
         int kvHeads = 2;
@@ -37,7 +42,7 @@ final class TinyTaskModel {
         c.put("num_key_value_heads", kvHeads);
         c.put("head_dim", headDim);
         c.put("vocab_size", vocab);
-        c.put("max_position_embeddings", 256);
+        c.put("max_position_embeddings", maxPositionEmbeddings);
         c.put("rms_norm_eps", 1e-5);
         c.put("rope_theta", 10000.0);
         c.put("hidden_act", "silu");

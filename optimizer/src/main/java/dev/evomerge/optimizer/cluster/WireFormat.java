@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.evomerge.results.TaskMetrics;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,14 +41,17 @@ final class WireFormat {
         n.put("recipe", job.recipeYaml());
         ObjectNode merged = n.putObject("merged_models");
         job.mergedModels().forEach(merged::put);
-        ArrayNode tasks = n.putArray("tasks");
-        job.taskFiles().forEach(tasks::add);
-        n.put("limit", job.limit());
         n.put("working_dir", job.workingDir());
+        CandidateJob.TaskSettings t = job.tasks();
+        ArrayNode tasks = n.putArray("tasks");
+        t.files().forEach(tasks::add);
+        n.put("limit", t.limit());
         ArrayNode metrics = n.putArray("task_metrics");
-        job.taskMetrics().forEach(metrics::add);
-        n.put("data_dir", job.dataDir());
-        n.put("num_fewshot", job.numFewshot());
+        t.metrics().forEach(metrics::add);
+        n.put("data_dir", t.dataDir());
+        n.put("num_fewshot", t.numFewshot());
+        n.put("chat_template_dir", t.chatTemplateDir());
+        n.put("fewshot_as_multiturn", t.fewshotAsMultiturn());
         return n.toString();
     }
 
@@ -59,8 +63,15 @@ final class WireFormat {
         n.path("tasks").forEach(t -> tasks.add(t.asText()));
         List<String> metrics = new ArrayList<>();
         n.path("task_metrics").forEach(t -> metrics.add(t.asText()));
-        return new CandidateJob(text(n, "recipe_hash"), text(n, "recipe"), merged, tasks, n.path("limit").asInt(0),
-                text(n, "working_dir"), metrics, n.path("data_dir").asText(""), n.path("num_fewshot").asInt(-1));
+        CandidateJob.TaskSettings settings;
+        try {
+            settings = new CandidateJob.TaskSettings(tasks, metrics, n.path("limit").asInt(0),
+                    n.path("data_dir").asText(""), n.path("num_fewshot").asInt(-1),
+                    n.path("chat_template_dir").asText(""), n.path("fewshot_as_multiturn").asBoolean(false));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage());
+        }
+        return new CandidateJob(text(n, "recipe_hash"), text(n, "recipe"), merged, text(n, "working_dir"), settings);
     }
 
     static String message(WorkerMessage m) {
@@ -80,6 +91,11 @@ final class WireFormat {
                     ArrayNode ex = o.putArray("examples");
                     for (double x : t.examples()) {
                         ex.add(x);
+                    }
+                    if (t.metrics() != null) {
+                        o.put("metric", t.metrics().metric());
+                        ObjectNode values = o.putObject("metrics");
+                        t.metrics().values().forEach(values::put);
                     }
                 }
             }
@@ -105,13 +121,27 @@ final class WireFormat {
                     for (int i = 0; i < examples.length; i++) {
                         examples[i] = ex.get(i).asDouble();
                     }
-                    tasks.add(new TaskScore(text(t, "name"), t.path("score").asDouble(), examples));
+                    tasks.add(new TaskScore(text(t, "name"), t.path("score").asDouble(), examples, metrics(t)));
                 }
                 yield new WorkerMessage.Scored(id, address, text(n, "recipe_hash"), n.path("seconds").asDouble(), tasks);
             }
             case FAILED -> new WorkerMessage.Failed(id, address, text(n, "recipe_hash"), text(n, "reason"));
             default -> throw new IOException("unknown message kind '" + kind + "'");
         };
+    }
+
+    /** A task's metrics as a worker sent them; null from a worker that sent none. */
+    private static TaskMetrics metrics(JsonNode task) throws IOException {
+        if (!task.has("metric")) {
+            return null;
+        }
+        Map<String, Double> values = new LinkedHashMap<>();
+        task.path("metrics").properties().forEach(e -> values.put(e.getKey(), e.getValue().asDouble()));
+        try {
+            return new TaskMetrics(text(task, "metric"), values);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage());
+        }
     }
 
     private static String text(JsonNode n, String key) throws IOException {

@@ -316,7 +316,7 @@ public final class SearchLoop {
                 int i = missAt.get(k);
                 CandidateScores s = scored.get(k);
                 CachedFitness c = new CachedFitness(hashes[i], gen, s.tasks(), s.examples().clone(),
-                        Double.isNaN(s.seconds()) ? seconds : s.seconds(), s.worker());
+                        Double.isNaN(s.seconds()) ? seconds : s.seconds(), s.worker(), s.metrics());
                 fresh.add(c);
                 answers[i] = c;
                 cache.put(hashes[i], c);
@@ -330,7 +330,7 @@ public final class SearchLoop {
             double f = BatchEvaluator.fitness(c.examples());
             out[i] = c.examples().clone();
             records.add(new HistoryRecord(gen, index[0]++, genomes.get(i).clone(), hashes[i], c.scores(), f,
-                    hit[i] ? 0 : c.seconds(), hit[i], hit[i] ? null : c.worker()));
+                    hit[i] ? 0 : c.seconds(), hit[i], hit[i] ? null : c.worker(), c.metrics()));
             fitness.add(f);
             evaluations++;
             sessionEvaluations++;

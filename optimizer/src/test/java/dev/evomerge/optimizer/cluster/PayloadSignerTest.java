@@ -2,6 +2,7 @@ package dev.evomerge.optimizer.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,12 +49,24 @@ class PayloadSignerTest {
         for (int i = 0; i < examples.length; i++) {
             assertEquals(Double.doubleToRawLongBits(examples[i]), Double.doubleToRawLongBits(got[i]));
         }
+        assertNull(back.tasks().getFirst().metrics(), "a task scored without named metrics");
+        var named = new TaskScore("gsm8k", 0.5, new double[] {1, 0}, new dev.evomerge.results.TaskMetrics(
+                "exact_match,flexible-extract", Map.of("exact_match,strict-match", 0.25, "exact_match,flexible-extract", 0.5)));
+        var withMetrics = (WorkerMessage.Scored) WireFormat.message(WireFormat.SCORED, WireFormat.message(
+                new WorkerMessage.Scored("id", "127.0.0.1:5701", "h", 1.5, List.of(named))));
+        assertEquals(named.metrics(), withMetrics.tasks().getFirst().metrics());
         var job = new CandidateJob("h", "merge_method: linear\n", Map.of("merged:x", "y: 1\n"), List.of("a.yaml"), 3, "/w");
         assertEquals(job, WireFormat.job(WireFormat.job(job)));
         // the task settings a worker needs to score lm-evaluation-harness tasks as the search would
-        var harness = new CandidateJob("h", "merge_method: linear\n", Map.of(), List.of("a.yaml", "b.yaml"), 3, "/w",
-                List.of("acc_norm,none", ""), "/data", 5);
+        var harness = new CandidateJob("h", "merge_method: linear\n", Map.of(), "/w",
+                CandidateJob.TaskSettings.of(List.of("a.yaml", "b.yaml"), 3).withMetrics(List.of("acc_norm,none", ""))
+                        .withData("/data", 5));
         assertEquals(harness, WireFormat.job(WireFormat.job(harness)));
+        // and the chat template that renders the prompts
+        var chat = new CandidateJob("h", "merge_method: linear\n", Map.of(), "/w",
+                harness.tasks().withChatTemplate("models/base", true));
+        assertEquals(chat, WireFormat.job(WireFormat.job(chat)));
+        assertEquals("models/base", WireFormat.job(WireFormat.job(chat)).tasks().chatTemplateDir());
     }
 
     @Test

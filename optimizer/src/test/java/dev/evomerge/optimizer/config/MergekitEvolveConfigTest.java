@@ -81,10 +81,20 @@ class MergekitEvolveConfigTest {
     }
 
     @Test
-    void chatTemplatesAreRefusedByName() throws IOException {
+    void chatTemplateSettingsAreRead() throws IOException {
         Path lm = search();
-        Path file = config(CONFIG + "apply_chat_template: true\n");
+        SearchConfig c = SearchConfig.load(config(CONFIG + "apply_chat_template: true\nfewshot_as_multiturn: true\n"),
+                List.of(lm));
+        assertEquals(new EvolveTaskSettings(25, 2, true, true), c.taskSettings());
+        assertEquals(new EvolveTaskSettings(25, 2, true, false),
+                SearchConfig.load(config(CONFIG + "apply_chat_template: true\n"), List.of(lm)).taskSettings());
+    }
+
+    @Test
+    void multiturnFewshotWithoutAChatTemplateIsRefusedByName() throws IOException {
+        Path lm = search();
+        Path file = config(CONFIG + "fewshot_as_multiturn: true\n");
         String m = assertThrows(IllegalArgumentException.class, () -> SearchConfig.load(file, List.of(lm))).getMessage();
-        assertEquals(file + ": apply_chat_template: chat templates are not supported yet", m);
+        assertEquals(file + ": fewshot_as_multiturn: needs apply_chat_template: true", m);
     }
 }

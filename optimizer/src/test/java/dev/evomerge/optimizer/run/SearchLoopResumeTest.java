@@ -123,6 +123,42 @@ class SearchLoopResumeTest {
                 Files.readString(dir.resolve(RunDirectory.BEST_RECIPE)));
     }
 
+    /** Synthetic scores that name their first task's metric, as evaluators do since the history holds metrics. */
+    private static final RecipeEvaluator NAMED = recipes -> recipes.stream().map(r -> {
+        CandidateScores s = Synthetic.score(r);
+        return s.withMetrics(java.util.Map.of("first", new dev.evomerge.results.TaskMetrics("acc,none",
+                java.util.Map.of("acc,none", s.tasks().get("first")))));
+    }).toList();
+
+    @Test
+    void aRunWrittenBeforeTheHistoryHeldMetricsResumesAndAddsThem() throws Exception {
+        var space = Synthetic.space();
+        RunDirectory ref = RunDirectory.create(tmp.resolve("ref"), "algorithm: cma-es\n");
+        SearchLoop.Result refResult = SearchLoop.start(ref, space, Synthetic.factory("cma-es"), NAMED,
+                RunLimits.generations(6), null).run();
+        // An evaluator without metrics writes lines and cache entries as evomerge did before it recorded them.
+        Path dir = tmp.resolve("old");
+        SearchLoop.start(RunDirectory.create(dir, "algorithm: cma-es\n"), space, Synthetic.factory("cma-es"),
+                new Synthetic.CountingEvaluator(), RunLimits.generations(3), null).run();
+        assertTrue(RunDirectory.open(dir).historyLines().stream().noneMatch(l -> l.contains("metrics")));
+        assertTrue(Files.readAllLines(dir.resolve(RunDirectory.CACHE)).stream().noneMatch(l -> l.contains("metrics")));
+
+        SearchLoop.Result result = SearchLoop.resume(RunDirectory.open(dir), space, Synthetic.factory("cma-es"), NAMED,
+                RunLimits.generations(6), null, w -> { }).run();
+        assertEquals(refResult.bestFitness(), result.bestFitness());
+        assertEquals(refResult.evaluations(), result.evaluations());
+        var history = RunDirectory.open(dir).history();
+        assertEquals(6, history.getLast().generation());
+        // Recipes scored after the resume have metrics, also when met again; those scored before have none.
+        java.util.Set<String> scoredAfter = new java.util.HashSet<>();
+        history.stream().filter(r -> r.generation() > 3 && !r.cacheHit()).forEach(r -> scoredAfter.add(r.recipeHash()));
+        for (var r : history) {
+            assertEquals(scoredAfter.contains(r.recipeHash()) ? java.util.Set.of("first") : java.util.Set.of(),
+                    r.metrics().keySet(), r.toString());
+        }
+        assertTrue(history.stream().anyMatch(r -> r.generation() > 3 && !r.cacheHit()), "the resumed run scored some");
+    }
+
     /** Makes the loop throw after generation {@code crashAt}'s history is written, as a kill would. */
     private static void withCrashBeforeCheckpoint(SearchLoop loop, long crashAt) {
         loop.beforeCheckpoint = () -> {

@@ -118,9 +118,7 @@ public final class HtmlPage {
         report.notes().forEach(this::paragraph);
         table(List.of("", ""), report.summary());
         if (!report.bestScores().isEmpty()) {
-            List<List<String>> rows = new ArrayList<>();
-            report.bestScores().forEach((task, score) -> rows.add(List.of(task, RunReport.format(score))));
-            table(List.of("task", "best candidate's search score"), rows);
+            table(RunReport.SCORE_COLUMNS, report.scoreRows());
         }
         for (RunReport.Figure f : report.figures()) {
             image(report.runDir().resolve(f.png()), f.caption());

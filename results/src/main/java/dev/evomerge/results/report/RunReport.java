@@ -11,6 +11,7 @@ import dev.evomerge.results.HistoryRecord;
 import dev.evomerge.results.ParetoFront;
 import dev.evomerge.results.RunDirectory;
 import dev.evomerge.results.RunJson;
+import dev.evomerge.results.TaskMetrics;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,11 +44,13 @@ import java.util.function.ToIntFunction;
  * @param title      a heading naming the run
  * @param summary    key / value rows (algorithm, generations, evaluations, best fitness, ...)
  * @param bestScores the best candidate's score per task (search split)
+ * @param bestMetrics the best candidate's metrics per task under their full names (empty for a run written
+ *                    before the history held them)
  * @param figures    plots, with paths relative to {@code runDir}
  * @param notes      remarks for the reader (e.g. a plot that could not be drawn, and why)
  */
 public record RunReport(Path runDir, String title, List<List<String>> summary, Map<String, Double> bestScores,
-                        List<Figure> figures, List<String> notes) {
+                        Map<String, TaskMetrics> bestMetrics, List<Figure> figures, List<String> notes) {
 
     public static final String HTML = "report.html";
     public static final String PLOTS = "plots";
@@ -65,8 +68,31 @@ public record RunReport(Path runDir, String title, List<List<String>> summary, M
         Objects.requireNonNull(title, "title");
         summary = summary.stream().map(List::copyOf).toList();
         bestScores = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(bestScores));
+        bestMetrics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(bestMetrics));
         figures = List.copyOf(figures);
         notes = List.copyOf(notes);
+    }
+
+    /** The header of {@link #scoreRows()}. */
+    public static final List<String> SCORE_COLUMNS = List.of("task", "metric", "best candidate's search score");
+
+    /**
+     * The best candidate's scores, one row per task and metric under the metric's full name, the one the fitness
+     * takes marked; a task without named metrics (an objective such as the path length, or a run written before
+     * the history held them) is one row with an empty metric.
+     */
+    public List<List<String>> scoreRows() {
+        List<List<String>> rows = new ArrayList<>();
+        bestScores.forEach((task, score) -> {
+            TaskMetrics m = bestMetrics.get(task);
+            if (m == null) {
+                rows.add(List.of(task, "", format(score)));
+                return;
+            }
+            m.values().forEach((name, value) ->
+                    rows.add(List.of(task, name.equals(m.metric()) ? name + " (fitness)" : name, format(value))));
+        });
+        return rows;
     }
 
     /** {@code report.html} of this run. */
@@ -91,6 +117,7 @@ public record RunReport(Path runDir, String title, List<List<String>> summary, M
         List<Figure> figures = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         Map<String, Double> bestScores = new LinkedHashMap<>();
+        Map<String, TaskMetrics> bestMetrics = new LinkedHashMap<>();
 
         summary.add(List.of("run folder", runDir.toString()));
         summary.add(List.of("algorithm", search.path("algorithm").asText("cma-es")));
@@ -117,6 +144,7 @@ public record RunReport(Path runDir, String title, List<List<String>> summary, M
             HistoryRecord best = history.stream().max(Comparator.comparingDouble(HistoryRecord::fitness)).orElseThrow();
             summary.add(List.of("best fitness", format(best.fitness()) + " (generation " + best.generation() + ")"));
             bestScores.putAll(best.scores());
+            bestMetrics.putAll(best.metrics());
             plot(figures, notes, runDir, "fitness.png",
                     "Best and mean fitness per generation (search split).", () -> fitnessChart(history));
         }
@@ -141,7 +169,7 @@ public record RunReport(Path runDir, String title, List<List<String>> summary, M
             recipeFigures(recipe, runDir, figures, notes);
         }
         return new RunReport(runDir, "Run " + runDir.toAbsolutePath().normalize().getFileName(), summary, bestScores,
-                figures, notes);
+                bestMetrics, figures, notes);
     }
 
     /** The merged-tensor cache's counters of the latest session, when the run has them. */

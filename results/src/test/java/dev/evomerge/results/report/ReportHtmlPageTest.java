@@ -12,6 +12,27 @@ class ReportHtmlPageTest {
     @TempDir Path tmp;
 
     @Test
+    void theScoreTableNamesEachMetricInFullAndMarksTheFitnessOne() {
+        var scores = new java.util.LinkedHashMap<String, Double>();
+        scores.put("gsm8k", 0.5);
+        scores.put("old", 0.25);
+        scores.put("path_length", -3.0);
+        var values = new java.util.LinkedHashMap<String, Double>();
+        values.put("exact_match,strict-match", 0.4);
+        values.put("exact_match,flexible-extract", 0.5);
+        var gsm8k = new dev.evomerge.results.TaskMetrics("exact_match,flexible-extract", values);
+        RunReport report = new RunReport(tmp, "Run", List.of(), scores, java.util.Map.of("gsm8k", gsm8k), List.of(), List.of());
+        assertEquals(List.of(
+                List.of("gsm8k", "exact_match,strict-match", "0.4000"),
+                List.of("gsm8k", "exact_match,flexible-extract (fitness)", "0.5000"),
+                List.of("old", "", "0.2500"),
+                List.of("path_length", "", "-3.0000")), report.scoreRows());
+        String html = new HtmlPage("p").section(report).render(tmp);
+        assertTrue(html.contains("<th>metric</th>"), html);
+        assertTrue(html.contains("<td>exact_match,flexible-extract (fitness)</td>"), html);
+    }
+
+    @Test
     void textIsEscapedEverywhere() {
         String html = new HtmlPage("a <b> & \"c\"")
                 .heading("<script>alert(1)</script>")
