@@ -141,7 +141,7 @@ class ClusterSearchTest {
         Files.writeString(tmp.resolve("search.yaml"), Files.readString(tmp.resolve("search.yaml"))
                 .replace("path: lm.yaml", "path: qa.yaml") + "apply_chat_template: true\n");
         Path single = search("single", ClusterSettings.NONE);
-        Path clustered = search("clustered", new ClusterSettings(List.of(), null, null, 0, true, 120));
+        Path clustered = search("clustered", new ClusterSettings(List.of(), null, null, 0, true, 120, 0));
         assertEquals(history(single), history(clustered));
         Files.writeString(tmp.resolve("search.yaml"), Files.readString(tmp.resolve("search.yaml"))
                 .replace("apply_chat_template: true\n", ""));
