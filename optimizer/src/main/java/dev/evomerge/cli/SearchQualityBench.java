@@ -45,7 +45,8 @@ import java.util.Map;
  * {@code --genome-extra YAML} (lines added to every genome section, for ablations), {@code --limit N} (search rows
  * per task, for a busy machine; 0: all), {@code --search-extra YAML} (keys added to every {@code search:} mapping,
  * e.g. {@code m2n2: {attraction: false}}), {@code --zoo-dir DIR} (where zoos are cached; default OUT/zoos, so
- * ablations with another {@code --out} can share them).
+ * ablations with another {@code --out} can share them), {@code --jobs N} (cells run in N child processes at once,
+ * each with one compute thread; default 1, in this process).
  */
 final class SearchQualityBench {
 
@@ -63,11 +64,13 @@ final class SearchQualityBench {
     /** Keys added to every {@code search:} mapping ({@code m2n2: {attraction: false}}), for ablations. */
     private final String searchExtra;
     private final Path zooRoot;
+    private final int jobs;
     private final Path cwd = Path.of("").toAbsolutePath();
 
     private SearchQualityBench(Path out, List<QualityZoo> zoos, List<String> strategies, List<Integer> budgets,
-            int seeds, String genomeExtra, int limit, String searchExtra, Path zooRoot) {
+            int seeds, String genomeExtra, int limit, String searchExtra, Path zooRoot, int jobs) {
         this.limit = limit;
+        this.jobs = jobs;
         this.searchExtra = searchExtra;
         this.zooRoot = zooRoot == null ? out.toAbsolutePath().resolve("zoos") : zooRoot.toAbsolutePath();
         this.out = out.toAbsolutePath();
@@ -83,7 +86,7 @@ final class SearchQualityBench {
         for (int i = 0; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 System.err.println("usage: bench-search-quality [--out DIR] [--zoos demo,pair,mix] [--strategies"
-                        + " random,cma-es,ga,m2n2] [--budgets 150,500] [--seeds 3] [--genome-extra YAML] [--search-extra YAML] [--limit N] [--zoo-dir DIR]");
+                        + " random,cma-es,ga,m2n2] [--budgets 150,500] [--seeds 3] [--genome-extra YAML] [--search-extra YAML] [--limit N] [--zoo-dir DIR] [--jobs N]");
                 System.exit(2);
             }
             a.put(args[i].substring(2), args[i + 1]);
@@ -99,22 +102,39 @@ final class SearchQualityBench {
                 List.of(a.getOrDefault("strategies", "random,cma-es,ga,m2n2").split(",")), budgets,
                 Integer.parseInt(a.getOrDefault("seeds", "3")), a.getOrDefault("genome-extra", ""),
                 Integer.parseInt(a.getOrDefault("limit", "0")), a.getOrDefault("search-extra", ""),
-                a.containsKey("zoo-dir") ? Path.of(a.get("zoo-dir")) : null).run();
+                a.containsKey("zoo-dir") ? Path.of(a.get("zoo-dir")) : null,
+                Integer.parseInt(a.getOrDefault("jobs", "1"))).run(a.get("cell"));
     }
 
-    private void run() throws IOException {
+    /** Runs the bench, or with {@code onlyCell} ({@code zoo/strategy/seed}) that one cell, as a child of a bench. */
+    private void run(String onlyCell) throws IOException {
         long t0 = System.nanoTime();
+        if (onlyCell != null) {
+            String[] p = onlyCell.split("/");
+            QualityZoo zoo = zoos.stream().filter(z -> z.name().equals(p[0])).findFirst().orElseThrow();
+            cell(zoo, zooRoot.resolve(zoo.name()), p[1], Integer.parseInt(p[2]));
+            return;
+        }
         Map<String, Baselines> baselines = new LinkedHashMap<>();
-        List<Cell> cells = new ArrayList<>();
+        List<String> pending = new ArrayList<>();
         for (QualityZoo zoo : zoos) {
             Path dir = zooRoot.resolve(zoo.name());
             buildZoo(dir, zoo.settings());
             baselines.put(zoo.name(), baselines(zoo, dir));
             for (String strategy : strategies) {
                 for (int seed = 1; seed <= seeds; seed++) {
-                    cells.add(cell(zoo, dir, strategy, seed));
+                    pending.add(zoo.name() + "/" + strategy + "/" + seed);
                 }
             }
+        }
+        if (jobs > 1) {
+            new CellProcesses(jobs, out).runAll(pending, cellArguments());
+        }
+        List<Cell> cells = new ArrayList<>();
+        for (String id : pending) {
+            String[] p = id.split("/");
+            QualityZoo zoo = zoos.stream().filter(z -> z.name().equals(p[0])).findFirst().orElseThrow();
+            cells.add(cell(zoo, zooRoot.resolve(zoo.name()), p[1], Integer.parseInt(p[2])));
         }
         String table = QualityTable.markdown(zoos, strategies, budgets, baselines, cells);
         Files.writeString(out.resolve("table.md"), table, StandardCharsets.UTF_8);
@@ -122,6 +142,14 @@ final class SearchQualityBench {
         System.out.println(table);
         System.out.printf("table: %s, plot: %s (%.0f s)%n", out.resolve("table.md"), out.resolve("search-quality.png"),
                 (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The arguments that make a child process run one of this bench's cells the way this process would. */
+    private List<String> cellArguments() {
+        return List.of("--out", out.toString(), "--zoo-dir", zooRoot.toString(),
+                "--zoos", String.join(",", zoos.stream().map(QualityZoo::name).toList()),
+                "--budgets", String.join(",", budgets.stream().map(String::valueOf).toList()),
+                "--genome-extra", genomeExtra, "--search-extra", searchExtra, "--limit", Integer.toString(limit));
     }
 
     /** Test-row scores of the parents and of the default merges, and the best of each. */
