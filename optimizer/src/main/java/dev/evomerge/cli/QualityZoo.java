@@ -54,8 +54,32 @@ record QualityZoo(String name, ZooSettings settings, List<DemoSkill> target) {
                 d.searchRows(), d.testRows(), 31, d.threads()), List.of(DemoSkill.ADD, DemoSkill.REVERSE));
     }
 
+    /**
+     * The demo's recipe from other seeds, its base snapshot taken a little later (step 2500 of 3000), so that,
+     * as in the demo, it holds part of each skill for the experts to build on.
+     */
+    static QualityZoo reseeded() {
+        ZooSettings d = ZooSettings.demo();
+        return new QualityZoo("reseeded", new ZooSettings(d.hidden(), d.layers(), d.heads(), d.intermediate(),
+                d.vocab(), d.baseMixture(), new TrainingStage(2500, 3000, 32, 3e-3, 21), d.experts(),
+                reseeded(d.expert(), 22), d.replay(), d.searchRows(), d.testRows(), 7, d.threads()),
+                DemoPlan.MULTI_SKILL);
+    }
+
+    /**
+     * Light fine-tunes: experts trained for 400 steps instead of 1000, so they forget less of what the base knew,
+     * from a base of other seeds (snapshot at step 2500 of 3000).
+     */
+    static QualityZoo lightExperts() {
+        ZooSettings d = ZooSettings.demo();
+        return new QualityZoo("light-experts", new ZooSettings(d.hidden(), d.layers(), d.heads(), d.intermediate(),
+                d.vocab(), d.baseMixture(), new TrainingStage(2500, 3000, 32, 3e-3, 51), d.experts(),
+                new TrainingStage(400, 32, 5e-4, 52), d.replay(), d.searchRows(), d.testRows(), 53, d.threads()),
+                DemoPlan.MULTI_SKILL);
+    }
+
     static List<QualityZoo> all() {
-        return List.of(demo(), pair(), mix());
+        return List.of(demo(), pair(), mix(), reseeded(), lightExperts());
     }
 
     private static TrainingStage reseeded(TrainingStage s, long seed) {

@@ -40,12 +40,13 @@ import java.util.Map;
  * best default merge on the test rows, and the {@code random} strategy. Zoos are cached like the demo's; each
  * (zoo, strategy, seed) cell keeps its run and {@code cell.json}, so a stopped bench resumes where it stopped.
  *
- * <p>Arguments: {@code --out DIR} (default {@code results/bench-search-quality}), {@code --zoos demo,pair,mix},
+ * <p>Arguments: {@code --out DIR} (default {@code results/bench-search-quality}), {@code --zoos demo,reseeded,light-experts},
  * {@code --strategies random,cma-es,ga,m2n2}, {@code --budgets 150,500}, {@code --seeds 3},
  * {@code --genome-extra YAML} (lines added to every genome section, for ablations), {@code --limit N} (search rows
  * per task, for a busy machine; 0: all), {@code --search-extra YAML} (keys added to every {@code search:} mapping,
  * e.g. {@code m2n2: {attraction: false}}), {@code --zoo-dir DIR} (where zoos are cached; default OUT/zoos, so
- * ablations with another {@code --out} can share them).
+ * ablations with another {@code --out} can share them), {@code --jobs N} (cells run in N child processes at once,
+ * each with one compute thread; default: one per core; 1 runs them in this process).
  */
 final class SearchQualityBench {
 
@@ -63,11 +64,13 @@ final class SearchQualityBench {
     /** Keys added to every {@code search:} mapping ({@code m2n2: {attraction: false}}), for ablations. */
     private final String searchExtra;
     private final Path zooRoot;
+    private final int jobs;
     private final Path cwd = Path.of("").toAbsolutePath();
 
     private SearchQualityBench(Path out, List<QualityZoo> zoos, List<String> strategies, List<Integer> budgets,
-            int seeds, String genomeExtra, int limit, String searchExtra, Path zooRoot) {
+            int seeds, String genomeExtra, int limit, String searchExtra, Path zooRoot, int jobs) {
         this.limit = limit;
+        this.jobs = jobs;
         this.searchExtra = searchExtra;
         this.zooRoot = zooRoot == null ? out.toAbsolutePath().resolve("zoos") : zooRoot.toAbsolutePath();
         this.out = out.toAbsolutePath();
@@ -82,14 +85,14 @@ final class SearchQualityBench {
         Map<String, String> a = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                System.err.println("usage: bench-search-quality [--out DIR] [--zoos demo,pair,mix] [--strategies"
-                        + " random,cma-es,ga,m2n2] [--budgets 150,500] [--seeds 3] [--genome-extra YAML] [--search-extra YAML] [--limit N] [--zoo-dir DIR]");
+                System.err.println("usage: bench-search-quality [--out DIR] [--zoos demo,reseeded,light-experts] [--strategies"
+                        + " random,cma-es,ga,m2n2] [--budgets 150,500] [--seeds 3] [--genome-extra YAML] [--search-extra YAML] [--limit N] [--zoo-dir DIR] [--jobs N]");
                 System.exit(2);
             }
             a.put(args[i].substring(2), args[i + 1]);
         }
         List<QualityZoo> zoos = new ArrayList<>();
-        for (String name : a.getOrDefault("zoos", "demo,pair,mix").split(",")) {
+        for (String name : a.getOrDefault("zoos", "demo,reseeded,light-experts").split(",")) {
             zoos.add(QualityZoo.all().stream().filter(z -> z.name().equals(name)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("--zoos: unknown zoo '" + name + "'")));
         }
@@ -99,22 +102,47 @@ final class SearchQualityBench {
                 List.of(a.getOrDefault("strategies", "random,cma-es,ga,m2n2").split(",")), budgets,
                 Integer.parseInt(a.getOrDefault("seeds", "3")), a.getOrDefault("genome-extra", ""),
                 Integer.parseInt(a.getOrDefault("limit", "0")), a.getOrDefault("search-extra", ""),
-                a.containsKey("zoo-dir") ? Path.of(a.get("zoo-dir")) : null).run();
+                a.containsKey("zoo-dir") ? Path.of(a.get("zoo-dir")) : null,
+                Integer.parseInt(a.getOrDefault("jobs",
+                        Integer.toString(Runtime.getRuntime().availableProcessors())))).run(a.get("cell"));
     }
 
-    private void run() throws IOException {
+    /** Runs the bench, or with {@code onlyCell} ({@code zoo/strategy/seed}) that one cell, as a child of a bench. */
+    private void run(String onlyCell) throws IOException {
         long t0 = System.nanoTime();
+        if (onlyCell != null) {
+            String[] p = onlyCell.split("/");
+            QualityZoo zoo = zoos.stream().filter(z -> z.name().equals(p[0])).findFirst().orElseThrow();
+            cell(zoo, zooRoot.resolve(zoo.name()), p[1], Integer.parseInt(p[2]));
+            return;
+        }
         Map<String, Baselines> baselines = new LinkedHashMap<>();
-        List<Cell> cells = new ArrayList<>();
+        List<String> pending = new ArrayList<>();
         for (QualityZoo zoo : zoos) {
             Path dir = zooRoot.resolve(zoo.name());
             buildZoo(dir, zoo.settings());
             baselines.put(zoo.name(), baselines(zoo, dir));
             for (String strategy : strategies) {
                 for (int seed = 1; seed <= seeds; seed++) {
-                    cells.add(cell(zoo, dir, strategy, seed));
+                    pending.add(zoo.name() + "/" + strategy + "/" + seed);
                 }
             }
+        }
+        if (jobs > 1) {
+            List<String> toRun = new ArrayList<>();
+            for (String id : pending) {
+                String[] p = id.split("/");
+                if (finished(cellDir(p[0], p[1], Integer.parseInt(p[2]))) == null) {
+                    toRun.add(id);
+                }
+            }
+            new CellProcesses(jobs, out).runAll(toRun, cellArguments());
+        }
+        List<Cell> cells = new ArrayList<>();
+        for (String id : pending) {
+            String[] p = id.split("/");
+            QualityZoo zoo = zoos.stream().filter(z -> z.name().equals(p[0])).findFirst().orElseThrow();
+            cells.add(cell(zoo, zooRoot.resolve(zoo.name()), p[1], Integer.parseInt(p[2])));
         }
         String table = QualityTable.markdown(zoos, strategies, budgets, baselines, cells);
         Files.writeString(out.resolve("table.md"), table, StandardCharsets.UTF_8);
@@ -122,6 +150,14 @@ final class SearchQualityBench {
         System.out.println(table);
         System.out.printf("table: %s, plot: %s (%.0f s)%n", out.resolve("table.md"), out.resolve("search-quality.png"),
                 (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The arguments that make a child process run one of this bench's cells the way this process would. */
+    private List<String> cellArguments() {
+        return List.of("--out", out.toString(), "--zoo-dir", zooRoot.toString(),
+                "--zoos", String.join(",", zoos.stream().map(QualityZoo::name).toList()),
+                "--budgets", String.join(",", budgets.stream().map(String::valueOf).toList()),
+                "--genome-extra", genomeExtra, "--search-extra", searchExtra, "--limit", Integer.toString(limit));
     }
 
     /** Test-row scores of the parents and of the default merges, and the best of each. */
@@ -232,15 +268,27 @@ final class SearchQualityBench {
         return sb.toString();
     }
 
+    private Path cellDir(String zoo, String strategy, int seed) {
+        return out.resolve("cells").resolve(zoo).resolve(strategy).resolve("seed-" + seed);
+    }
+
+    /** A cell's {@code cell.json} when it was run to this bench's budget with its row limit, else {@code null}. */
+    private JsonNode finished(Path cellDir) throws IOException {
+        Path done = cellDir.resolve("cell.json");
+        if (!Files.isRegularFile(done)) {
+            return null;
+        }
+        JsonNode n = JSON.readTree(done.toFile());
+        return n.path("budget").asInt() >= budgets.getLast() && n.path("limit").asInt() == limit ? n : null;
+    }
+
     private Cell cell(QualityZoo zoo, Path zooDir, String strategy, int seed) throws IOException {
         int budget = budgets.getLast();
-        Path dir = out.resolve("cells").resolve(zoo.name()).resolve(strategy).resolve("seed-" + seed);
+        Path dir = cellDir(zoo.name(), strategy, seed);
         Path done = dir.resolve("cell.json");
-        if (Files.isRegularFile(done)) {
-            JsonNode n = JSON.readTree(done.toFile());
-            if (n.path("budget").asInt() >= budget && n.path("limit").asInt() == limit) {
-                return JSON.treeToValue(n.get("cell"), Cell.class);
-            }
+        JsonNode finished = finished(dir);
+        if (finished != null) {
+            return JSON.treeToValue(finished.get("cell"), Cell.class);
         }
         DemoCommand.deleteTree(dir);
         Files.createDirectories(dir);

@@ -14,8 +14,11 @@ package dev.evomerge.optimizer.config;
 public record M2n2Settings(double alpha, boolean attraction, boolean splitPoint, boolean crossover, double mutation,
                            int children) {
 
-    /** The defaults a search uses (docs/search-config.md says how they were chosen). */
-    public static final M2n2Settings DEFAULT = new M2n2Settings(1.0, true, true, true, 0.05, 4);
+    /**
+     * The defaults a search uses. Resource competition is off: on merge recipes it kept single-expert members in
+     * the archive and lost 2.5-2.8 test points on each of three zoos against alpha 0 (docs/benchmarks.md).
+     */
+    public static final M2n2Settings DEFAULT = new M2n2Settings(0.0, true, true, true, 0.05, 4);
 
     public M2n2Settings {
         if (!(alpha >= 0) || !(mutation >= 0) || Double.isInfinite(alpha) || Double.isInfinite(mutation)) {
