@@ -117,27 +117,7 @@ class ClusterSearchTest {
 
     @Test
     void aClusteredSearchRendersPromptsThroughTheChatTemplateAsTheSingleProcessDoes() throws IOException {
-        var tokenizerConfig = RunJson.mapper().createObjectNode();
-        tokenizerConfig.put("chat_template", "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
-                + "{% if add_generation_prompt %}assistant:{% endif %}");
-        Files.writeString(tmp.resolve("base/tokenizer_config.json"), tokenizerConfig.toString());
-        Files.writeString(tmp.resolve("qa.jsonl"), """
-                {"q": "ab", "a": "cd"}
-                {"q": "ef", "a": "gh"}
-                {"q": "ij", "a": "kl"}
-                {"q": "mn", "a": "op"}
-                """);
-        Files.writeString(tmp.resolve("qa.yaml"), """
-                task: qa
-                dataset_path: json
-                dataset_kwargs: {data_files: {test: qa.jsonl}}
-                test_split: test
-                output_type: loglikelihood
-                doc_to_text: "q: {{q}} a:"
-                doc_to_target: " {{a}}"
-                metric_list:
-                  - metric: perplexity
-                """);
+        ChatQaTask.write(tmp, tmp.resolve("base"));
         Files.writeString(tmp.resolve("search.yaml"), Files.readString(tmp.resolve("search.yaml"))
                 .replace("path: lm.yaml", "path: qa.yaml") + "apply_chat_template: true\n");
         Path single = search("single", ClusterSettings.NONE);

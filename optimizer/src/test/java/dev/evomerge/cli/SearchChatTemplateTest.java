@@ -29,36 +29,12 @@ class SearchChatTemplateTest {
     @TempDir
     Path tmp;
 
-    /** A template of letters the synthetic tokenizer has: one line per turn, then the assistant's cue. */
-    private static final String TEMPLATE = "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
-            + "{% if add_generation_prompt %}assistant:{% endif %}";
-
     @BeforeEach
     void zoo() throws IOException {
         Path base = SyntheticCheckpoints.llama(tmp.resolve("base"), 2, 32, 64, 64, DType.F32, 1);
         SyntheticCheckpoints.fineTune(base, tmp.resolve("ft1"), 0.05f, 2);
         SyntheticCheckpoints.fineTune(base, tmp.resolve("ft2"), 0.05f, 3);
-        var tokenizerConfig = dev.evomerge.results.RunJson.mapper().createObjectNode();
-        tokenizerConfig.put("chat_template", TEMPLATE);
-        tokenizerConfig.put("bos_token", "<s>");
-        Files.writeString(base.resolve("tokenizer_config.json"), tokenizerConfig.toString());
-        Files.writeString(tmp.resolve("qa.jsonl"), """
-                {"q": "ab", "a": "cd"}
-                {"q": "ef", "a": "gh"}
-                {"q": "ij", "a": "kl"}
-                {"q": "mn", "a": "op"}
-                """);
-        Files.writeString(tmp.resolve("qa.yaml"), """
-                task: qa
-                dataset_path: json
-                dataset_kwargs: {data_files: {test: qa.jsonl}}
-                test_split: test
-                output_type: loglikelihood
-                doc_to_text: "q: {{q}} a:"
-                doc_to_target: " {{a}}"
-                metric_list:
-                  - metric: perplexity
-                """);
+        ChatQaTask.write(tmp, base);
     }
 
     private SearchConfig config(String chat) throws IOException {
