@@ -3,7 +3,6 @@ package dev.evomerge.optimizer.strategy;
 import io.jenetics.DoubleChromosome;
 import io.jenetics.DoubleGene;
 import io.jenetics.EliteSelector;
-import io.jenetics.GaussianMutator;
 import io.jenetics.Genotype;
 import io.jenetics.IntermediateCrossover;
 import io.jenetics.Phenotype;
@@ -51,26 +50,37 @@ public final class GeneticAlgorithm
      * @param bounds range of every gene
      * @param populationSize members per generation
      * @param crossoverProbability per-pair probability of intermediate crossover
-     * @param mutationProbability per-gene probability of Gaussian mutation
+     * @param mutationProbability Jenetics' mutation probability (its cube root is applied to members, then to
+     *     genes)
+     * @param mutationStep standard deviation of a mutation, as a fraction of the gene's range
      * @param tournamentSize offspring selection pressure
      * @param elites members copied unchanged into the next generation
      */
     public record Settings(
             int dimension, DoubleRange bounds, int populationSize, double crossoverProbability,
-            double mutationProbability, int tournamentSize, int elites) {
+            double mutationProbability, double mutationStep, int tournamentSize, int elites) {
         public Settings {
             Objects.requireNonNull(bounds, "bounds");
-            if (dimension < 1 || populationSize < 2 || tournamentSize < 1 || elites < 0 || elites >= populationSize) {
+            if (dimension < 1 || populationSize < 2 || tournamentSize < 1 || elites < 0 || elites >= populationSize
+                    || !(mutationStep > 0)) {
                 throw new IllegalArgumentException("bad GA settings: dimension=" + dimension + " population="
-                        + populationSize + " tournament=" + tournamentSize + " elites=" + elites);
+                        + populationSize + " tournament=" + tournamentSize + " elites=" + elites + " step=" + mutationStep);
             }
         }
 
-        /** Crossover 0.6, per-gene mutation 1/dimension, tournaments of 3, one elite. */
+        /**
+         * Crossover 0.6; mutation probability 0.3 (about half the children get two thirds of their genes moved) with
+         * steps of 0.05 of the range; tournaments of 3, one elite.
+         */
         public static Settings defaults(int dimension, DoubleRange bounds, int populationSize) {
-            return new Settings(dimension, bounds, populationSize, 0.6, 1.0 / dimension, 3, 1);
+            return new Settings(dimension, bounds, populationSize, 0.6, MUTATION_PROBABILITY, MUTATION_STEP, 3, 1);
         }
     }
+
+    /** See {@link Settings#defaults}. */
+    static final double MUTATION_PROBABILITY = 0.3;
+    /** See {@link Settings#defaults}. */
+    static final double MUTATION_STEP = 0.05;
 
     private final Settings settings;
     private final Engine<DoubleGene, Double> engine;
@@ -91,7 +101,7 @@ public final class GeneticAlgorithm
                 .offspringSelector(new TournamentSelector<>(settings.tournamentSize()))
                 .survivorsSelector(new EliteSelector<>(settings.elites()))
                 .alterers(new IntermediateCrossover<>(settings.crossoverProbability(), 0.25),
-                        new GaussianMutator<>(settings.mutationProbability()))
+                        new StepMutator(settings.mutationProbability(), settings.mutationStep()))
                 .executor(Runnable::run)
                 .build();
     }
