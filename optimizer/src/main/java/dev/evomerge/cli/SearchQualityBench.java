@@ -363,8 +363,8 @@ final class SearchQualityBench {
         double merge = 100 * baselines.values().stream().mapToDouble(Baselines::bestMerge).average().orElse(0);
         series.add(new Series("best parent", new double[] {x[0], x[x.length - 1]}, new double[] {parent, parent}));
         series.add(new Series("best default merge", new double[] {x[0], x[x.length - 1]}, new double[] {merge, merge}));
-        return Charts.line("Search quality: test score of the best-so-far recipe (mean over "
-                        + String.join(", ", baselines.keySet()) + "; " + seeds + " seeds)",
+        return Charts.line("Test score of the best-so-far recipe (mean of " + baselines.size() + " zoos x " + seeds
+                        + " seeds)",
                 "evaluations", "test score (%)", series);
     }
 }
