@@ -5,10 +5,10 @@ import io.jenetics.Mutator;
 import java.util.random.RandomGenerator;
 
 /**
- * Gaussian mutation whose standard deviation is a set fraction of the gene's range. Jenetics' own
- * {@code GaussianMutator} always uses a quarter of the range: on merge recipes that either wrecks a child (several
- * weights moved by 0.5) or, for the children it leaves alone, makes the population collapse onto copies of one
- * recipe, so the GA spent most of its evaluations rescoring it.
+ * Gaussian mutation around the gene's value, with a standard deviation that is a set fraction of its range.
+ * Jenetics' own {@code GaussianMutator} draws a mutated gene anew from a Gaussian over the whole range, centred on
+ * its middle, whatever the gene's value was: on merge recipes that wrecks the children it touches, the others are
+ * crossovers of near-copies, and the population collapsed onto one recipe that the GA kept rescoring.
  */
 final class StepMutator extends Mutator<DoubleGene, Double> {
 
