@@ -76,7 +76,7 @@ public final class ArceeFusion implements MergeMethod {
         check(in);
         TensorView base = in.base();
         if (in.sources().isEmpty()) {
-            FusedMerge.combination(List.of(base), new float[] {1f}).run(out, outType);
+            FusedMerge.copy(base).run(out, outType);
             return;
         }
         TensorView x = in.sources().getFirst().tensor();

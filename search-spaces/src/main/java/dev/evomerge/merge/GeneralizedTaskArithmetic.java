@@ -149,7 +149,7 @@ public final class GeneralizedTaskArithmetic implements MergeMethod {
         check(in);
         TensorView base = in.base();
         if (in.sources().isEmpty()) {
-            FusedMerge.combination(List.of(base), new float[] {1f}).run(out, outType);
+            FusedMerge.copy(base).run(out, outType);
             return;
         }
         int m = in.sources().size();

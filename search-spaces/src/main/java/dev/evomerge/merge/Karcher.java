@@ -61,7 +61,7 @@ public final class Karcher implements MergeMethod {
             members.add(in.base());
         }
         if (members.size() == 1) {
-            FusedMerge.combination(members, new float[] {1f}).run(out, outType);
+            FusedMerge.copy(members.getFirst()).run(out, outType);
             return;
         }
         int maxIter = (int) in.global().number("max_iter", 10);

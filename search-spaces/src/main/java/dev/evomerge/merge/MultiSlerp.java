@@ -70,7 +70,7 @@ public final class MultiSlerp implements MergeMethod {
         check(in);
         List<TensorView> tensors = in.sources().stream().map(MergeInputs.Source::tensor).toList();
         if (tensors.size() == 1) {
-            FusedMerge.combination(tensors, new float[] {1f}).run(out, outType);
+            FusedMerge.copy(tensors.getFirst()).run(out, outType);
             return;
         }
         int n = tensors.size();

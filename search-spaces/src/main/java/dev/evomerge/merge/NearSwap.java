@@ -63,7 +63,7 @@ public final class NearSwap implements MergeMethod {
         check(in);
         TensorView a = in.base();
         if (in.sources().isEmpty()) {
-            FusedMerge.combination(List.of(a), new float[] {1f}).run(out, outType);
+            FusedMerge.copy(a).run(out, outType);
             return;
         }
         TensorView b = in.sources().getFirst().tensor();

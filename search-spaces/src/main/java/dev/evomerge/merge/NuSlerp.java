@@ -72,7 +72,7 @@ public final class NuSlerp implements MergeMethod {
         check(in);
         if (in.sources().size() + (in.base() == null ? 0 : 1) == 1) {
             TensorView only = in.base() != null ? in.base() : in.sources().getFirst().tensor();
-            FusedMerge.combination(List.of(only), new float[] {1f}).run(out, outType);
+            FusedMerge.copy(only).run(out, outType);
             return;
         }
         double w1 = in.sources().get(0).parameters().number("weight");

@@ -67,7 +67,7 @@ public final class ReinforcedAgentMerge implements MergeMethod {
         check(in);
         TensorView base = in.base();
         if (in.sources().isEmpty()) {
-            FusedMerge.combination(List.of(base), new float[] {1f}).run(out, outType);
+            FusedMerge.copy(base).run(out, outType);
             return;
         }
         List<TensorView> x = in.sources().stream().map(MergeInputs.Source::tensor).toList();

@@ -60,7 +60,7 @@ public final class Slerp implements MergeMethod {
         check(in);
         TensorView a = in.base();
         if (in.sources().isEmpty()) {
-            FusedMerge.combination(List.of(a), new float[] {1f}).run(out, outType);
+            FusedMerge.copy(a).run(out, outType);
             return;
         }
         TensorView b = in.sources().getFirst().tensor();

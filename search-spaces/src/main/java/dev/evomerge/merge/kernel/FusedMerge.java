@@ -74,6 +74,11 @@ public record FusedMerge(TensorView base, List<TensorView> sources, float[] weig
         }
     }
 
+    /** {@code x} itself, converted to the output dtype: a merge whose only input is one tensor. */
+    public static FusedMerge copy(TensorView x) {
+        return combination(List.of(x), new float[] {1f});
+    }
+
     /** A plain weighted sum {@code sum c[i] * x[i]} (SLERP, model stock, passthrough, linear without normalising). */
     public static FusedMerge combination(List<TensorView> tensors, float[] coefficients) {
         SourceMask[] none = new SourceMask[tensors.size()];
