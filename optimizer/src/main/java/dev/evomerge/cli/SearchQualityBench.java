@@ -111,38 +111,33 @@ final class SearchQualityBench {
     private void run(String onlyCell) throws IOException {
         long t0 = System.nanoTime();
         if (onlyCell != null) {
-            String[] p = onlyCell.split("/");
-            QualityZoo zoo = zoos.stream().filter(z -> z.name().equals(p[0])).findFirst().orElseThrow();
-            cell(zoo, zooRoot.resolve(zoo.name()), p[1], Integer.parseInt(p[2]));
+            cell(CellId.parse(onlyCell, zoos));
             return;
         }
         Map<String, Baselines> baselines = new LinkedHashMap<>();
-        List<String> pending = new ArrayList<>();
+        List<CellId> pending = new ArrayList<>();
         for (QualityZoo zoo : zoos) {
             Path dir = zooRoot.resolve(zoo.name());
             buildZoo(dir, zoo.settings());
             baselines.put(zoo.name(), baselines(zoo, dir));
             for (String strategy : strategies) {
                 for (int seed = 1; seed <= seeds; seed++) {
-                    pending.add(zoo.name() + "/" + strategy + "/" + seed);
+                    pending.add(new CellId(zoo, strategy, seed));
                 }
             }
         }
         if (jobs > 1) {
             List<String> toRun = new ArrayList<>();
-            for (String id : pending) {
-                String[] p = id.split("/");
-                if (finished(cellDir(p[0], p[1], Integer.parseInt(p[2]))) == null) {
-                    toRun.add(id);
+            for (CellId id : pending) {
+                if (finished(cellDir(id)) == null) {
+                    toRun.add(id.toString());
                 }
             }
             new CellProcesses(jobs, out).runAll(toRun, cellArguments());
         }
         List<Cell> cells = new ArrayList<>();
-        for (String id : pending) {
-            String[] p = id.split("/");
-            QualityZoo zoo = zoos.stream().filter(z -> z.name().equals(p[0])).findFirst().orElseThrow();
-            cells.add(cell(zoo, zooRoot.resolve(zoo.name()), p[1], Integer.parseInt(p[2])));
+        for (CellId id : pending) {
+            cells.add(cell(id));
         }
         String table = QualityTable.markdown(zoos, strategies, budgets, baselines, cells);
         Files.writeString(out.resolve("table.md"), table, StandardCharsets.UTF_8);
@@ -268,8 +263,23 @@ final class SearchQualityBench {
         return sb.toString();
     }
 
-    private Path cellDir(String zoo, String strategy, int seed) {
-        return out.resolve("cells").resolve(zoo).resolve(strategy).resolve("seed-" + seed);
+    /** One (zoo, strategy, seed) cell; {@code zoo/strategy/seed} names it on a child's command line. */
+    record CellId(QualityZoo zoo, String strategy, int seed) {
+        static CellId parse(String id, List<QualityZoo> zoos) {
+            String[] p = id.split("/");
+            QualityZoo zoo = zoos.stream().filter(z -> z.name().equals(p[0])).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("--cell: unknown zoo in '" + id + "'"));
+            return new CellId(zoo, p[1], Integer.parseInt(p[2]));
+        }
+
+        @Override
+        public String toString() {
+            return zoo.name() + "/" + strategy + "/" + seed;
+        }
+    }
+
+    private Path cellDir(CellId id) {
+        return out.resolve("cells").resolve(id.zoo().name()).resolve(id.strategy()).resolve("seed-" + id.seed());
     }
 
     /** A cell's {@code cell.json} when it was run to this bench's budget with its row limit, else {@code null}. */
@@ -282,9 +292,13 @@ final class SearchQualityBench {
         return n.path("budget").asInt() >= budgets.getLast() && n.path("limit").asInt() == limit ? n : null;
     }
 
-    private Cell cell(QualityZoo zoo, Path zooDir, String strategy, int seed) throws IOException {
+    private Cell cell(CellId id) throws IOException {
+        QualityZoo zoo = id.zoo();
+        Path zooDir = zooRoot.resolve(zoo.name());
+        String strategy = id.strategy();
+        int seed = id.seed();
         int budget = budgets.getLast();
-        Path dir = cellDir(zoo.name(), strategy, seed);
+        Path dir = cellDir(id);
         Path done = dir.resolve("cell.json");
         JsonNode finished = finished(dir);
         if (finished != null) {
