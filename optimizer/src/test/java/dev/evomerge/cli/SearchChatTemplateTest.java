@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import dev.evomerge.checkpoint.DType;
-import dev.evomerge.checkpoint.SyntheticCheckpoints;
 import dev.evomerge.eval.RecipeScorer;
 import dev.evomerge.eval.runtime.ComputeDevice;
 import dev.evomerge.eval.task.TaskSplit;
@@ -31,9 +29,7 @@ class SearchChatTemplateTest {
 
     @BeforeEach
     void zoo() throws IOException {
-        Path base = SyntheticCheckpoints.llama(tmp.resolve("base"), 2, 32, 64, 64, DType.F32, 1);
-        SyntheticCheckpoints.fineTune(base, tmp.resolve("ft1"), 0.05f, 2);
-        SyntheticCheckpoints.fineTune(base, tmp.resolve("ft2"), 0.05f, 3);
+        Path base = SearchZoo.models(tmp);
         ChatQaTask.write(tmp, base);
     }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.evomerge.checkpoint.DType;
 import dev.evomerge.checkpoint.SyntheticCheckpoints;
 import dev.evomerge.recipe.RecipeParser;
 import dev.evomerge.results.RunDirectory;
@@ -29,15 +28,7 @@ class SearchCommandTest {
 
     @BeforeEach
     void zoo() throws IOException {
-        Path base = SyntheticCheckpoints.llama(tmp.resolve("base"), 2, 32, 64, 64, DType.F32, 1);
-        SyntheticCheckpoints.fineTune(base, tmp.resolve("ft1"), 0.05f, 2);
-        SyntheticCheckpoints.fineTune(base, tmp.resolve("ft2"), 0.05f, 3);
-        Files.writeString(tmp.resolve("rows.jsonl"), """
-                {"text": "one two three", "split": "search"}
-                {"text": "four five six", "split": "search"}
-                {"text": "seven eight", "split": "test"}
-                """);
-        Files.writeString(tmp.resolve("lm.yaml"), "name: lm\ntype: loglik\ndata: rows.jsonl\n");
+        SearchZoo.modelsAndTask(tmp);
         run = tmp.resolve("run");
     }
 
