@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * evaluator, both per candidate. The two runs must write the same history, which the benchmark checks.
  *
  * {@snippet :
- * // scripts/bench-cluster [--population 8] [--generations 4] [--layers 6] [--hidden 384] [--rows 48] [--max-workers 2]
+ * // scripts/bench-cluster [--population 8] [--generations 4] [--layers 6] [--hidden 384] [--rows 48] [--max-workers 2] [--repeats 1]
  * //                       [--thread-cpu]   (where the search's and the workers' CPU went, by kind of thread)
  * }
  */
@@ -35,9 +35,12 @@ public final class ClusterBench {
     private ClusterBench() {
     }
 
-    /** One run's figures. */
-    private record Figures(int workers, double wallSeconds, long candidates, List<String> busy, double cpuMsPerCandidate,
-            double loopMsPerCandidate, List<String> history) {}
+    /**
+     * One run's figures. {@code laterSeconds} is the wall time from the end of the first generation to the end, over
+     * its {@code laterCandidates}: what a long search's rate is once the workers' JVMs have warmed up.
+     */
+    private record Figures(int workers, double wallSeconds, long candidates, double laterSeconds, long laterCandidates,
+            List<String> busy, double cpuMsPerCandidate, double loopMsPerCandidate, List<String> history) {}
 
     public static void main(String[] args) throws IOException {
         int population = 8;
@@ -46,6 +49,8 @@ public final class ClusterBench {
         int hidden = 384;
         int rows = 48;
         int maxWorkers = 2;
+        int repeats = 1;
+        int warmGenerations = 1;
         boolean threadCpu = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -55,10 +60,12 @@ public final class ClusterBench {
                 case "--hidden" -> hidden = Integer.parseInt(args[++i]);
                 case "--rows" -> rows = Integer.parseInt(args[++i]);
                 case "--max-workers" -> maxWorkers = Integer.parseInt(args[++i]);
+                case "--repeats" -> repeats = Integer.parseInt(args[++i]);
+                case "--warm-generations" -> warmGenerations = Integer.parseInt(args[++i]);
                 case "--thread-cpu" -> threadCpu = true;
                 case "--help", "-h" -> {
                     System.out.println("scripts/bench-cluster [--population N] [--generations N] [--layers N] [--hidden N]"
-                            + " [--rows N] [--max-workers N] [--thread-cpu]");
+                            + " [--rows N] [--max-workers N] [--repeats N] [--thread-cpu]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -82,20 +89,40 @@ public final class ClusterBench {
             System.out.printf(Locale.ROOT, "generated models: %d layers, hidden %d, task_arithmetic over 3 fine-tunes; %d rows;"
                     + " cma-es, population %d, %d generations; torch threads per worker: %s%n", layers, hidden, rows,
                     population, generations, System.getProperty("ai.djl.pytorch.num_threads", "(default)"));
-            List<Figures> runs = new ArrayList<>();
-            for (int w = 1; w <= maxWorkers; w++) {
-                Figures f = measure(config, dir, dir.resolve("run-" + w), w, threadCpu);
-                runs.add(f);
-                System.out.printf(Locale.ROOT, "%d worker%s: %d candidates in %.2f s (%.3f s each); busy: %s; search: %.2f ms CPU"
-                        + " and %.2f ms wall outside the evaluator per candidate%n", w, w == 1 ? "" : "s", f.candidates(),
-                        f.wallSeconds(), f.wallSeconds() / f.candidates(), String.join(", ", f.busy()),
-                        f.cpuMsPerCandidate(), f.loopMsPerCandidate());
+            List<List<Double>> speedUps = new ArrayList<>();
+            List<List<Double>> laterSpeedUps = new ArrayList<>();
+            for (int w = 2; w <= maxWorkers; w++) {
+                speedUps.add(new ArrayList<>());
+                laterSpeedUps.add(new ArrayList<>());
             }
-            Figures one = runs.getFirst();
-            for (Figures f : runs.subList(1, runs.size())) {
-                System.out.printf(Locale.ROOT, "speed-up, %d workers over 1: %.2fx (target >= %.1fx for 2)%n", f.workers(),
-                        one.wallSeconds() / f.wallSeconds(), 0.9 * f.workers());
-                System.out.println("same history as with 1 worker: " + (f.history().equals(one.history()) ? "yes" : "NO"));
+            for (int r = 1; r <= repeats; r++) {
+                List<Figures> runs = new ArrayList<>();
+                for (int w = 1; w <= maxWorkers; w++) {
+                    Figures f = measure(config, dir, dir.resolve("run-" + r + "-" + w), w, warmGenerations, threadCpu);
+                    runs.add(f);
+                    System.out.printf(Locale.ROOT, "%d worker%s: %d candidates in %.2f s (%.3f s each; from generation %d on"
+                            + " %.3f s each); busy: %s; search: %.2f ms CPU and %.2f ms wall outside the evaluator per"
+                            + " candidate%n", w, w == 1 ? "" : "s", f.candidates(), f.wallSeconds(),
+                            f.wallSeconds() / f.candidates(), warmGenerations + 1, f.laterSeconds() / f.laterCandidates(), String.join(", ", f.busy()),
+                            f.cpuMsPerCandidate(), f.loopMsPerCandidate());
+                }
+                Figures one = runs.getFirst();
+                for (Figures f : runs.subList(1, runs.size())) {
+                    double whole = one.wallSeconds() / f.wallSeconds();
+                    double later = (one.laterSeconds() / one.laterCandidates()) / (f.laterSeconds() / f.laterCandidates());
+                    speedUps.get(f.workers() - 2).add(whole);
+                    laterSpeedUps.get(f.workers() - 2).add(later);
+                    System.out.printf(Locale.ROOT, "speed-up, %d workers over 1: %.2fx (target >= %.1fx); from generation %d"
+                            + " on: %.2fx%n", f.workers(), whole, 0.9 * f.workers(), warmGenerations + 1, later);
+                    System.out.println("same history as with 1 worker: " + (f.history().equals(one.history()) ? "yes" : "NO"));
+                }
+            }
+            if (repeats > 1) {
+                for (int w = 2; w <= maxWorkers; w++) {
+                    System.out.printf(Locale.ROOT, "over %d alternated repeats, %d workers over 1: median %.2fx (%s);"
+                            + " from generation %d on: median %.2fx (%s)%n", repeats, w, median(speedUps.get(w - 2)),
+                            list(speedUps.get(w - 2)), warmGenerations + 1, median(laterSpeedUps.get(w - 2)), list(laterSpeedUps.get(w - 2)));
+                }
             }
         } finally {
             try (Stream<Path> all = Files.walk(dir)) {
@@ -104,7 +131,18 @@ public final class ClusterBench {
         }
     }
 
-    private static Figures measure(Path configFile, Path workingDir, Path runDir, int workers, boolean threadCpu)
+    private static double median(List<Double> xs) {
+        List<Double> sorted = xs.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String list(List<Double> xs) {
+        return String.join(", ", xs.stream().map(x -> String.format(Locale.ROOT, "%.2fx", x)).toList());
+    }
+
+    private static Figures measure(Path configFile, Path workingDir, Path runDir, int workers, int warmGenerations,
+            boolean threadCpu)
             throws IOException {
         SearchConfig config = SearchConfig.load(configFile);
         RunSession session = new RunSession(config, workingDir, ComputeDevice.CPU, 0);
@@ -115,13 +153,12 @@ public final class ClusterBench {
         long[] inside = {0};
         long[] firstCall = {0};
         long[] end = {0};
-        List<ThreadCpu.Snapshot> readings = new ArrayList<>();   // first call, end of the first, end of the last
-        int[] firstBatch = {0};
+        List<long[]> generationEnds = new ArrayList<>();   // {end nanos, candidates so far}, one per generation
+        List<ThreadCpu.Snapshot> readings = new ArrayList<>();   // at the first call, then after each generation
         session.run(prepared, run, false, evaluator -> recipes -> {
             long s = System.nanoTime();
             if (firstCall[0] == 0) {
                 firstCall[0] = s;
-                firstBatch[0] = recipes.size();
                 if (threadCpu) {
                     readings.add(ThreadCpu.Snapshot.take());
                 }
@@ -131,14 +168,10 @@ public final class ClusterBench {
             } finally {
                 end[0] = System.nanoTime();
                 inside[0] += end[0] - s;
+                long before = generationEnds.isEmpty() ? 0 : generationEnds.getLast()[1];
+                generationEnds.add(new long[] {end[0], before + recipes.size()});
                 if (threadCpu) {
-                    // Taken after every generation: the last is the one before the workers stop.
-                    ThreadCpu.Snapshot now = ThreadCpu.Snapshot.take();
-                    if (readings.size() < 3) {
-                        readings.add(now);
-                    } else {
-                        readings.set(2, now);
-                    }
+                    readings.add(ThreadCpu.Snapshot.take());   // the last is taken before the workers stop
                 }
             }
         }, plan);
@@ -149,19 +182,22 @@ public final class ClusterBench {
                 e.getKey(), e.getValue().get("candidates").asLong(), 100 * e.getValue().get("busy_fraction").asDouble())));
         // Outside the evaluator: the loop's own work between the first and the last evaluator call.
         double outside = (end[0] - firstCall[0] - inside[0]) / 1e6 / candidates;
-        if (threadCpu && readings.size() == 3) {
-            ThreadCpu.Snapshot first = readings.get(0);
-            ThreadCpu.Snapshot afterOne = readings.get(1);
-            ThreadCpu.Snapshot last = readings.get(2);
-            long later = candidates - firstBatch[0];
+        int warmIndex = Math.min(warmGenerations, generationEnds.size()) - 1;
+        long[] warm = generationEnds.get(warmIndex);
+        long later = candidates - warm[1];
+        if (threadCpu) {
+            ThreadCpu.Snapshot first = readings.getFirst();
+            ThreadCpu.Snapshot afterWarm = readings.get(warmIndex + 1);
+            ThreadCpu.Snapshot last = readings.getLast();
+            String from = "from generation " + (warmIndex + 2) + " on (" + later + " candidates)";
             System.out.println("  search, Java threads, ms per candidate: " + last.searchJava(first, candidates));
             System.out.println("  search, all threads, ms per candidate: " + last.searchSystem(first, candidates));
-            System.out.println("  from generation 2 on (" + later + " candidates), search, all threads: "
-                    + last.searchSystem(afterOne, later));
-            last.workers().keySet().forEach(pid -> System.out.println("  from generation 2 on, worker " + pid + ": "
-                    + last.worker(afterOne, pid, later)));
+            System.out.println("  " + from + ", search, all threads: " + last.searchSystem(afterWarm, later));
+            last.workers().keySet().forEach(pid -> System.out.println("  " + from + ", worker " + pid + ": "
+                    + last.worker(afterWarm, pid, later)));
         }
-        return new Figures(workers, stats.get("wall_seconds").asDouble(), candidates, busy,
+        return new Figures(workers, stats.get("wall_seconds").asDouble(), candidates, (end[0] - warm[0]) / 1e9,
+                later, busy,
                 stats.get("search_cpu_ms_per_candidate").asDouble(), outside, ClusterSearchHistory.of(runDir));
     }
 }

@@ -1,5 +1,6 @@
 package dev.evomerge.cli;
 
+import dev.evomerge.eval.runtime.NativeHeap;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -55,6 +56,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        NativeHeap.keepFreedMemory();   // before any tensor is allocated: see its javadoc for the figures
         System.exit(run(args));
     }
 

@@ -1,0 +1,83 @@
+package dev.evomerge.eval.runtime;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Tells glibc's allocator to keep freed memory for the next candidate instead of handing it back to the kernel.
+ *
+ * <p>Every candidate allocates the same native buffers again: merged tensors, torch's weights and activations.
+ * With glibc's defaults, buffers above its mmap threshold are mapped and unmapped each time, and memory freed at
+ * the top of the heap is trimmed away, so each candidate faults its pages in afresh (the kernel zeroes each one).
+ * On the generated bench models that was about 110,000 page faults a second and a quarter of a worker's CPU time
+ * in the kernel; kept, the faults fall twentyfold and a candidate scores about a fifth faster
+ * (docs/benchmarks.md#cluster). The cost is that a process keeps its peak native memory until it exits, which a
+ * search or worker that scores candidates of one size reuses anyway.
+ *
+ * <p>Nothing is changed where there is no glibc {@code mallopt}, or where the user tunes the allocator themselves
+ * ({@code MALLOC_*_} variables or {@code GLIBC_TUNABLES}).
+ */
+public final class NativeHeap {
+
+    // mallopt's parameter numbers, from glibc's malloc.h.
+    private static final int M_TRIM_THRESHOLD = -1;
+    private static final int M_TOP_PAD = -2;
+    private static final int M_MMAP_THRESHOLD = -3;
+
+    /** glibc refuses an mmap threshold above this on 64-bit systems. */
+    private static final int MMAP_THRESHOLD_MAX = 32 << 20;
+    private static final int TRIM_THRESHOLD = 1 << 30;
+    private static final int TOP_PAD = 64 << 20;
+
+    private static boolean done;
+
+    private NativeHeap() {
+    }
+
+    /**
+     * Sets the allocator to keep freed memory, once per process; whether it was set (false without glibc, or when
+     * the environment already tunes it).
+     */
+    public static synchronized boolean keepFreedMemory() {
+        if (done) {
+            return true;
+        }
+        if (userTuned(System.getenv())) {
+            return false;
+        }
+        Optional<MethodHandle> mallopt = mallopt();
+        if (mallopt.isEmpty()) {
+            return false;
+        }
+        try {
+            MethodHandle m = mallopt.get();
+            done = (int) m.invokeExact(M_MMAP_THRESHOLD, MMAP_THRESHOLD_MAX) == 1
+                    & (int) m.invokeExact(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
+                    & (int) m.invokeExact(M_TOP_PAD, TOP_PAD) == 1;
+        } catch (Throwable e) {
+            return false;   // an allocator that takes other parameters: its defaults stay
+        }
+        return done;
+    }
+
+    /** Whether the environment already sets glibc's allocator, which then stays as the user set it. */
+    static boolean userTuned(Map<String, String> env) {
+        return env.keySet().stream().anyMatch(k -> k.startsWith("MALLOC_") && k.endsWith("_"))
+                || env.getOrDefault("GLIBC_TUNABLES", "").contains("malloc");
+    }
+
+    private static Optional<MethodHandle> mallopt() {
+        if (!System.getProperty("os.name", "").startsWith("Linux")) {
+            return Optional.empty();
+        }
+        Linker linker = Linker.nativeLinker();
+        Optional<MemorySegment> symbol = linker.defaultLookup().find("mallopt");
+        return symbol.map(s -> linker.downcallHandle(s,
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT)));
+    }
+}
