@@ -14,13 +14,14 @@ import java.util.Optional;
  * <p>Every candidate allocates the same native buffers again: merged tensors, torch's weights and activations.
  * With glibc's defaults, buffers above its mmap threshold are mapped and unmapped each time, and memory freed at
  * the top of the heap is trimmed away, so each candidate faults its pages in afresh (the kernel zeroes each one).
- * On the generated bench models that was about 110,000 page faults a second and a quarter of a worker's CPU time
- * in the kernel; kept, the faults fall twentyfold and a candidate scores about a fifth faster
- * (docs/benchmarks.md#cluster). The cost is that a process keeps its peak native memory until it exits, which a
- * search or worker that scores candidates of one size reuses anyway.
+ * On the generated models of {@code scripts/bench-cluster} a worker faulted 110,000 pages a second, a quarter of
+ * its CPU time went to the kernel, and a candidate took 1.70 s; with freed memory kept, 4,000 faults a second and
+ * 1.31 s (docs/benchmarks.md#cluster). The cost: a process keeps the native memory it has freed (up to
+ * {@value #TRIM_THRESHOLD} bytes at the heap's top) until it exits, which the next candidate of the same size
+ * reuses anyway.
  *
  * <p>Nothing is changed where there is no glibc {@code mallopt}, or where the user tunes the allocator themselves
- * ({@code MALLOC_*_} variables or {@code GLIBC_TUNABLES}).
+ * ({@code MALLOC_*} variables, or {@code malloc} in {@code GLIBC_TUNABLES}).
  */
 public final class NativeHeap {
 
@@ -29,8 +30,11 @@ public final class NativeHeap {
     private static final int M_TOP_PAD = -2;
     private static final int M_MMAP_THRESHOLD = -3;
 
-    /** glibc refuses an mmap threshold above this on 64-bit systems. */
-    private static final int MMAP_THRESHOLD_MAX = 32 << 20;
+    /**
+     * The ceiling of the threshold glibc adjusts by itself on 64-bit systems: buffers above it (a 7B model's large
+     * matrices) are still mapped and handed back at once, so what a process keeps is its many smaller buffers.
+     */
+    private static final int MMAP_THRESHOLD = 32 << 20;
     private static final int TRIM_THRESHOLD = 1 << 30;
     private static final int TOP_PAD = 64 << 20;
 
@@ -56,7 +60,7 @@ public final class NativeHeap {
         }
         try {
             MethodHandle m = mallopt.get();
-            done = (int) m.invokeExact(M_MMAP_THRESHOLD, MMAP_THRESHOLD_MAX) == 1
+            done = (int) m.invokeExact(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
                     & (int) m.invokeExact(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
                     & (int) m.invokeExact(M_TOP_PAD, TOP_PAD) == 1;
         } catch (Throwable e) {
@@ -67,7 +71,7 @@ public final class NativeHeap {
 
     /** Whether the environment already sets glibc's allocator, which then stays as the user set it. */
     static boolean userTuned(Map<String, String> env) {
-        return env.keySet().stream().anyMatch(k -> k.startsWith("MALLOC_") && k.endsWith("_"))
+        return env.keySet().stream().anyMatch(k -> k.startsWith("MALLOC_"))
                 || env.getOrDefault("GLIBC_TUNABLES", "").contains("malloc");
     }
 
