@@ -39,6 +39,7 @@ import java.util.stream.Stream;
 public final class ClusterBench {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final double BUSY_TARGET = 0.9;
 
     private ClusterBench() {
     }
@@ -158,6 +159,29 @@ public final class ClusterBench {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
+    /**
+     * A worker under {@value #BUSY_TARGET} busy waited for work the search should have given it: its log (and the
+     * others') is copied out of the bench's folder, which is deleted at the end, and the copy's place is printed.
+     */
+    private static void keepLogsOfIdleWorkers(JsonNode stats, Path runDir) throws IOException {
+        boolean idle = false;
+        for (JsonNode w : stats.get("workers")) {
+            idle |= w.get("busy_fraction").asDouble() < BUSY_TARGET;
+        }
+        Path logs = runDir.resolve("workers");
+        if (!idle || !Files.isDirectory(logs)) {
+            return;
+        }
+        Path kept = Files.createTempDirectory("evomerge-bench-cluster-logs");
+        try (Stream<Path> files = Files.list(logs)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, kept.resolve(f.getFileName()));
+            }
+        }
+        System.out.println("  a worker was under " + Math.round(100 * BUSY_TARGET) + "% busy; worker logs kept in "
+                + kept);
+    }
+
     private static Figures measure(Path configFile, Path workingDir, Path runDir, int workers, int warmGenerations,
             boolean threadCpu) throws IOException {
         SearchConfig config = SearchConfig.load(configFile);
@@ -196,6 +220,7 @@ public final class ClusterBench {
         List<String> busy = new ArrayList<>();
         stats.get("workers").properties().forEach(e -> busy.add(String.format(Locale.ROOT, "%s %d candidates %.1f%%",
                 e.getKey(), e.getValue().get("candidates").asLong(), 100 * e.getValue().get("busy_fraction").asDouble())));
+        keepLogsOfIdleWorkers(stats, runDir);
         // Outside the evaluator: the loop's own work between the first and the last evaluator call.
         double outside = (end[0] - firstCall[0] - inside[0]) / 1e6 / candidates;
         int warmIndex = Math.min(warmGenerations, generationEnds.size()) - 1;

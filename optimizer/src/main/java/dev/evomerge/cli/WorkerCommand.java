@@ -71,7 +71,7 @@ final class WorkerCommand implements Callable<Integer> {
         try (WorkerScoring scoring = new WorkerScoring(device, mergeCacheMb, workingDir == null ? null
                 : workingDir.toAbsolutePath())) {
             ClusterWorker worker = new ClusterWorker(hz, new PayloadSigner(secret), scoring,
-                    line -> System.err.println("evomerge worker: " + line));
+                    WorkerCommand::log);
             Thread loop = Thread.currentThread();
             Runnable stop = () -> {
                 worker.stop();
@@ -85,7 +85,7 @@ final class WorkerCommand implements Callable<Integer> {
             if (parentPid != null) {
                 ProcessHandle.of(parentPid).ifPresentOrElse(p -> p.onExit().thenRun(worker::stop), worker::stop);
             }
-            System.err.println("evomerge worker: " + worker.address() + " joined a cluster of "
+            log(worker.address() + " joined a cluster of "
                     + hz.getCluster().getMembers().size() + " members (device " + device.kind().name().toLowerCase(
                     java.util.Locale.ROOT) + "); waiting for candidates");
             worker.run();
@@ -93,5 +93,11 @@ final class WorkerCommand implements Callable<Integer> {
             hz.shutdown();
         }
         return 0;
+    }
+
+    /** A worker runs for days: each line says when, so that a gap between candidates shows in its log. */
+    private static void log(String line) {
+        System.err.println(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                + " evomerge worker: " + line);
     }
 }
