@@ -15,10 +15,9 @@ import java.util.Optional;
  * With glibc's defaults much of it went back to the kernel when freed (large buffers are unmapped, the top of the
  * heap is trimmed), so each candidate faulted its pages in afresh, each zeroed by the kernel.
  * On the generated models of {@code scripts/bench-cluster} a lone worker faulted about 110,000 pages a second, a
- * quarter of its CPU time went to the kernel, and a candidate took 1.70 s; with freed memory kept, about 4,000 faults
- * a second and 1.42-1.45 s, and two workers on two cores no longer slow each other down through the kernel
- * (docs/benchmarks.md#cluster). The cost: a process keeps the native memory it has freed (up to 1 GiB at the heap's
- * top) until it exits, and the next candidate reuses it.
+ * quarter of its CPU time went to the kernel, and a candidate took 1.61-1.84 s from run to run; with freed memory
+ * kept, about 4,000 faults a second and 1.38-1.45 s (docs/benchmarks.md#cluster). The cost: a process keeps the
+ * native memory it has freed (up to 1 GiB at the heap's top) until it exits, and the next candidate reuses it.
  *
  * <p>Nothing is changed where there is no glibc {@code mallopt}, or where the user tunes the allocator themselves
  * ({@code MALLOC_*} variables, or {@code malloc} in {@code GLIBC_TUNABLES}).
